@@ -1,0 +1,2 @@
+/** Messages of a user's account: opening, deposits, deductions, holds and closing. */
+package dev.tollgate.api.account;

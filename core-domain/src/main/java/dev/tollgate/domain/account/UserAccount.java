@@ -1,0 +1,437 @@
+package dev.tollgate.domain.account;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import dev.tollgate.api.account.AccountClosed;
+import dev.tollgate.api.account.AccountClosedException;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountOpened;
+import dev.tollgate.api.account.AccountState;
+import dev.tollgate.api.account.CloseAccount;
+import dev.tollgate.api.account.CreditsDeducted;
+import dev.tollgate.api.account.CreditsDeposited;
+import dev.tollgate.api.account.CreditsReserved;
+import dev.tollgate.api.account.DeductCredits;
+import dev.tollgate.api.account.DepositCredits;
+import dev.tollgate.api.account.IdempotencyConflictException;
+import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.api.account.Intent;
+import dev.tollgate.api.account.InvalidCommandException;
+import dev.tollgate.api.account.LedgerReceipt;
+import dev.tollgate.api.account.OpenAccount;
+import dev.tollgate.api.account.ReadAccountState;
+import dev.tollgate.api.account.ReleaseReservation;
+import dev.tollgate.api.account.ReservationReleased;
+import dev.tollgate.api.account.ReservationSettled;
+import dev.tollgate.api.account.ReserveCredits;
+import dev.tollgate.api.account.SettleReservation;
+import dev.tollgate.api.account.UnknownHoldException;
+import dev.tollgate.api.metering.Charge;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.ReceiveTransfer;
+import dev.tollgate.api.transfer.RefundTransfer;
+import dev.tollgate.api.transfer.SendTransfer;
+import dev.tollgate.api.transfer.TransferDeclined;
+import dev.tollgate.api.transfer.TransferReceived;
+import dev.tollgate.api.transfer.TransferRefunded;
+import dev.tollgate.api.transfer.TransferSent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
+import org.axonframework.spring.stereotype.Aggregate;
+
+/**
+ * A user's account: the one place that decides whether money may move in or out of it.
+ * <p>
+ * Balance is booked money; held is money set aside by open holds; available = balance - held and never goes
+ * below zero through a reservation, a transfer or a deduction. Every event records the balance it leaves, so a
+ * history line stands alone. Idempotency keys (and transfer ids already credited) are remembered for
+ * {@link #MEMORY}, long enough to absorb any client retry or redelivery; see docs/decisions.
+ */
+@Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger")
+@Revision("1")
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
+public class UserAccount {
+
+    /** How long an idempotency key or a credited transfer id is remembered. */
+    static final Duration MEMORY = Duration.ofHours(24);
+
+    @AggregateIdentifier
+    private AccountId id;
+    private long balance;
+    private long held;
+    private boolean open;
+    private LinkedHashMap<String, OpenHold> holds = new LinkedHashMap<>();
+    private LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
+    private LinkedHashMap<String, OutgoingTransfer> outgoing = new LinkedHashMap<>();
+
+    /** For Axon and Jackson: state is rebuilt from events or a snapshot. */
+    protected UserAccount() {
+    }
+
+    @CommandHandler
+    public UserAccount(OpenAccount command) {
+        if (command.accountId().isSystemAccount()) {
+            throw new InvalidCommandException("system accounts are not user accounts");
+        }
+        apply(new AccountOpened(command.accountId(), command.at()));
+    }
+
+    @CommandHandler
+    public AccountState handle(ReadAccountState query) {
+        return state();
+    }
+
+    /** Preconditions: open account, positive amount; the new balance must fit in a long. */
+    @CommandHandler
+    public LedgerReceipt handle(DepositCredits command) {
+        LedgerReceipt replay = replayOf(command.intent());
+        if (replay != null) {
+            return replay;
+        }
+        requireOpen();
+        requirePositive(command.amount());
+        Money after = new Money(addWithoutOverflow(balance, command.amount().nanos()));
+        apply(new CreditsDeposited(id, command.entryId(), command.amount(), after, command.note(), command.actor(),
+                intentOrNone(command.intent()), command.at()));
+        return new LedgerReceipt(command.entryId(), after, false);
+    }
+
+    /** Preconditions: positive amount not above the available balance. Works on a closed account too. */
+    @CommandHandler
+    public LedgerReceipt handle(DeductCredits command) {
+        LedgerReceipt replay = replayOf(command.intent());
+        if (replay != null) {
+            return replay;
+        }
+        requirePositive(command.amount());
+        requireAvailable(command.amount());
+        Money after = new Money(balance - command.amount().nanos());
+        apply(new CreditsDeducted(id, command.entryId(), command.amount(), after, command.note(), command.actor(),
+                intentOrNone(command.intent()), command.at()));
+        return new LedgerReceipt(command.entryId(), after, false);
+    }
+
+    /**
+     * Preconditions: open account, positive amount not above the available balance, a hold id not in use.
+     * Placing the same hold again with the same amount answers the first placement.
+     */
+    @CommandHandler
+    public LedgerReceipt handle(ReserveCredits command) {
+        OpenHold existing = holds.get(command.holdId());
+        if (existing != null) {
+            if (existing.amount() == command.amount().nanos()) {
+                return new LedgerReceipt(command.holdId(), new Money(balance), true);
+            }
+            throw new IdempotencyConflictException("hold " + command.holdId() + " exists with another amount");
+        }
+        requireOpen();
+        requirePositive(command.amount());
+        requireAvailable(command.amount());
+        apply(new CreditsReserved(id, command.holdId(), command.amount(),
+                new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at()));
+        return new LedgerReceipt(command.holdId(), new Money(balance), false);
+    }
+
+    /**
+     * Books the charge from the hold. A charge above the hold (the provider counted more than the estimate)
+     * takes the excess from the available balance as far as it goes; what is left is not collected, because no
+     * balance may go negative. The charge on the event always states the full computed cost.
+     */
+    @CommandHandler
+    public LedgerReceipt handle(SettleReservation command) {
+        OpenHold hold = holds.get(command.holdId());
+        if (hold == null) {
+            throw new UnknownHoldException("no open hold " + command.holdId());
+        }
+        Charge charge = command.charge();
+        long availableBeyondHold = balance - held;
+        long collected = Math.min(charge.cost().nanos(), hold.amount() + availableBeyondHold);
+        long released = Math.max(0, hold.amount() - collected);
+        Money after = new Money(balance - collected);
+        apply(new ReservationSettled(id, command.holdId(), charge, new Money(released), after,
+                new Money(held - hold.amount()), command.at()));
+        return new LedgerReceipt(command.holdId(), after, false);
+    }
+
+    @CommandHandler
+    public LedgerReceipt handle(ReleaseReservation command) {
+        OpenHold hold = holds.get(command.holdId());
+        if (hold == null) {
+            throw new UnknownHoldException("no open hold " + command.holdId());
+        }
+        apply(new ReservationReleased(id, command.holdId(), new Money(hold.amount()),
+                new Money(held - hold.amount()), command.reason(), false, command.at()));
+        return new LedgerReceipt(command.holdId(), new Money(balance), false);
+    }
+
+    /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
+    @CommandHandler
+    public void handle(CloseAccount command) {
+        requireOpen();
+        if (!holds.isEmpty()) {
+            throw new InvalidCommandException("the account has open holds; settle or release them first");
+        }
+        apply(new AccountClosed(id, command.reason(), command.at()));
+    }
+
+    /** Preconditions: open, another account, positive amount not above the available balance. */
+    @CommandHandler
+    public LedgerReceipt handle(SendTransfer command) {
+        LedgerReceipt replay = replayOf(command.intent());
+        if (replay != null) {
+            return replay;
+        }
+        requireOpen();
+        if (command.to().equals(id)) {
+            throw new InvalidCommandException("a transfer needs two different accounts");
+        }
+        requirePositive(command.amount());
+        requireAvailable(command.amount());
+        Money after = new Money(balance - command.amount().nanos());
+        apply(new TransferSent(id, command.transferId(), command.to(), command.amount(), after, command.note(),
+                intentOrNone(command.intent()), command.at()));
+        return new LedgerReceipt(command.transferId(), after, false);
+    }
+
+    /**
+     * Credits a transfer once, however often it is delivered. A closed account declines it with an event (not an
+     * exception), so the transfer process can refund the sender within the same unit of work.
+     */
+    @CommandHandler
+    public LedgerReceipt handle(ReceiveTransfer command) {
+        Remembered credited = remembered.get(transferKey(command.transferId()));
+        if (credited != null) {
+            return credited.receipt().asReplay();
+        }
+        long sum;
+        if (!open) {
+            apply(new TransferDeclined(id, command.transferId(), command.from(), command.amount(),
+                    "account closed", command.at()));
+            return new LedgerReceipt(command.transferId(), new Money(balance), false);
+        }
+        try {
+            sum = Math.addExact(balance, command.amount().nanos());
+        } catch (ArithmeticException overflow) {
+            apply(new TransferDeclined(id, command.transferId(), command.from(), command.amount(),
+                    "balance would overflow", command.at()));
+            return new LedgerReceipt(command.transferId(), new Money(balance), false);
+        }
+        Money after = new Money(sum);
+        apply(new TransferReceived(id, command.transferId(), command.from(), command.amount(), after,
+                command.note(), command.at()));
+        return new LedgerReceipt(command.transferId(), after, false);
+    }
+
+    /** Gives an in-flight transfer back, once. Works on a closed account: the money must go home. */
+    @CommandHandler
+    public LedgerReceipt handle(RefundTransfer command) {
+        OutgoingTransfer transfer = outgoing.get(command.transferId());
+        if (transfer == null) {
+            Remembered refunded = remembered.get(refundKey(command.transferId()));
+            if (refunded != null) {
+                return refunded.receipt().asReplay();
+            }
+            throw new InvalidCommandException("no transfer in flight with id " + command.transferId());
+        }
+        Money after = new Money(addWithoutOverflow(balance, transfer.amount()));
+        apply(new TransferRefunded(id, command.transferId(), transfer.to(), new Money(transfer.amount()), after,
+                command.reason(), command.at()));
+        return new LedgerReceipt(command.transferId(), after, false);
+    }
+
+    // ---- state changes: only assignments, no decisions ----
+
+    @EventSourcingHandler
+    void on(AccountOpened event) {
+        id = event.accountId();
+        open = true;
+    }
+
+    @EventSourcingHandler
+    void on(CreditsDeposited event) {
+        forgetBefore(event.at());
+        balance = event.balanceAfter().nanos();
+        remember(event.intent(), event.entryId(), event.at());
+    }
+
+    @EventSourcingHandler
+    void on(CreditsDeducted event) {
+        forgetBefore(event.at());
+        balance = event.balanceAfter().nanos();
+        remember(event.intent(), event.entryId(), event.at());
+    }
+
+    @EventSourcingHandler
+    void on(CreditsReserved event) {
+        held = event.heldAfter().nanos();
+        holds.put(event.holdId(), new OpenHold(event.amount().nanos(), event.requestId(), event.expiresAt()));
+    }
+
+    @EventSourcingHandler
+    void on(ReservationSettled event) {
+        balance = event.balanceAfter().nanos();
+        held = event.heldAfter().nanos();
+        holds.remove(event.holdId());
+    }
+
+    @EventSourcingHandler
+    void on(ReservationReleased event) {
+        held = event.heldAfter().nanos();
+        holds.remove(event.holdId());
+    }
+
+    @EventSourcingHandler
+    void on(AccountClosed event) {
+        open = false;
+    }
+
+    @EventSourcingHandler
+    void on(TransferSent event) {
+        forgetBefore(event.at());
+        balance = event.balanceAfter().nanos();
+        outgoing.put(event.transferId(), new OutgoingTransfer(event.to(), event.amount().nanos(), event.at()));
+        remember(event.intent(), event.transferId(), event.at());
+    }
+
+    @EventSourcingHandler
+    void on(TransferReceived event) {
+        forgetBefore(event.at());
+        balance = event.balanceAfter().nanos();
+        remembered.put(transferKey(event.transferId()),
+                new Remembered(null, event.transferId(), event.balanceAfter().nanos(), event.at()));
+    }
+
+    @EventSourcingHandler
+    void on(TransferDeclined event) {
+        forgetBefore(event.at());
+        remembered.put(transferKey(event.transferId()),
+                new Remembered(null, event.transferId(), balance, event.at()));
+    }
+
+    @EventSourcingHandler
+    void on(TransferRefunded event) {
+        forgetBefore(event.at());
+        balance = event.balanceAfter().nanos();
+        outgoing.remove(event.transferId());
+        remembered.put(refundKey(event.transferId()),
+                new Remembered(null, event.transferId(), event.balanceAfter().nanos(), event.at()));
+    }
+
+    // ---- rules ----
+
+    AccountState state() {
+        return new AccountState(id, new Money(balance), new Money(held), open);
+    }
+
+    private LedgerReceipt replayOf(Intent intent) {
+        if (intent == null || !intent.hasKey()) {
+            return null;
+        }
+        Remembered first = remembered.get(intentKey(intent));
+        if (first == null) {
+            return null;
+        }
+        if (!first.fingerprint().equals(intent.fingerprint())) {
+            throw new IdempotencyConflictException(
+                    "this Idempotency-Key was already used with a different request");
+        }
+        return first.receipt().asReplay();
+    }
+
+    private void remember(Intent intent, String entryId, Instant at) {
+        if (intent != null && intent.hasKey()) {
+            remembered.put(intentKey(intent), new Remembered(intent.fingerprint(), entryId, balance, at));
+        }
+    }
+
+    /** Drops memories older than {@link #MEMORY}; driven by event time, so a replay forgets exactly the same. */
+    private void forgetBefore(Instant now) {
+        Instant horizon = now.minus(MEMORY);
+        dropOlder(remembered, horizon);
+        for (Iterator<OutgoingTransfer> it = outgoing.values().iterator(); it.hasNext(); ) {
+            if (it.next().at().isBefore(horizon)) {
+                it.remove();
+            } else {
+                break;
+            }
+        }
+    }
+
+    private static void dropOlder(Map<String, Remembered> memories, Instant horizon) {
+        for (Iterator<Remembered> it = memories.values().iterator(); it.hasNext(); ) {
+            if (it.next().at().isBefore(horizon)) {
+                it.remove();
+            } else {
+                break;
+            }
+        }
+    }
+
+    private void requireOpen() {
+        if (!open) {
+            throw new AccountClosedException("account " + id + " is closed");
+        }
+    }
+
+    private static void requirePositive(Money amount) {
+        if (amount == null || !amount.isPositive()) {
+            throw new InvalidCommandException("amount must be greater than zero");
+        }
+    }
+
+    private void requireAvailable(Money amount) {
+        if (balance - held < amount.nanos()) {
+            throw new InsufficientFundsException("the available balance (" + new Money(balance - held).toUsdString()
+                    + " USD) does not cover " + amount.toUsdString() + " USD");
+        }
+    }
+
+    private static long addWithoutOverflow(long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException overflow) {
+            throw new InvalidCommandException("the balance would exceed the largest amount the ledger can hold");
+        }
+    }
+
+    private static Intent intentOrNone(Intent intent) {
+        return intent == null ? Intent.NONE : intent;
+    }
+
+    private static String intentKey(Intent intent) {
+        return "key:" + intent.key().value();
+    }
+
+    private static String transferKey(String transferId) {
+        return "in:" + transferId;
+    }
+
+    private static String refundKey(String transferId) {
+        return "refund:" + transferId;
+    }
+
+    /** A hold that is neither settled nor released yet. */
+    record OpenHold(long amount, String requestId, Instant expiresAt) {
+    }
+
+    /** A transfer this account sent that may still be refunded. */
+    record OutgoingTransfer(AccountId to, long amount, Instant at) {
+    }
+
+    /** The first answer to an intent, kept to answer its retries. */
+    record Remembered(String fingerprint, String entryId, long balanceAfter, Instant at) {
+        LedgerReceipt receipt() {
+            return new LedgerReceipt(entryId, new Money(balanceAfter), false);
+        }
+    }
+}

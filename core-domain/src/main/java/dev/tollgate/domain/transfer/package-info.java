@@ -1,0 +1,2 @@
+/** The transfer process: debit, credit, refund when the credit cannot happen. */
+package dev.tollgate.domain.transfer;

@@ -1,0 +1,122 @@
+package dev.tollgate.web.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
+import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.eventsourcing.Snapshotter;
+import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+
+/**
+ * Axon wiring that the defaults get wrong for a ledger: Jackson for every message (records round-trip, XStream
+ * cannot read them back), a cache and snapshots so a busy account does not replay its history, retries of
+ * append conflicts, and a transaction manager that lets a saga catch a rejected command without poisoning its
+ * own transaction.
+ */
+@Configuration
+public class AxonConfig {
+
+    /** The mapper for Axon's stored messages: independent of the HTTP mapper, because events are forever. */
+    @Bean("defaultAxonObjectMapper")
+    public ObjectMapper defaultAxonObjectMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** The HTTP mapper, built from spring.jackson.* (snake_case); primary so controllers use it. */
+    @Bean
+    @Primary
+    public ObjectMapper objectMapper(Jackson2ObjectMapperBuilder builder) {
+        return builder.createXmlMapper(false).build();
+    }
+
+    @Bean
+    public Jackson2ObjectMapperBuilderCustomizer strictNumbers() {
+        // Money arrives as strings; a JSON number where a string is expected must not be coerced silently.
+        return builder -> builder.postConfigurer(mapper -> mapper.coercionConfigDefaults()
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail));
+    }
+
+    @Bean
+    public Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    public Cache accountCache() {
+        return new WeakReferenceCache();
+    }
+
+    @Bean
+    public SnapshotTriggerDefinition accountSnapshotTrigger(Snapshotter snapshotter) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, 100);
+    }
+
+    /**
+     * Two writers of one account meet on the event store's unique (aggregate, sequence) index; Axon reports that
+     * as a ConcurrencyException, which is transient: retry a bounded number of times, reloading the aggregate.
+     */
+    @Bean(destroyMethod = "shutdown")
+    public ScheduledExecutorService commandRetryExecutor() {
+        return Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "command-retry");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor) {
+        return DefaultCommandGateway.builder()
+                .commandBus(commandBus)
+                .retryScheduler(ExponentialBackOffIntervalRetryScheduler.builder()
+                        .retryExecutor(commandRetryExecutor)
+                        .backoffFactor(10)
+                        .maxRetryCount(5)
+                        // Only an append conflict is worth retrying; a rejection is an answer.
+                        .nonTransientFailurePredicate(failure -> !causedByConflict(failure))
+                        .build())
+                .build();
+    }
+
+    private static boolean causedByConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConcurrencyException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Bean
+    public JdbcTransactionManager transactionManager(DataSource dataSource) {
+        JdbcTransactionManager manager = new JdbcTransactionManager(dataSource);
+        // A saga sends commands inside its own transaction; a rejected one must not mark the whole batch
+        // rollback-only. Nothing of a rejected command was written: aggregates decide before they apply.
+        manager.setGlobalRollbackOnParticipationFailure(false);
+        return manager;
+    }
+}

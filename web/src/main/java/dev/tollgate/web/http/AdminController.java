@@ -1,0 +1,90 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.LedgerReceipt;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.query.balance.BalanceQueries;
+import dev.tollgate.query.balance.BalanceRow;
+import dev.tollgate.web.identity.User;
+import dev.tollgate.web.identity.UserDirectory;
+import dev.tollgate.web.ledger.Ledger;
+import dev.tollgate.web.security.Caller;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/admin")
+public class AdminController {
+    private final Ledger ledger;
+    private final UserDirectory users;
+    private final BalanceQueries balances;
+
+    public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances) {
+        this.ledger = ledger;
+        this.users = users;
+        this.balances = balances;
+    }
+
+    public record AdminUserView(String id, String email, String username, String role, boolean disabled,
+                                Instant createdAt, String balanceUsd, String heldUsd) {
+    }
+
+    public record MoneyMovedView(String transactionId, String balanceUsd) {
+        static MoneyMovedView of(LedgerReceipt receipt) {
+            return new MoneyMovedView(receipt.entryId(), receipt.balanceAfter().toUsdString());
+        }
+    }
+
+    /** Users with balances from the balance read model (it may trail the ledger by the projection's lag). */
+    @GetMapping("/users")
+    public List<AdminUserView> users() {
+        Map<String, BalanceRow> byAccount = balances.all().stream()
+                .collect(Collectors.toMap(BalanceRow::accountId, Function.identity()));
+        return users.all().stream().map(user -> {
+            BalanceRow row = byAccount.get(user.id());
+            Money balance = row == null ? Money.ZERO : row.balance();
+            Money held = row == null ? Money.ZERO : row.held();
+            return new AdminUserView(user.id(), user.email(), user.username(), user.role().wireName(),
+                    user.disabled(), user.createdAt(), balance.toUsdString(), held.toUsdString());
+        }).toList();
+    }
+
+    @PostMapping("/credits/deposit")
+    public MoneyMovedView deposit(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                                  @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+        Target target = target(body);
+        return MoneyMovedView.of(ledger.deposit(target.account(), target.amount(), target.note(), caller.userId(),
+                Amounts.idempotencyKey(key)));
+    }
+
+    @PostMapping("/credits/deduct")
+    public MoneyMovedView deduct(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                                 @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+        Target target = target(body);
+        return MoneyMovedView.of(ledger.deduct(target.account(), target.amount(), target.note(), caller.userId(),
+                Amounts.idempotencyKey(key)));
+    }
+
+    private record Target(AccountId account, Money amount, String note) {
+    }
+
+    private Target target(JsonNode body) {
+        String userRef = Amounts.requiredText(body, "user_id").trim();
+        Money amount = Amounts.positive(body, "amount_usd");
+        String note = Amounts.optionalText(body, "note", 500);
+        User user = (userRef.contains("@") ? users.byEmail(userRef) : users.byId(userRef))
+                .orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
+        return new Target(AccountId.of(user.id()), amount, note);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.api.money.InvalidAmountException;
+import dev.tollgate.api.money.Money;
+
+/** The JSON edge of money: amounts must arrive as decimal strings; a JSON number is refused, not rounded. */
+final class Amounts {
+    private Amounts() {
+    }
+
+    static Money positive(JsonNode body, String field) {
+        JsonNode node = body == null ? null : body.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidAmountException(field + " is required, as a decimal string in USD such as \"12.50\"");
+        }
+        if (!node.isTextual()) {
+            throw new InvalidAmountException(field + " must be a decimal string in USD such as \"12.50\", not a "
+                    + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return Money.parsePositiveUsd(node.textValue());
+    }
+
+    static String requiredText(JsonNode body, String field) {
+        JsonNode node = body == null ? null : body.get(field);
+        if (node == null || !node.isTextual() || node.textValue().isBlank()) {
+            throw ApiException.badRequest(field + " is required");
+        }
+        return node.textValue();
+    }
+
+    static String optionalText(JsonNode body, String field, int maxLength) {
+        JsonNode node = body == null ? null : body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.badRequest(field + " must be a string");
+        }
+        if (node.textValue().length() > maxLength) {
+            throw ApiException.badRequest(field + " is longer than " + maxLength + " characters");
+        }
+        return node.textValue();
+    }
+
+    static IdempotencyKey idempotencyKey(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return new IdempotencyKey(header);
+        } catch (IllegalArgumentException bad) {
+            throw ApiException.badRequest(bad.getMessage());
+        }
+    }
+}

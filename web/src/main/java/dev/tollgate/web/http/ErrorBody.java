@@ -1,0 +1,31 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.MediaType;
+
+/** The one error shape: {"error":{"code","message","request_id"}}. */
+public final class ErrorBody {
+    private ErrorBody() {
+    }
+
+    public static Map<String, Object> of(String code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("request_id", RequestIds.current());
+        return Map.of("error", error);
+    }
+
+    /** For filters that answer before Spring MVC is reached. */
+    public static void write(HttpServletResponse response, ObjectMapper mapper, int status, String code,
+                             String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        mapper.writeValue(response.getOutputStream(), of(code, message));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.tollgate.web.http;
+
+import dev.tollgate.api.LedgerRejection;
+import dev.tollgate.api.account.AccountClosedException;
+import dev.tollgate.api.account.IdempotencyConflictException;
+import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.api.account.UnknownHoldException;
+import java.util.Map;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * Maps every failure to the one error shape. Messages are written for the client; nothing internal (stack
+ * traces, SQL, class names) is ever passed on — unexpected failures are logged with their request id instead.
+ */
+@RestControllerAdvice
+public class ErrorHandling {
+    private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> api(ApiException e) {
+        return answer(e.status(), e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(LedgerRejection.class)
+    ResponseEntity<Map<String, Object>> rejection(LedgerRejection e) {
+        HttpStatus status;
+        if (e instanceof InsufficientFundsException) {
+            status = HttpStatus.PAYMENT_REQUIRED;
+        } else if (e instanceof IdempotencyConflictException || e instanceof AccountClosedException) {
+            status = HttpStatus.CONFLICT;
+        } else if (e instanceof UnknownHoldException) {
+            status = HttpStatus.NOT_FOUND;
+        } else {
+            status = HttpStatus.BAD_REQUEST;
+        }
+        return answer(status, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(AggregateNotFoundException.class)
+    ResponseEntity<Map<String, Object>> noAccount(AggregateNotFoundException e) {
+        return answer(HttpStatus.NOT_FOUND, "account_not_found", "No such account.");
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        return answer(HttpStatus.BAD_REQUEST, "invalid_json",
+                "The request body is not valid JSON of the expected shape (amounts are decimal strings).");
+    }
+
+    @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class,
+            MissingRequestHeaderException.class, IllegalArgumentException.class})
+    ResponseEntity<Map<String, Object>> badParameter(Exception e) {
+        return answer(HttpStatus.BAD_REQUEST, "invalid_request", safeMessage(e));
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+        return answer(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                "Method " + e.getMethod() + " is not allowed here.");
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json.");
+    }
+
+    @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})
+    ResponseEntity<Map<String, Object>> notFound(Exception e) {
+        return answer(HttpStatus.NOT_FOUND, "not_found", "No such path.");
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        log.error("unexpected failure", e);
+        return answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "Something went wrong on our side; quote the request id when you report it.");
+    }
+
+    /** Our own IllegalArgumentExceptions come from value types whose messages are written for clients. */
+    private static String safeMessage(Exception e) {
+        if (e instanceof IllegalArgumentException && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        if (e instanceof MissingServletRequestParameterException missing) {
+            return "Missing parameter " + missing.getParameterName() + ".";
+        }
+        if (e instanceof MethodArgumentTypeMismatchException mismatch) {
+            return "Parameter " + mismatch.getName() + " has the wrong type.";
+        }
+        if (e instanceof MissingRequestHeaderException header) {
+            return "Missing header " + header.getHeaderName() + ".";
+        }
+        return "Invalid request.";
+    }
+
+    static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String code, String message) {
+        return ResponseEntity.status(status).body(ErrorBody.of(code, message));
+    }
+}

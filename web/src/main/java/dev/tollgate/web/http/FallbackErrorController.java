@@ -1,0 +1,34 @@
+package dev.tollgate.web.http;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.springframework.boot.web.servlet.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Errors raised outside Spring MVC (the servlet container, filters) also leave in the one error shape. */
+@RestController
+public class FallbackErrorController implements ErrorController {
+
+    @RequestMapping("/error")
+    ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatus status = HttpStatus.resolve(code instanceof Integer i ? i : 500);
+        if (status == null) {
+            status = HttpStatus.INTERNAL_SERVER_ERROR;
+        }
+        String errorCode = switch (status) {
+            case NOT_FOUND -> "not_found";
+            case BAD_REQUEST -> "invalid_request";
+            case UNAUTHORIZED -> "unauthorized";
+            case FORBIDDEN -> "forbidden";
+            case PAYLOAD_TOO_LARGE -> "payload_too_large";
+            case METHOD_NOT_ALLOWED -> "method_not_allowed";
+            default -> status.is5xxServerError() ? "internal_error" : "invalid_request";
+        };
+        return ResponseEntity.status(status).body(ErrorBody.of(errorCode, status.getReasonPhrase() + "."));
+    }
+}

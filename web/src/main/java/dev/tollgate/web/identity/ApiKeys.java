@@ -1,0 +1,103 @@
+package dev.tollgate.web.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Component;
+
+/**
+ * API keys: {@code tg_<prefix>_<secret>}, 192 random bits. Only a SHA-256 of the whole key is stored — a fast
+ * hash is enough for a random secret of that size, and it lets a key be found by its hash in one index lookup.
+ */
+@Component
+public class ApiKeys {
+    public static final String KEY_START = "tg_";
+    private static final Duration LAST_USED_GRANULARITY = Duration.ofSeconds(30);
+    private static final RowMapper<ApiKey> ROW = (rs, i) -> new ApiKey(rs.getString("id"), rs.getString("user_id"),
+            rs.getString("name"), rs.getString("prefix"), rs.getTimestamp("created_at").toInstant(),
+            rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant(),
+            rs.getTimestamp("revoked_at") != null);
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Instant> lastUsedWritten = new ConcurrentHashMap<>();
+
+    public ApiKeys(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** A new key and its record; the caller shows {@code key} once and forgets it. */
+    public record Created(ApiKey record, String key) {
+    }
+
+    public Created create(String userId, String name) {
+        String prefix = randomToken(6);
+        String key = KEY_START + prefix + "_" + randomToken(24);
+        String id = UUID.randomUUID().toString();
+        Instant now = clock.instant();
+        jdbc.update("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                id, userId, name, KEY_START + prefix, hash(key), Timestamp.from(now));
+        return new Created(new ApiKey(id, userId, name, KEY_START + prefix, now, null, false), key);
+    }
+
+    public List<ApiKey> of(String userId) {
+        return jdbc.query("SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, id", ROW, userId);
+    }
+
+    /** Revokes the key if it belongs to the user; false when there is no such key of theirs. */
+    public boolean revoke(String userId, String keyId) {
+        int updated = jdbc.update("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?",
+                Timestamp.from(clock.instant()), keyId, userId);
+        return updated > 0;
+    }
+
+    /** The live key for this secret, if any; notes its use (at most every 30 s per key, to spare the database). */
+    public Optional<ApiKey> authenticate(String presented) {
+        if (presented == null || !presented.startsWith(KEY_START) || presented.length() > 200) {
+            return Optional.empty();
+        }
+        Optional<ApiKey> found = jdbc.query("SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", ROW,
+                hash(presented)).stream().findFirst();
+        found.ifPresent(this::noteUse);
+        return found;
+    }
+
+    private void noteUse(ApiKey key) {
+        Instant now = clock.instant();
+        Instant last = lastUsedWritten.get(key.id());
+        if (last == null || last.plus(LAST_USED_GRANULARITY).isBefore(now)) {
+            lastUsedWritten.put(key.id(), now);
+            jdbc.update("UPDATE api_keys SET last_used_at = ? WHERE id = ?", Timestamp.from(now), key.id());
+        }
+    }
+
+    private String randomToken(int bytes) {
+        byte[] buffer = new byte[bytes];
+        random.nextBytes(buffer);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer);
+    }
+
+    static String hash(String key) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

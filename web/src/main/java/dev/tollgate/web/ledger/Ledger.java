@@ -1,0 +1,88 @@
+package dev.tollgate.web.ledger;
+
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountState;
+import dev.tollgate.api.account.DeductCredits;
+import dev.tollgate.api.account.DepositCredits;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.api.account.Intent;
+import dev.tollgate.api.account.LedgerReceipt;
+import dev.tollgate.api.account.OpenAccount;
+import dev.tollgate.api.account.ReadAccountState;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.SendTransfer;
+import dev.tollgate.web.config.TollgateProperties;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.stereotype.Component;
+
+/**
+ * The web side's door to the ledger. It stamps ids and time (aggregates never read the clock), fingerprints
+ * requests for idempotency, and answers with what the aggregate decided — never with a read model.
+ */
+@Component
+public class Ledger {
+    private final CommandGateway commands;
+    private final TransferOutcomes outcomes;
+    private final Clock clock;
+    private final TollgateProperties properties;
+
+    public Ledger(CommandGateway commands, TransferOutcomes outcomes, Clock clock, TollgateProperties properties) {
+        this.commands = commands;
+        this.outcomes = outcomes;
+        this.clock = clock;
+        this.properties = properties;
+    }
+
+    public void open(AccountId account) {
+        commands.sendAndWait(new OpenAccount(account, clock.instant()));
+    }
+
+    public AccountState state(AccountId account) {
+        return commands.sendAndWait(new ReadAccountState(account));
+    }
+
+    public LedgerReceipt deposit(AccountId account, Money amount, String note, String actor, IdempotencyKey key) {
+        Intent intent = Intent.of(key, Fingerprint.of("deposit", account, amount.nanos(), note));
+        return commands.sendAndWait(new DepositCredits(account, newId("dep"), amount, note, actor, intent,
+                clock.instant()));
+    }
+
+    public LedgerReceipt deduct(AccountId account, Money amount, String note, String actor, IdempotencyKey key) {
+        Intent intent = Intent.of(key, Fingerprint.of("deduct", account, amount.nanos(), note));
+        return commands.sendAndWait(new DeductCredits(account, newId("ded"), amount, note, actor, intent,
+                clock.instant()));
+    }
+
+    public record TransferResult(String transferId, TransferOutcomes.Outcome outcome, LedgerReceipt receipt) {
+    }
+
+    /**
+     * Debits the sender and waits a moment for the transfer process to credit the receiver. A retry with the
+     * same idempotency key returns the first transfer's id without moving money again.
+     */
+    public TransferResult transfer(AccountId from, AccountId to, Money amount, String note, IdempotencyKey key) {
+        Intent intent = Intent.of(key, Fingerprint.of("transfer", from, to, amount.nanos(), note));
+        String transferId = newId("trf");
+        CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
+        LedgerReceipt receipt;
+        try {
+            receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent,
+                    clock.instant()));
+        } catch (RuntimeException rejected) {
+            outcomes.forget(transferId);
+            throw rejected;
+        }
+        if (receipt.replayed()) {
+            outcomes.forget(transferId);
+            return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
+        }
+        return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()), receipt);
+    }
+
+    private static String newId(String kind) {
+        return kind + "_" + UUID.randomUUID().toString().replace("-", "");
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tollgate.web.ledger;
+
+import dev.tollgate.api.transfer.TransferDeclined;
+import dev.tollgate.api.transfer.TransferReceived;
+import dev.tollgate.api.transfer.TransferRefunded;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.springframework.stereotype.Component;
+
+/**
+ * Lets an HTTP request wait (briefly) for the transfer process to finish, so the sender learns whether the
+ * money arrived. Runs as a subscribing processor: it hears the outcome on the node that produced it, after the
+ * commit. A transfer whose outcome is not heard in time is reported "in_flight"; the process finishes anyway.
+ */
+@Component
+@ProcessingGroup("transfer-outcomes")
+public class TransferOutcomes {
+    public enum Outcome { COMPLETED, REFUNDED, IN_FLIGHT }
+
+    private final Map<String, CompletableFuture<Outcome>> waiting = new ConcurrentHashMap<>();
+
+    public CompletableFuture<Outcome> expect(String transferId) {
+        return waiting.computeIfAbsent(transferId, id -> new CompletableFuture<>());
+    }
+
+    public void forget(String transferId) {
+        waiting.remove(transferId);
+    }
+
+    public Outcome await(String transferId, CompletableFuture<Outcome> expected, Duration wait) {
+        try {
+            return expected.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+            return Outcome.IN_FLIGHT;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return Outcome.IN_FLIGHT;
+        } catch (ExecutionException impossible) {
+            return Outcome.IN_FLIGHT;
+        } finally {
+            waiting.remove(transferId);
+        }
+    }
+
+    @EventHandler
+    void on(TransferReceived event) {
+        complete(event.transferId(), Outcome.COMPLETED);
+    }
+
+    @EventHandler
+    void on(TransferDeclined event) {
+        // The refund follows; the sender's balance is whole again only then.
+    }
+
+    @EventHandler
+    void on(TransferRefunded event) {
+        complete(event.transferId(), Outcome.REFUNDED);
+    }
+
+    private void complete(String transferId, Outcome outcome) {
+        CompletableFuture<Outcome> future = waiting.get(transferId);
+        if (future == null) {
+            return;
+        }
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().afterCommit(u -> future.complete(outcome));
+        } else {
+            future.complete(outcome);
+        }
+    }
+}

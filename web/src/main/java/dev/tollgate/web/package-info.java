@@ -1,0 +1,2 @@
+/** The Spring Boot application that puts Tollgate on the network. */
+package dev.tollgate.web;

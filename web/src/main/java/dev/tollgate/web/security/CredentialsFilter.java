@@ -1,0 +1,86 @@
+package dev.tollgate.web.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.web.http.ErrorBody;
+import dev.tollgate.web.identity.ApiKey;
+import dev.tollgate.web.identity.ApiKeys;
+import dev.tollgate.web.identity.User;
+import dev.tollgate.web.identity.UserDirectory;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Reads {@code Authorization: Bearer <jwt or api key>} or {@code X-API-Key}. Presented credentials that do not
+ * verify are answered 401 at once rather than treated as anonymous, so a client learns its key is wrong. The
+ * user is looked up on every request, so disabling a user or revoking a key takes effect immediately.
+ */
+public class CredentialsFilter extends OncePerRequestFilter {
+    private final JwtService jwt;
+    private final ApiKeys apiKeys;
+    private final UserDirectory users;
+    private final ObjectMapper mapper;
+
+    public CredentialsFilter(JwtService jwt, ApiKeys apiKeys, UserDirectory users, ObjectMapper mapper) {
+        this.jwt = jwt;
+        this.apiKeys = apiKeys;
+        this.users = users;
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String presented = presentedCredential(request);
+        if (presented == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<Caller> caller = resolve(presented);
+        if (caller.isEmpty()) {
+            ErrorBody.write(response, mapper, 401, "unauthorized", "Invalid, expired or revoked credentials.");
+            return;
+        }
+        Caller who = caller.get();
+        var authorities = List.of(new SimpleGrantedAuthority("ROLE_" + who.role().name()),
+                new SimpleGrantedAuthority(who.viaApiKey() ? "VIA_API_KEY" : "VIA_TOKEN"));
+        SecurityContextHolder.getContext().setAuthentication(
+                new UsernamePasswordAuthenticationToken(who, null, authorities));
+        chain.doFilter(request, response);
+    }
+
+    private Optional<Caller> resolve(String presented) {
+        if (presented.startsWith(ApiKeys.KEY_START)) {
+            Optional<ApiKey> key = apiKeys.authenticate(presented);
+            return key.flatMap(k -> users.byId(k.userId()))
+                    .filter(user -> !user.disabled())
+                    .map(user -> caller(user, key.get().id()));
+        }
+        return jwt.verify(presented)
+                .flatMap(users::byId)
+                .filter(user -> !user.disabled())
+                .map(user -> caller(user, null));
+    }
+
+    private static Caller caller(User user, String apiKeyId) {
+        return new Caller(user.id(), user.email(), user.role(), apiKeyId);
+    }
+
+    private static String presentedCredential(HttpServletRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String value = authorization.substring(7).trim();
+            return value.isEmpty() ? null : value;
+        }
+        String apiKey = request.getHeader("X-API-Key");
+        return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.web.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.web.http.ErrorBody;
+import dev.tollgate.web.identity.ApiKeys;
+import dev.tollgate.web.identity.UserDirectory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationManagers;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Stateless security: no sessions, no CSRF tokens (no cookies are used), JSON errors. Admin endpoints need the
+ * admin role through a login token; an API key never opens them.
+ */
+@Configuration
+public class SecurityConfig {
+
+    @Bean
+    public PasswordEncoder passwordEncoder() {
+        return new BCryptPasswordEncoder(10);
+    }
+
+    @Bean
+    public SecurityFilterChain api(HttpSecurity http, JwtService jwt, ApiKeys apiKeys, UserDirectory users,
+                                   ObjectMapper mapper) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users, mapper), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        .requestMatchers("/api/admin/**").access(AuthorizationManagers.allOf(
+                                AuthorityAuthorizationManager.hasRole("ADMIN"),
+                                AuthorityAuthorizationManager.hasAuthority("VIA_TOKEN")))
+                        .requestMatchers("/api/**", "/v1/**", "/client/**", "/actuator/**").authenticated()
+                        .anyRequest().permitAll())
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(response, mapper,
+                                401, "unauthorized", "Send a login token or API key: Authorization: Bearer <token>."))
+                        .accessDeniedHandler((request, response, denied) -> ErrorBody.write(response, mapper,
+                                403, "forbidden", "This needs the admin role and a login token (not an API key).")));
+        return http.build();
+    }
+}
