@@ -1,0 +1,423 @@
+package dev.tollgate.web.e2e;
+
+import static dev.tollgate.web.e2e.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ledger over HTTP, exactly as a client sees it, on one storage mode (the subclasses choose which). Money is
+ * read back through the API and summed with BigDecimal here, in the test only, as an independent check.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class LedgerEndToEndContract {
+    static final String JWT_SECRET = "end-to-end-tests-signing-key-of-at-least-32-bytes";
+
+    /** Storage properties for a new, empty ledger; each call gives another one. */
+    abstract Map<String, String> freshStorage();
+
+    private RunningTollgate app;
+    private Http http;
+    private String adminToken;
+
+    @BeforeAll
+    void start() {
+        app = RunningTollgate.start(withJwtSecret(freshStorage()));
+        http = app.http;
+        adminToken = login(RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        releaseStorage();
+    }
+
+    /** Called once the application is closed. */
+    void releaseStorage() {
+    }
+
+    private static Map<String, String> withJwtSecret(Map<String, String> storage) {
+        Map<String, String> all = new HashMap<>(storage);
+        all.put("tollgate.jwt.secret", JWT_SECRET);
+        return all;
+    }
+
+    // ---- the scenarios of the issue ----
+
+    @Test
+    void depositSentTwiceWithOneIdempotencyKeyIsAppliedOnce() {
+        Member user = register();
+        String body = json("user_id", user.id, "amount_usd", "12.5", "note", "welcome");
+
+        Http.Answer first = http.post("/api/admin/credits/deposit", adminToken, body, Map.of("Idempotency-Key", "dep-1-" + user.id));
+        Http.Answer retry = http.post("/api/admin/credits/deposit", adminToken, body, Map.of("Idempotency-Key", "dep-1-" + user.id));
+
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.body().get("transaction_id")).isEqualTo(first.body().get("transaction_id"));
+        assertThat(retry.body().get("balance_usd").asText()).isEqualTo("12.5");
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("12.5");
+    }
+
+    @Test
+    void theSameIdempotencyKeyWithAnotherBodyIsAConflictAndMovesNoMoney() {
+        Member user = register();
+        String key = "dep-2-" + user.id;
+        http.post("/api/admin/credits/deposit", adminToken, json("user_id", user.id, "amount_usd", "1"),
+                Map.of("Idempotency-Key", key));
+
+        Http.Answer other = http.post("/api/admin/credits/deposit", adminToken,
+                json("user_id", user.id, "amount_usd", "2"), Map.of("Idempotency-Key", key));
+
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.errorCode()).isEqualTo("idempotency_conflict");
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void concurrentRandomTransfersConserveMoneyAndNeverGoNegative() throws Exception {
+        List<Member> members = List.of(register(), register(), register());
+        for (Member m : members) {
+            deposit(m, "10");
+        }
+        BigDecimal before = total(members);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            long seed = 1000 + t;
+            work.add(pool.submit(() -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < 15; i++) {
+                    Member from = members.get(random.nextInt(3));
+                    Member to = members.get((members.indexOf(from) + 1 + random.nextInt(2)) % 3);
+                    int cents = 1 + random.nextInt(400);
+                    String amount = cents / 100 + "." + String.format("%02d", cents % 100);
+                    Http.Answer answer = http.post("/api/credits/transfer", from.token,
+                            json("to", to.email, "amount_usd", amount));
+                    statuses.add(answer.status());
+                    boolean ok = answer.status() == 200 && "completed".equals(answer.body().path("status").asText());
+                    boolean refused = answer.status() == 402 && "insufficient_funds".equals(answer.errorCode());
+                    if (!ok && !refused) {
+                        unexpected.add(answer.toString());
+                    }
+                    if (ok && new BigDecimal(answer.body().get("balance_usd").asText()).signum() < 0) {
+                        unexpected.add("negative balance answered: " + answer);
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(unexpected).isEmpty();
+        assertThat(statuses).hasSize(16 * 15).contains(200);
+        assertThat(total(members)).isEqualByComparingTo(before);
+        for (Member m : members) {
+            JsonNode b = balance(m);
+            assertThat(new BigDecimal(b.get("balance_usd").asText())).isNotNegative();
+            assertThat(new BigDecimal(b.get("available_usd").asText())).isNotNegative();
+        }
+    }
+
+    static Stream<Arguments> badAmounts() {
+        return Stream.of("\"0\"", "\"-1\"", "\"1e3\"", "\"0.0000000001\"", "\"abc\"", "\"\"", "null", "1.5",
+                "\"NaN\"", "\"99999999999999999999\"", "1", "\" 1\"", "\"1,5\"", "{}", "[]").map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "amount_usd {0}")
+    @MethodSource("badAmounts")
+    void aBadAmountIsA400AndMovesNoMoney(String amountJson) {
+        Member from = register();
+        Member to = register();
+        deposit(from, "5");
+
+        Http.Answer transfer = http.post("/api/credits/transfer", from.token,
+                "{\"to\":\"" + to.email + "\",\"amount_usd\":" + amountJson + "}");
+        Http.Answer deposit = http.post("/api/admin/credits/deposit", adminToken,
+                "{\"user_id\":\"" + to.id + "\",\"amount_usd\":" + amountJson + "}");
+        Http.Answer deduct = http.post("/api/admin/credits/deduct", adminToken,
+                "{\"user_id\":\"" + from.id + "\",\"amount_usd\":" + amountJson + "}");
+
+        for (Http.Answer answer : List.of(transfer, deposit, deduct)) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertWellFormedError(answer);
+        }
+        assertThat(balance(from).get("balance_usd").asText()).isEqualTo("5");
+        assertThat(balance(to).get("balance_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void malformedJsonUnknownRecipientAndSelfTransferMoveNoMoney() {
+        Member from = register();
+        deposit(from, "5");
+
+        Http.Answer malformed = http.post("/api/credits/transfer", from.token, "{\"to\": \"x\", \"amount_usd\": ");
+        Http.Answer unknown = http.post("/api/credits/transfer", from.token,
+                json("to", "nobody-" + from.id + "@example.com", "amount_usd", "1"));
+        Http.Answer unknownId = http.post("/api/credits/transfer", from.token,
+                json("to", "00000000-0000-0000-0000-000000000000", "amount_usd", "1"));
+        Http.Answer self = http.post("/api/credits/transfer", from.token, json("to", from.email, "amount_usd", "1"));
+        Http.Answer tooMuch = http.post("/api/credits/transfer", from.token,
+                json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "5.000000001"));
+
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknownId.status()).isEqualTo(404);
+        assertThat(self.status()).isEqualTo(400);
+        assertThat(tooMuch.status()).isEqualTo(402);
+        assertThat(tooMuch.errorCode()).isEqualTo("insufficient_funds");
+        Stream.of(malformed, unknown, unknownId, self, tooMuch).forEach(LedgerEndToEndContract::assertWellFormedError);
+        assertThat(balance(from).get("balance_usd").asText()).isEqualTo("5");
+    }
+
+    @Test
+    void aDeductionBeyondTheAvailableBalanceIsRefused() {
+        Member user = register();
+        deposit(user, "3");
+
+        Http.Answer refused = http.post("/api/admin/credits/deduct", adminToken, json("user_id", user.id, "amount_usd", "3.5"));
+        Http.Answer allowed = http.post("/api/admin/credits/deduct", adminToken, json("user_id", user.id, "amount_usd", "1.25"));
+
+        assertThat(refused.status()).isEqualTo(402);
+        assertThat(refused.errorCode()).isEqualTo("insufficient_funds");
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.body().get("balance_usd").asText()).isEqualTo("1.75");
+    }
+
+    @Test
+    void aForgedUnsignedTokenIsRefused() {
+        Member user = register();
+        String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String payload = b64("{\"sub\":\"" + user.id + "\",\"role\":\"admin\",\"exp\":" + (Instant.now().getEpochSecond() + 3600) + "}");
+
+        Http.Answer unsigned = http.get("/api/credits/balance", header + "." + payload + ".");
+        Http.Answer unsignedAdmin = http.get("/api/admin/users", header + "." + payload + ".");
+
+        assertThat(unsigned.status()).isEqualTo(401);
+        assertThat(unsignedAdmin.status()).isEqualTo(401);
+        assertWellFormedError(unsigned);
+    }
+
+    @Test
+    void aTamperedSignatureIsRefused() {
+        Member user = register();
+        String[] parts = user.token.split("\\.");
+        String otherPayload = b64("{\"sub\":\"" + user.id + "\",\"role\":\"admin\",\"exp\":" + (Instant.now().getEpochSecond() + 3600) + "}");
+        char last = parts[2].charAt(parts[2].length() - 2);
+        String flipped = parts[2].substring(0, parts[2].length() - 2) + (last == 'A' ? 'B' : 'A') + parts[2].charAt(parts[2].length() - 1);
+
+        assertThat(http.get("/api/credits/balance", parts[0] + "." + otherPayload + "." + parts[2]).status()).isEqualTo(401);
+        assertThat(http.get("/api/credits/balance", parts[0] + "." + parts[1] + "." + flipped).status()).isEqualTo(401);
+        assertThat(http.get("/api/credits/balance", user.token).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() {
+        Member user = register();
+        String expired = Jwts.builder().subject(user.id).claim("role", "user")
+                .issuedAt(Date.from(Instant.now().minusSeconds(7200)))
+                .expiration(Date.from(Instant.now().minusSeconds(60)))
+                .signWith(Keys.hmacShaKeyFor(JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256)
+                .compact();
+
+        assertThat(http.get("/api/credits/balance", expired).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aUserCannotCallAdminEndpoints() {
+        Member user = register();
+
+        Http.Answer list = http.get("/api/admin/users", user.token);
+        Http.Answer deposit = http.post("/api/admin/credits/deposit", user.token, json("user_id", user.id, "amount_usd", "100"));
+
+        assertThat(list.status()).isEqualTo(403);
+        assertThat(deposit.status()).isEqualTo(403);
+        assertWellFormedError(deposit);
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void anApiKeyWorksLikeATokenExceptOnAdminEndpointsAndStopsWhenRevoked() {
+        Member user = register();
+        deposit(user, "2");
+        Http.Answer created = http.post("/api/auth/api-keys", user.token, json("name", "ci"));
+        String key = created.body().get("key").asText();
+        String keyId = created.body().get("id").asText();
+        Http.Answer adminKey = http.post("/api/auth/api-keys", adminToken, json("name", "ops"));
+
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().get("prefix").asText()).isNotBlank();
+        assertThat(key).startsWith(created.body().get("prefix").asText());
+        assertThat(http.get("/api/credits/balance", key).body().get("balance_usd").asText()).isEqualTo("2");
+        assertThat(http.send("GET", "/api/credits/balance", null, null, Map.of("X-API-Key", key)).status()).isEqualTo(200);
+        assertThat(http.get("/api/admin/users", adminKey.body().get("key").asText()).status()).isEqualTo(403);
+
+        Http.Answer listed = http.get("/api/auth/api-keys", user.token);
+        assertThat(listed.raw()).doesNotContain(key);
+        assertThat(listed.body().get(0).get("last_used_at").isNull()).isFalse();
+
+        assertThat(http.delete("/api/auth/api-keys/" + keyId, user.token).status()).isEqualTo(204);
+        Http.Answer revoked = http.get("/api/credits/balance", key);
+        assertThat(revoked.status()).isEqualTo(401);
+        assertWellFormedError(revoked);
+        assertThat(http.get("/api/auth/api-keys", user.token).body().get(0).get("revoked").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aSecondRegistrationWithTheSameEmailIsAConflict() {
+        Member user = register();
+
+        Http.Answer again = http.post("/api/auth/register", null, json("email", user.email.toUpperCase(), "password", "another-password"));
+
+        assertThat(again.status()).isEqualTo(409);
+        assertWellFormedError(again);
+    }
+
+    @Test
+    void meAndTheAdminUserListShowTheRightPeople() {
+        Member user = register();
+        deposit(user, "4.2");
+
+        Http.Answer me = http.get("/api/auth/me", user.token);
+        assertThat(me.body().get("email").asText()).isEqualTo(user.email);
+        assertThat(me.body().get("role").asText()).isEqualTo("user");
+        assertThat(me.raw()).doesNotContain("password");
+
+        // The list reads the balance projection, which may trail the ledger by a moment.
+        String listed = null;
+        for (int i = 0; i < 100 && !"4.2".equals(listed); i++) {
+            listed = Stream.of(http.get("/api/admin/users", adminToken).body()).flatMap(a -> {
+                List<JsonNode> rows = new ArrayList<>();
+                a.forEach(rows::add);
+                return rows.stream();
+            }).filter(row -> row.get("id").asText().equals(user.id)).map(row -> row.get("balance_usd").asText())
+                    .findFirst().orElse(null);
+            sleep(50);
+        }
+        assertThat(listed).isEqualTo("4.2");
+    }
+
+    @Test
+    void stateSurvivesARestartOnTheSameStorage() {
+        Map<String, String> storage = withJwtSecret(freshStorage());
+        String email = "restart-" + System.nanoTime() + "@example.com";
+        String key;
+        String id;
+        try (RunningTollgate first = RunningTollgate.start(storage)) {
+            Http h = first.http;
+            id = h.post("/api/auth/register", null, json("email", email, "password", "restart-password")).body().get("id").asText();
+            String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+            h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "7.25"), Map.of("Idempotency-Key", "restart-dep"));
+            key = h.post("/api/auth/api-keys", token(h, email, "restart-password"), json("name", "k")).body().get("key").asText();
+        }
+
+        try (RunningTollgate second = RunningTollgate.start(storage)) {
+            Http h = second.http;
+            String userToken = token(h, email, "restart-password");
+            String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+
+            assertThat(h.get("/api/credits/balance", userToken).body().get("balance_usd").asText()).isEqualTo("7.25");
+            assertThat(h.get("/api/credits/balance", key).status()).isEqualTo(200);
+            Http.Answer retried = h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "7.25"),
+                    Map.of("Idempotency-Key", "restart-dep"));
+            assertThat(retried.body().get("balance_usd").asText()).isEqualTo("7.25");
+            Http.Answer more = h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "0.75"));
+            assertThat(more.body().get("balance_usd").asText()).isEqualTo("8");
+            Http.Answer transfer = h.post("/api/credits/transfer", userToken, json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "1"));
+            assertThat(transfer.body().get("status").asText()).isEqualTo("completed");
+            assertThat(transfer.body().get("balance_usd").asText()).isEqualTo("7");
+        }
+    }
+
+    // ---- helpers ----
+
+    record Member(String id, String email, String token) {
+    }
+
+    private Member register() {
+        String email = "user-" + System.nanoTime() + "@example.com";
+        Http.Answer created = http.post("/api/auth/register", null, json("email", email, "password", "correct-horse"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return new Member(created.body().get("id").asText(), email, login(email, "correct-horse"));
+    }
+
+    private String login(String email, String password) {
+        return token(http, email, password);
+    }
+
+    private static String token(Http h, String email, String password) {
+        Http.Answer answer = h.post("/api/auth/login", null, json("email", email, "password", password));
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("token_type").asText()).isEqualTo("bearer");
+        return answer.body().get("access_token").asText();
+    }
+
+    private void deposit(Member m, String amount) {
+        Http.Answer answer = http.post("/api/admin/credits/deposit", adminToken, json("user_id", m.id, "amount_usd", amount));
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+    }
+
+    private JsonNode balance(Member m) {
+        Http.Answer answer = http.get("/api/credits/balance", m.token);
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        return answer.body();
+    }
+
+    private BigDecimal total(List<Member> members) {
+        return members.stream().map(m -> new BigDecimal(balance(m).get("balance_usd").asText()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    static void assertWellFormedError(Http.Answer answer) {
+        JsonNode error = answer.body().get("error");
+        assertThat(error).as(answer.toString()).isNotNull();
+        assertThat(error.get("code").asText()).isNotBlank();
+        assertThat(error.get("message").asText()).isNotBlank();
+        assertThat(error.get("request_id").asText()).isNotBlank();
+        assertThat(answer.raw()).doesNotContain("Exception", "org.", "java.", "SQL", "at dev.");
+    }
+
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
