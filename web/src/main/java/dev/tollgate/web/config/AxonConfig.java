@@ -13,11 +13,13 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,9 +67,21 @@ public class AxonConfig {
         return Clock.systemUTC();
     }
 
+    /** Hot accounts stay in memory; a weak-reference cache would drop them after every command. */
     @Bean
-    public Cache accountCache() {
-        return new WeakReferenceCache();
+    public Cache accountCache(@Value("${tollgate.account-cache-size:20000}") int size) {
+        return new BoundedCache(size);
+    }
+
+    /**
+     * A ledger may never skip an event: Axon's default error handler logs a failing handler and moves on, which
+     * would leave a transfer in flight forever or a read model wrong. Propagate instead, so the batch is rolled
+     * back and retried with back-off until it succeeds.
+     */
+    @Bean
+    public ConfigurerModule neverSkipEvents() {
+        return configurer -> configurer.eventProcessing()
+                .registerDefaultListenerInvocationErrorHandler(c -> PropagatingErrorHandler.instance());
     }
 
     @Bean

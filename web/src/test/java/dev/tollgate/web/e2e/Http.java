@@ -13,18 +13,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A plain HTTP client for end-to-end tests: what a real client sends, nothing of Spring's test machinery. */
-final class Http {
+public final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
-    Http(int port) {
+    public Http(int port) {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    record Answer(int status, JsonNode body, String raw, HttpResponse<String> response) {
-        String errorCode() {
+    public record Answer(int status, JsonNode body, String raw, HttpResponse<String> response) {
+        public String errorCode() {
             return body.path("error").path("code").asText(null);
         }
 
@@ -34,23 +34,23 @@ final class Http {
         }
     }
 
-    Answer get(String path, String token) {
+    public Answer get(String path, String token) {
         return send("GET", path, token, null, Map.of());
     }
 
-    Answer post(String path, String token, String json) {
+    public Answer post(String path, String token, String json) {
         return send("POST", path, token, json, Map.of());
     }
 
-    Answer post(String path, String token, String json, Map<String, String> headers) {
+    public Answer post(String path, String token, String json, Map<String, String> headers) {
         return send("POST", path, token, json, headers);
     }
 
-    Answer delete(String path, String token) {
+    public Answer delete(String path, String token) {
         return send("DELETE", path, token, null, Map.of());
     }
 
-    Answer send(String method, String path, String token, String json, Map<String, String> headers) {
+    public Answer send(String method, String path, String token, String json, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         Map<String, String> all = new LinkedHashMap<>(headers);
         if (token != null) {
@@ -79,7 +79,7 @@ final class Http {
         }
     }
 
-    static String json(Object... keyValues) {
+    public static String json(Object... keyValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             map.put((String) keyValues[i], keyValues[i + 1]);

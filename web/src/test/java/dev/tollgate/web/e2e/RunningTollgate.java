@@ -11,12 +11,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The real application, booted as a user would boot it (same main class, same configuration files), on a random
  * port. Storage is whatever the given properties say: the embedded default or a PostgreSQL database.
  */
-final class RunningTollgate implements AutoCloseable {
-    static final String ADMIN_EMAIL = "admin@tollgate.test";
-    static final String ADMIN_PASSWORD = "admin-password-for-tests";
+public final class RunningTollgate implements AutoCloseable {
+    public static final String ADMIN_EMAIL = "admin@tollgate.test";
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
 
     private final ConfigurableApplicationContext context;
-    final Http http;
+    public final Http http;
 
     private RunningTollgate(ConfigurableApplicationContext context) {
         this.context = context;
@@ -24,7 +24,7 @@ final class RunningTollgate implements AutoCloseable {
         this.http = new Http(port);
     }
 
-    static RunningTollgate start(Map<String, String> storage) {
+    public static RunningTollgate start(Map<String, String> storage) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("server.port", "0");
         properties.put("tollgate.admin.email", ADMIN_EMAIL);
@@ -37,8 +37,20 @@ final class RunningTollgate implements AutoCloseable {
         return new RunningTollgate(context);
     }
 
-    <T> T bean(Class<T> type) {
+    public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    Object bean(String name) {
+        return context.getBean(name);
+    }
+
+    java.util.List<String> beanNames(Class<?> type) {
+        return java.util.List.of(context.getBeanNamesForType(type));
+    }
+
+    java.util.List<String> beanNames(String name) {
+        return context.containsBean(name) ? java.util.List.of(name) : java.util.List.of();
     }
 
     @Override

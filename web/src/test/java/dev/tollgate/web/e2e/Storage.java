@@ -16,24 +16,24 @@ import java.util.UUID;
  * TOLLGATE_TEST_PG_URL); each use gets a fresh database of its own. When PostgreSQL is not reachable the test
  * fails: it never skips, so CI cannot pass without it.
  */
-final class Storage {
+public final class Storage {
     private Storage() {
     }
 
-    static Map<String, String> embedded(Path dataDir) {
+    public static Map<String, String> embedded(Path dataDir) {
         return Map.of("tollgate.data-dir", dataDir.toString(),
                 "spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("tollgate") + ";DB_CLOSE_ON_EXIT=FALSE",
                 "spring.datasource.username", "", "spring.datasource.password", "");
     }
 
-    static Map<String, String> postgres(String database, Path dataDir) {
+    public static Map<String, String> postgres(String database, Path dataDir) {
         return Map.of("tollgate.data-dir", dataDir.toString(),
                 "spring.datasource.url", serverUrl() + database,
                 "spring.datasource.username", user(), "spring.datasource.password", password());
     }
 
     /** Creates an empty database and returns its name. */
-    static String newPostgresDatabase() {
+    public static String newPostgresDatabase() {
         String name = "tollgate_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(serverUrl() + "postgres", user(), password());
              Statement s = c.createStatement()) {
@@ -45,7 +45,7 @@ final class Storage {
         return name;
     }
 
-    static void dropPostgresDatabase(String name) {
+    public static void dropPostgresDatabase(String name) {
         try (Connection c = DriverManager.getConnection(serverUrl() + "postgres", user(), password());
              Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -54,7 +54,7 @@ final class Storage {
         }
     }
 
-    static Path tempDir() {
+    public static Path tempDir() {
         try {
             return Files.createTempDirectory("tollgate-e2e");
         } catch (IOException e) {

@@ -1,0 +1,178 @@
+package dev.tollgate.bench;
+
+import static dev.tollgate.web.e2e.Http.json;
+
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.DepositCredits;
+import dev.tollgate.api.account.Intent;
+import dev.tollgate.api.account.OpenAccount;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.SendTransfer;
+import dev.tollgate.web.e2e.Http;
+import dev.tollgate.web.e2e.RunningTollgate;
+import dev.tollgate.web.e2e.Storage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * bench/ledger: concurrent transfers through the command gateway and over HTTP, on the embedded default and on
+ * PostgreSQL. A gateway transfer counts once the saga has credited the receiver (no transfer left in flight);
+ * an HTTP transfer counts when its answer says "completed". Prints one table.
+ */
+public final class LedgerBench {
+    private static final int ACCOUNTS = 100;
+    private static final int THREADS = Integer.getInteger("bench.threads", 16);
+    private static final int GATEWAY_TRANSFERS = Integer.getInteger("bench.gateway", 20_000);
+    private static final int HTTP_TRANSFERS = Integer.getInteger("bench.http", 4_000);
+
+    record Row(String storage, String path, int transfers, double seconds, double p50, double p99) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        rows.addAll(run("embedded (H2 file)", Storage.embedded(Storage.tempDir())));
+        String database = Storage.newPostgresDatabase();
+        try {
+            rows.addAll(run("PostgreSQL 15", Storage.postgres(database, Storage.tempDir())));
+        } finally {
+            Storage.dropPostgresDatabase(database);
+        }
+        System.out.println();
+        System.out.printf("%-20s %-16s %10s %12s %10s %10s%n", "storage", "path", "transfers", "transfers/s", "p50 ms", "p99 ms");
+        for (Row r : rows) {
+            System.out.printf("%-20s %-16s %10d %12.0f %10.2f %10.2f%n", r.storage, r.path, r.transfers,
+                    r.transfers / r.seconds, r.p50, r.p99);
+        }
+        System.out.printf("(%d threads, %d accounts, %d cores)%n", THREADS, ACCOUNTS,
+                Runtime.getRuntime().availableProcessors());
+        System.exit(0);
+    }
+
+    private static List<Row> run(String storage, Map<String, String> properties) throws Exception {
+        try (RunningTollgate app = RunningTollgate.start(properties)) {
+            CommandGateway commands = app.bean(CommandGateway.class);
+            JdbcTemplate jdbc = app.bean(JdbcTemplate.class);
+            List<AccountId> accounts = new ArrayList<>();
+            for (int i = 0; i < ACCOUNTS; i++) {
+                AccountId id = AccountId.of("bench-" + UUID.randomUUID());
+                commands.sendAndWait(new OpenAccount(id, Instant.now()));
+                commands.sendAndWait(new DepositCredits(id, "dep-" + i, Money.ofUsd(1_000_000), "bench", "bench",
+                        Intent.NONE, Instant.now()));
+                accounts.add(id);
+            }
+            gateway(commands, jdbc, accounts, 2_000); // warm-up
+            Row viaGateway = gateway(commands, jdbc, accounts, GATEWAY_TRANSFERS);
+            Row viaHttp = http(app, HTTP_TRANSFERS);
+            return List.of(new Row(storage, viaGateway.path, viaGateway.transfers, viaGateway.seconds, viaGateway.p50,
+                            viaGateway.p99),
+                    new Row(storage, viaHttp.path, viaHttp.transfers, viaHttp.seconds, viaHttp.p50, viaHttp.p99));
+        }
+    }
+
+    private static Row gateway(CommandGateway commands, JdbcTemplate jdbc, List<AccountId> accounts, int total)
+            throws Exception {
+        Latencies latencies = new Latencies(total);
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        long start = System.nanoTime();
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            long seed = t;
+            work.add(pool.submit(() -> {
+                Random random = new Random(seed);
+                while (next.getAndIncrement() < total) {
+                    AccountId from = accounts.get(random.nextInt(accounts.size()));
+                    AccountId to = accounts.get(random.nextInt(accounts.size()));
+                    if (to.equals(from)) {
+                        to = accounts.get((accounts.indexOf(from) + 1) % accounts.size());
+                    }
+                    long began = System.nanoTime();
+                    commands.sendAndWait(new SendTransfer(from, "t-" + UUID.randomUUID(), to, Money.ofNanos(1_000_000),
+                            null, Intent.NONE, Instant.now()));
+                    latencies.add(System.nanoTime() - began);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(10, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        // A transfer is done when the saga has credited the receiver: wait until none is left in flight.
+        for (int i = 0; i < 6_000; i++) {
+            Integer open = jdbc.queryForObject("SELECT COUNT(*) FROM SagaEntry", Integer.class);
+            if (open != null && open == 0) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Row("", "command gateway", total, seconds, latencies.percentileMillis(50),
+                latencies.percentileMillis(99));
+    }
+
+    private static Row http(RunningTollgate app, int total) throws Exception {
+        Http http = app.http;
+        String admin = http.post("/api/auth/login", null,
+                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
+                .body().get("access_token").asText();
+        List<String> emails = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String email = "bench-" + i + "-" + UUID.randomUUID() + "@example.com";
+            String id = http.post("/api/auth/register", null, json("email", email, "password", "bench-password"))
+                    .body().get("id").asText();
+            http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "1000000"));
+            tokens.add(http.post("/api/auth/login", null, json("email", email, "password", "bench-password"))
+                    .body().get("access_token").asText());
+            emails.add(email);
+        }
+        Latencies latencies = new Latencies(total);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        long start = System.nanoTime();
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            long seed = t;
+            work.add(pool.submit(() -> {
+                Random random = new Random(seed);
+                while (next.getAndIncrement() < total) {
+                    int from = random.nextInt(emails.size());
+                    int to = (from + 1 + random.nextInt(emails.size() - 1)) % emails.size();
+                    long began = System.nanoTime();
+                    Http.Answer answer = http.post("/api/credits/transfer", tokens.get(from),
+                            json("to", emails.get(to), "amount_usd", "0.001"));
+                    latencies.add(System.nanoTime() - began);
+                    if (answer.status() != 200 || !"completed".equals(answer.body().path("status").asText())) {
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(10, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (failures.get() > 0) {
+            System.out.println("HTTP transfers not completed: " + failures.get());
+        }
+        return new Row("", "HTTP", total, seconds, latencies.percentileMillis(50), latencies.percentileMillis(99));
+    }
+
+    private LedgerBench() {
+    }
+}

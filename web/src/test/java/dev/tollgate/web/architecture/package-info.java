@@ -1,0 +1,2 @@
+/** Tests of the architecture itself. */
+package dev.tollgate.web.architecture;

@@ -1,0 +1,66 @@
+package dev.tollgate.web.e2e;
+
+import static dev.tollgate.web.e2e.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The Axon settings that a ledger depends on, checked on the running application over PostgreSQL: no phoning
+ * home, Jackson everywhere, BYTEA payloads, working snapshots, and no secret in the event store.
+ */
+class AxonWiringTest {
+
+    @Test
+    void theRunningLedgerIsWiredForExactnessAndKeepsNoSecretsInItsEvents() {
+        String database = Storage.newPostgresDatabase();
+        try (RunningTollgate app = RunningTollgate.start(Storage.postgres(database, Storage.tempDir()))) {
+            // Given a user with an API key and a busy history (enough events for snapshots)
+            Http http = app.http;
+            String password = "a-secret-password-9";
+            String id = http.post("/api/auth/register", null, json("email", "wired@example.com", "password", password))
+                    .body().get("id").asText();
+            String userToken = http.post("/api/auth/login", null, json("email", "wired@example.com", "password", password))
+                    .body().get("access_token").asText();
+            String apiKey = http.post("/api/auth/api-keys", userToken, json("name", "k")).body().get("key").asText();
+            String admin = http.post("/api/auth/login", null,
+                    json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
+                    .body().get("access_token").asText();
+            for (int i = 0; i < 230; i++) {
+                http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "0.01"));
+            }
+            JdbcTemplate jdbc = app.bean(JdbcTemplate.class);
+
+            // Then the update checker is not even a bean, and every serializer is Jackson
+            assertThat(app.beanNames("updateChecker")).isEmpty();
+            assertThat(app.beanNames(Serializer.class)).allSatisfy(
+                    name -> assertThat(app.bean(name)).isInstanceOf(JacksonSerializer.class));
+
+            // And payloads are BYTEA, not large objects
+            List<String> types = jdbc.queryForList("SELECT data_type FROM information_schema.columns "
+                    + "WHERE table_name IN ('domainevententry', 'snapshotevententry', 'tokenentry', 'sagaentry') "
+                    + "AND column_name IN ('payload', 'metadata', 'token', 'serializedsaga')", String.class);
+            assertThat(types).isNotEmpty().containsOnly("bytea");
+
+            // And snapshots were taken and the account still answers exactly
+            Integer snapshots = jdbc.queryForObject("SELECT COUNT(*) FROM snapshotevententry WHERE aggregateidentifier = ?",
+                    Integer.class, id);
+            assertThat(snapshots).isPositive();
+            assertThat(http.get("/api/credits/balance", userToken).body().get("balance_usd").asText()).isEqualTo("2.3");
+
+            // And neither the password, its hash, the JWT nor the API key is anywhere in the event store
+            String hash = jdbc.queryForObject("SELECT password_hash FROM users WHERE id = ?", String.class, id);
+            List<Map<String, Object>> rows = jdbc.queryForList(
+                    "SELECT convert_from(payload, 'UTF8') AS p, convert_from(metadata, 'UTF8') AS m FROM domainevententry");
+            assertThat(rows).isNotEmpty().allSatisfy(row -> assertThat(row.get("p") + " " + row.get("m"))
+                    .doesNotContain(password, hash, userToken, apiKey, apiKey.substring(apiKey.lastIndexOf('_') + 1)));
+        } finally {
+            Storage.dropPostgresDatabase(database);
+        }
+    }
+}
