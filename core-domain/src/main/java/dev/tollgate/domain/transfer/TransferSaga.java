@@ -12,6 +12,7 @@ import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.saga.EndSaga;
 import org.axonframework.modelling.saga.SagaEventHandler;
 import org.axonframework.modelling.saga.StartSaga;
@@ -44,7 +45,25 @@ public class TransferSaga {
         from = sent.from();
         to = sent.to();
         amount = sent.amount();
-        commandGateway.sendAndWait(new ReceiveTransfer(to, transferId, from, amount, sent.note(), at));
+        try {
+            commandGateway.sendAndWait(new ReceiveTransfer(to, transferId, from, amount, sent.note(), at));
+        } catch (RuntimeException failure) {
+            if (!receiverDoesNotExist(failure)) {
+                throw failure;
+            }
+            // An account that was never opened cannot accept the money either: refund the sender, as for a
+            // decline. Otherwise the sender stays debited and the money stays in flight for ever.
+            commandGateway.sendAndWait(new RefundTransfer(from, transferId, "no such account", at));
+        }
+    }
+
+    private static boolean receiverDoesNotExist(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AggregateNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @SagaEventHandler(associationProperty = "transferId")
