@@ -34,7 +34,7 @@ import dev.tollgate.api.transfer.TransferReceived;
 import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import dev.tollgate.domain.account.UserAccount;
-import dev.tollgate.domain.transfer.TransferSaga;
+import dev.tollgate.domain.transfer.TransferProcess;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -64,18 +64,17 @@ import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
-import org.axonframework.modelling.saga.repository.inmemory.InMemorySagaStore;
 
 /**
  * The ledger's invariants (DESIGN "The ledger's invariants" 1-3, and 5 for each account) over random histories,
- * run through a real in-memory Axon setup: the UserAccount aggregate on an embedded event store, the TransferSaga
- * on a subscribing processor with an in-memory saga store, commands through the command gateway. A fresh setup is
+ * run through a real in-memory Axon setup: the UserAccount aggregate on an embedded event store, the TransferProcess
+ * on a subscribing processor with an in-memory process store, commands through the command gateway. A fresh setup is
  * started and shut down for every try.
  * <p>
  * After every command: a rejection changed nothing anywhere; available (balance - held) is never negative; a
  * retry with the same idempotency key changed nothing and answered the first receipt; the same key with another
  * body was rejected. After every history: double entry sums to zero with in-flight money, every transfer ended
- * (credited or refunded, never both), every balance is explained by its events, and no saga failed.
+ * (credited or refunded, never both), every balance is explained by its events, and no process failed.
  */
 class LedgerInvariantProperties {
 
@@ -90,7 +89,7 @@ class LedgerInvariantProperties {
 
     @BeforeProperty
     void stampEventsWithTheHistorysOwnTime() {
-        // The saga stamps its commands with the event's timestamp, and the account forgets idempotency keys by
+        // The process stamps its commands with the event's timestamp, and the account forgets idempotency keys by
         // event time: event timestamps must follow the history's clock, not the wall clock.
         originalEventClock = GenericEventMessage.clock;
         // Nothing in a test run may phone home or print banners (DESIGN: the app must not phone home either).
@@ -257,8 +256,7 @@ class LedgerInvariantProperties {
     private static final class Ledger implements AutoCloseable {
 
         private final MutableClock clock = new MutableClock(START);
-        private final InMemorySagaStore sagaStore = new InMemorySagaStore();
-        private final List<Exception> sagaFailures = new CopyOnWriteArrayList<>();
+        private final List<Exception> processFailures = new CopyOnWriteArrayList<>();
         private final Configuration axon;
         private final CommandGateway gateway;
         private final List<Keyed> keyed = new ArrayList<>();
@@ -273,10 +271,10 @@ class LedgerInvariantProperties {
                     .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                     .configureAggregate(UserAccount.class)
                     .eventProcessing(ep -> ep.usingSubscribingEventProcessors()
-                            .registerSaga(TransferSaga.class, saga -> saga.configureSagaStore(c -> sagaStore))
-                            // Like the default (log and go on), but remembered: a failed saga step is a defect.
+                            .registerEventHandler(c -> new TransferProcess(c.commandGateway()))
+                            // Like the default (log and go on), but remembered: a failed process step is a defect.
                             .registerDefaultListenerInvocationErrorHandler(c -> (exception, event, handler) ->
-                                    sagaFailures.add(exception)))
+                                    processFailures.add(exception)))
                     .buildConfiguration();
             axon.start();
             gateway = axon.commandGateway();
@@ -533,7 +531,7 @@ class LedgerInvariantProperties {
 
         /** Invariants 1, 2 (on every event) and 5, and the end of every transfer, over the whole history. */
         void checkHistory() {
-            assertThat(sagaFailures).as("saga failures").isEmpty();
+            assertThat(processFailures).as("process failures").isEmpty();
 
             BigInteger users = BigInteger.ZERO;
             BigInteger funding = BigInteger.ZERO;
@@ -628,7 +626,6 @@ class LedgerInvariantProperties {
             assertThat(received.keySet()).as("credited without being sent").isSubsetOf(sent.keySet());
             assertThat(refunded.keySet()).as("refunded without being sent").isSubsetOf(sent.keySet());
             assertThat(inFlight).as("money still in flight once every transfer ended").isZero();
-            assertThat(sagaStore.size()).as("transfer processes still running").isZero();
 
             // Invariant 1: double entry, system accounts and money in flight included.
             BigInteger total = users.add(funding).add(revenue).add(adjustments).add(inFlight);

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
 import org.axonframework.commandhandling.CommandBus;
@@ -60,6 +63,22 @@ public class AxonConfig {
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
                 .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail));
+    }
+
+    /** Threads that run the transfer process's steps as commands of their own (see TransferProcess). */
+    @Bean(destroyMethod = "shutdown")
+    public ExecutorService transferSteps() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "transfer-step-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps) {
+        return new TransferProcess(commandGateway, transferSteps);
     }
 
     @Bean

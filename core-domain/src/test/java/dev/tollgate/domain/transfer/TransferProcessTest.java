@@ -1,0 +1,111 @@
+package dev.tollgate.domain.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.api.account.Intent;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.ReceiveTransfer;
+import dev.tollgate.api.transfer.RefundTransfer;
+import dev.tollgate.api.transfer.TransferDeclined;
+import dev.tollgate.api.transfer.TransferSent;
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.DisallowReplay;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transfer process: debit (TransferSent) → credit (ReceiveTransfer), or → declined → refund. Until one of those
+ * happens the money is in flight; every path must end, or the ledger keeps money in flight forever.
+ */
+class TransferProcessTest {
+
+    private static final AccountId ALICE = AccountId.of("alice");
+    private static final AccountId BOB = AccountId.of("bob");
+    private static final Instant T0 = Instant.parse("2026-03-01T09:00:00Z");
+    private static final Money FOUR_USD = Money.ofUsd(4);
+
+    private static final TransferSent SENT = new TransferSent(ALICE, "t-1", BOB, FOUR_USD, Money.ofUsd(6), "lunch",
+            new Intent(new IdempotencyKey("k-1"), "fp-1"), T0);
+    private static final TransferDeclined DECLINED = new TransferDeclined(BOB, "t-1", ALICE, FOUR_USD,
+            "account closed", T0);
+
+    private final List<Object> dispatched = new ArrayList<>();
+
+    @Test
+    void aSentTransferIsDeliveredToTheReceiverStampedWithTheEventsTime() {
+        // given a process whose commands all succeed
+        TransferProcess process = new TransferProcess(gateway(command -> null));
+
+        // when the sender was debited
+        process.on(SENT, T0);
+
+        // then the receiver is asked to accept exactly that money, at the event's time (no clock in the process)
+        assertThat(dispatched).containsExactly(new ReceiveTransfer(BOB, "t-1", ALICE, FOUR_USD, "lunch", T0));
+    }
+
+    @Test
+    void aDeclinedTransferIsRefundedToTheSender() {
+        // given a process whose commands all succeed
+        TransferProcess process = new TransferProcess(gateway(command -> null));
+
+        // when the receiver declined the money
+        process.on(DECLINED, T0);
+
+        // then the sender gets it back, with the receiver's reason
+        assertThat(dispatched).containsExactly(new RefundTransfer(ALICE, "t-1", "account closed", T0));
+    }
+
+    @Test
+    void aTransferToAnAccountThatWasNeverOpenedIsRefunded() {
+        // given a receiver whose account does not exist
+        TransferProcess process = new TransferProcess(gateway(command -> {
+            if (command instanceof ReceiveTransfer) {
+                throw new AggregateNotFoundException("bob", "no such aggregate");
+            }
+            return null;
+        }));
+
+        // when the sender was debited
+        process.on(SENT, T0);
+
+        // then the credit was tried and the sender refunded
+        assertThat(dispatched).containsExactly(new ReceiveTransfer(BOB, "t-1", ALICE, FOUR_USD, "lunch", T0),
+                new RefundTransfer(ALICE, "t-1", "no such account", T0));
+    }
+
+    @Test
+    void anyOtherFailureIsRethrownSoTheEventIsRetriedNotRefunded() {
+        // given a failure that says nothing about the receiver (a database hiccup)
+        TransferProcess process = new TransferProcess(gateway(command -> {
+            throw new IllegalStateException("connection reset");
+        }));
+
+        // when / then the failure reaches the processor, which rolls back and retries the event
+        assertThatThrownBy(() -> process.on(SENT, T0)).isInstanceOf(IllegalStateException.class);
+        assertThat(dispatched).noneMatch(RefundTransfer.class::isInstance);
+    }
+
+    @Test
+    void theProcessIsNeverReplayedBecauseItMovesMoney() {
+        assertThat(TransferProcess.class.isAnnotationPresent(DisallowReplay.class)).isTrue();
+    }
+
+    private CommandGateway gateway(Function<Object, Object> outcome) {
+        return (CommandGateway) Proxy.newProxyInstance(CommandGateway.class.getClassLoader(),
+                new Class<?>[] {CommandGateway.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("sendAndWait")) {
+                        dispatched.add(args[0]);
+                        return outcome.apply(args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
