@@ -65,7 +65,7 @@ class EventSerializationTest {
                         "admin", KEYED, AT),
                 new CreditsReserved(ALICE, "hold-1", Money.ofNanos(10_000), Money.ofNanos(10_000), "req-42",
                         AT.plusSeconds(300), AT),
-                new ReservationSettled(ALICE, "hold-1", charge, Money.ofNanos(9_371_150L),
+                new ReservationSettled(ALICE, "hold-1", charge, Money.ofNanos(628_850L), Money.ofNanos(9_371_150L),
                         Money.ofNanos(12_499_371_150L), Money.ZERO, AT),
                 new ReservationReleased(ALICE, "hold-2", Money.ofNanos(7), Money.ZERO, "deadline", true, AT),
                 new AccountClosed(ALICE, "user asked", AT),

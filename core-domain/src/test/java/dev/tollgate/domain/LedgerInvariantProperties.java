@@ -576,6 +576,7 @@ class LedgerInvariantProperties {
                         assertThat(collected).as("collected by %s", e)
                                 .isEqualTo(Math.min(e.charge().cost().nanos(), hold + availableBefore));
                         assertThat(e.released().nanos()).as("%s", e).isEqualTo(Math.max(0, hold - collected));
+                        assertThat(e.collected().nanos()).as("collected stated on %s", e).isEqualTo(collected);
                         revenue = revenue.add(BigInteger.valueOf(collected));
                         held -= hold;
                         assertThat(e.heldAfter().nanos()).as("%s", e).isEqualTo(held);

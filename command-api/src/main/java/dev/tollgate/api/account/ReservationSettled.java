@@ -6,10 +6,12 @@ import java.time.Instant;
 import org.axonframework.serialization.Revision;
 
 /**
- * A hold ended with a charge: {@code charge.cost()} went to {@code revenue}, {@code released} went back to
- * available. The charge names model, tokens, prices and request, so the line explains itself.
+ * A hold ended with a charge: {@code collected} went to {@code revenue}, {@code released} went back to available.
+ * The charge names model, tokens, prices, the full computed cost and the request, so the line explains itself;
+ * {@code collected} is less than {@code charge.cost()} only when the balance could not cover it (ADR 7).
  */
 @Revision("1")
-public record ReservationSettled(AccountId accountId, String holdId, Charge charge, Money released,
+public record ReservationSettled(AccountId accountId, String holdId, Charge charge, Money collected,
+                                 Money released,
                                  Money balanceAfter, Money heldAfter, Instant at) implements LedgerEvent {
 }

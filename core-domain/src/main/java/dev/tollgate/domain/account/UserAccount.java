@@ -158,7 +158,7 @@ public class UserAccount {
         long collected = Math.min(charge.cost().nanos(), hold.amount() + availableBeyondHold);
         long released = Math.max(0, hold.amount() - collected);
         Money after = new Money(balance - collected);
-        apply(new ReservationSettled(id, command.holdId(), charge, new Money(released), after,
+        apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), new Money(released), after,
                 new Money(held - hold.amount()), command.at()));
         return new LedgerReceipt(command.holdId(), after, false);
     }

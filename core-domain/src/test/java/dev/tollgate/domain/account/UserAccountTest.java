@@ -380,7 +380,7 @@ class UserAccountTest {
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "0.00062885"), T1))
                     // then that is booked, the rest of the hold goes back to available, and the hold is gone
                     .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "0.00062885"),
-                            usd("2.99937115"), usd("9.99937115"), Money.ZERO, T1))
+                            usd("0.00062885"), usd("2.99937115"), usd("9.99937115"), Money.ZERO, T1))
                     .expectResultMessagePayload(new LedgerReceipt("h1", usd("9.99937115"), false))
                     .expectState(account -> assertThat(account.state())
                             .isEqualTo(new AccountState(ALICE, usd("9.99937115"), Money.ZERO, true)));
@@ -390,7 +390,7 @@ class UserAccountTest {
         void settlingExactlyTheHoldReleasesNothing() {
             fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"))
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "3"), T1))
-                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "3"), Money.ZERO, usd("7"),
+                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "3"), usd("3"), Money.ZERO, usd("7"),
                             Money.ZERO, T1));
         }
 
@@ -399,7 +399,7 @@ class UserAccountTest {
             // The provider counted more tokens than the estimate: the excess is still owed and there is room.
             fixture.given(opened(), deposited("10"), reserved("h1", "1", "1"))
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "1.5"), T1))
-                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "1.5"), Money.ZERO, usd("8.5"),
+                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "1.5"), usd("1.5"), Money.ZERO, usd("8.5"),
                             Money.ZERO, T1));
         }
 
@@ -411,7 +411,7 @@ class UserAccountTest {
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "7"), T1))
                     // then only h1's 4 plus the free 1 are collected: h2's money stays covered, nothing goes
                     // negative, and the charge still states the full computed cost
-                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "7"), Money.ZERO, usd("5"),
+                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "7"), usd("5"), Money.ZERO, usd("5"),
                             usd("5"), T1))
                     .expectState(account -> {
                         assertThat(account.state()).isEqualTo(new AccountState(ALICE, usd("5"), usd("5"), true));
@@ -430,7 +430,7 @@ class UserAccountTest {
         @Test
         void aHoldCanBeSettledOnlyOnce() {
             fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
-                            new ReservationSettled(ALICE, "h1", charge("h1", "1"), usd("2"), usd("9"), Money.ZERO, T1))
+                            new ReservationSettled(ALICE, "h1", charge("h1", "1"), usd("1"), usd("2"), usd("9"), Money.ZERO, T1))
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "1"), T2))
                     .expectException(UnknownHoldException.class)
                     .expectNoEvents();
