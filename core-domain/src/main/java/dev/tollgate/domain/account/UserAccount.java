@@ -45,6 +45,7 @@ import java.util.Map;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
@@ -88,7 +89,8 @@ public class UserAccount {
 
     @CommandHandler
     public AccountState handle(ReadAccountState query) {
-        return state();
+        Long version = AggregateLifecycle.getVersion();
+        return state().atVersion(version == null ? -1 : version);
     }
 
     /** Preconditions: open account, positive amount; the new balance must fit in a long. */

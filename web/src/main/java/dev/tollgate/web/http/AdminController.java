@@ -1,6 +1,11 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.query.audit.AccountEvents;
+import dev.tollgate.query.audit.StoredEvent;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.bind.annotation.PathVariable;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.money.Money;
@@ -9,6 +14,7 @@ import dev.tollgate.query.balance.BalanceRow;
 import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
+import dev.tollgate.web.ledger.LedgerCheck;
 import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
@@ -30,10 +36,18 @@ public class AdminController {
     private final UserDirectory users;
     private final BalanceQueries balances;
 
-    public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances) {
+    private final AccountEvents accountEvents;
+    private final LedgerCheck ledgerCheck;
+    private final ObjectMapper eventMapper;
+
+    public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances, AccountEvents accountEvents,
+                           @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck) {
+        this.ledgerCheck = ledgerCheck;
         this.ledger = ledger;
         this.users = users;
         this.balances = balances;
+        this.accountEvents = accountEvents;
+        this.eventMapper = eventMapper;
     }
 
     public record AdminUserView(String id, String email, String username, String role, boolean disabled,
@@ -74,6 +88,41 @@ public class AdminController {
         Target target = target(body);
         return MoneyMovedView.of(ledger.deduct(target.account(), target.amount(), target.note(), caller.userId(),
                 Amounts.idempotencyKey(key)));
+    }
+
+    public record EventView(long sequence, String type, String at, String id, String revision, JsonNode payload,
+                            JsonNode metadata) {
+    }
+
+    @GetMapping("/ledger/check")
+    public LedgerCheck.Report check() {
+        return ledgerCheck.run();
+    }
+
+    /** The raw history of an account, oldest first, exactly as the event store holds it. */
+    @GetMapping("/accounts/{userId}/events")
+    public List<EventView> events(@PathVariable String userId) {
+        List<StoredEvent> stored = accountEvents.of(userId);
+        if (stored.isEmpty() && users.byId(userId).isEmpty()) {
+            throw ApiException.notFound("account_not_found", "No such account.");
+        }
+        return stored.stream().map(e -> new EventView(e.sequence(), simpleName(e.payloadType()), e.timestamp(),
+                e.eventId(), e.revision(), json(e.payload()), json(e.metadata()))).toList();
+    }
+
+    private JsonNode json(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return eventMapper.readTree(bytes);
+        } catch (java.io.IOException unreadable) {
+            return eventMapper.getNodeFactory().textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String simpleName(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
     }
 
     private record Target(AccountId account, Money amount, String note) {

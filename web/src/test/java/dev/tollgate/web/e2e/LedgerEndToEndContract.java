@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The ledger over HTTP, exactly as a client sees it, on one storage mode (the subclasses choose which). Money is
@@ -359,6 +360,123 @@ abstract class LedgerEndToEndContract {
             assertThat(transfer.body().get("status").asText()).isEqualTo("completed");
             assertThat(transfer.body().get("balance_usd").asText()).isEqualTo("7");
         }
+    }
+
+    @Test
+    void theHistoryExplainsTheBalanceNewestFirstWithStableIds() {
+        Member ada = register();
+        Member bob = register();
+        deposit(ada, "10");
+        http.post("/api/credits/transfer", ada.token, json("to", bob.email, "amount_usd", "2.5", "note", "lunch"));
+        http.post("/api/admin/credits/deduct", adminToken, json("user_id", ada.id, "amount_usd", "1", "note", "fee"));
+
+        Http.Answer first = http.get("/api/credits/transactions", ada.token);
+        Http.Answer again = http.get("/api/credits/transactions?limit=50", ada.token);
+        Http.Answer bobs = http.get("/api/credits/transactions", bob.token);
+
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        JsonNode items = first.body().get("items");
+        assertThat(items).hasSize(3);
+        assertThat(items.get(0).get("type").asText()).isEqualTo("deduction");
+        assertThat(items.get(0).get("amount_usd").asText()).isEqualTo("-1");
+        assertThat(items.get(0).get("balance_after_usd").asText()).isEqualTo("6.5");
+        assertThat(items.get(0).get("counterparty").asText()).isEqualTo("adjustments");
+        assertThat(items.get(1).get("type").asText()).isEqualTo("transfer_out");
+        assertThat(items.get(1).get("amount_usd").asText()).isEqualTo("-2.5");
+        assertThat(items.get(1).get("counterparty").asText()).isEqualTo(bob.id);
+        assertThat(items.get(1).get("description").asText()).isEqualTo("lunch");
+        assertThat(items.get(2).get("type").asText()).isEqualTo("deposit");
+        assertThat(items.get(2).get("balance_after_usd").asText()).isEqualTo("10");
+        assertThat(first.body().get("next_cursor").isNull()).isTrue();
+        assertThat(again.body().get("items")).isEqualTo(items);
+        assertThat(bobs.body().get("items").get(0).get("type").asText()).isEqualTo("transfer_in");
+        assertThat(bobs.body().get("items").get(0).get("amount_usd").asText()).isEqualTo("2.5");
+        assertThat(http.get("/api/credits/transactions?cursor=nonsense", ada.token).status()).isEqualTo(400);
+        assertThat(http.get("/api/credits/transactions?limit=0", ada.token).status()).isEqualTo(400);
+    }
+
+    @Test
+    void pagesNeverSkipOrRepeatAnEntryWhileNewOnesArrive() throws Exception {
+        Member user = register();
+        for (int i = 0; i < 60; i++) {
+            deposit(user, "1");
+        }
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        Future<?> arriving = writer.submit(() -> {
+            for (int i = 0; i < 30; i++) {
+                deposit(user, "0.5");
+            }
+        });
+        List<JsonNode> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            Http.Answer page = http.get("/api/credits/transactions?limit=7" + (cursor == null ? "" : "&cursor=" + cursor),
+                    user.token);
+            assertThat(page.status()).as(page.toString()).isEqualTo(200);
+            page.body().get("items").forEach(seen::add);
+            cursor = page.body().get("next_cursor").isNull() ? null : page.body().get("next_cursor").asText();
+        } while (cursor != null);
+        arriving.get(60, TimeUnit.SECONDS);
+        writer.shutdown();
+
+        // No repeats, and no gaps: each entry's balance before it is the balance after the next older one.
+        assertThat(seen.stream().map(e -> e.get("id").asText()).distinct().count()).isEqualTo(seen.size());
+        assertThat(seen.size()).isGreaterThanOrEqualTo(60);
+        for (int i = 0; i < seen.size() - 1; i++) {
+            BigDecimal before = new BigDecimal(seen.get(i).get("balance_after_usd").asText())
+                    .subtract(new BigDecimal(seen.get(i).get("amount_usd").asText()));
+            assertThat(before).isEqualByComparingTo(new BigDecimal(seen.get(i + 1).get("balance_after_usd").asText()));
+        }
+        assertThat(new BigDecimal(seen.get(seen.size() - 1).get("amount_usd").asText()))
+                .isEqualByComparingTo(new BigDecimal(seen.get(seen.size() - 1).get("balance_after_usd").asText()));
+    }
+
+    @Test
+    void anAdminSeesTheRawEventsOfAnAccountOldestFirst() {
+        Member user = register();
+        deposit(user, "3");
+
+        Http.Answer events = http.get("/api/admin/accounts/" + user.id + "/events", adminToken);
+        Http.Answer asUser = http.get("/api/admin/accounts/" + user.id + "/events", user.token);
+        Http.Answer unknown = http.get("/api/admin/accounts/no-such-account/events", adminToken);
+
+        assertThat(events.status()).as(events.toString()).isEqualTo(200);
+        assertThat(events.body()).hasSize(2);
+        assertThat(events.body().get(0).get("sequence").asLong()).isZero();
+        assertThat(events.body().get(0).get("type").asText()).isEqualTo("AccountOpened");
+        assertThat(events.body().get(1).get("type").asText()).isEqualTo("CreditsDeposited");
+        assertThat(events.body().get(1).get("payload").get("amount").get("nanos").asLong()).isEqualTo(3_000_000_000L);
+        assertThat(events.body().get(1).get("at").asText()).isNotBlank();
+        assertThat(events.body().get(1).get("metadata").isObject()).isTrue();
+        assertThat(asUser.status()).isEqualTo(403);
+        assertThat(unknown.status()).isEqualTo(404);
+    }
+
+    @Test
+    void theLedgerCheckIsOkOnHonestDataAndReportsACorruptedReadModel() {
+        Member user = register();
+        deposit(user, "5");
+        Http.Answer honest = http.get("/api/admin/ledger/check", adminToken);
+        assertThat(honest.status()).as(honest.toString()).isEqualTo(200);
+        assertThat(honest.body().get("ok").asBoolean()).as(honest.toString()).isTrue();
+        assertThat(honest.body().get("problems")).isEmpty();
+
+        JdbcTemplate jdbc = app.bean(JdbcTemplate.class);
+        jdbc.update("UPDATE account_balance SET balance_nanos = balance_nanos + 1 WHERE account_id = ?", user.id);
+        jdbc.update("UPDATE ledger_entry SET amount_nanos = amount_nanos + 7 WHERE account_id = ?", user.id);
+        try {
+            Http.Answer corrupted = http.get("/api/admin/ledger/check", adminToken);
+
+            assertThat(corrupted.body().get("ok").asBoolean()).isFalse();
+            assertThat(corrupted.body().get("problems").toString())
+                    .contains("balance read model of " + user.id)
+                    .contains("history of " + user.id)
+                    .contains("double entry");
+        } finally {
+            jdbc.update("UPDATE account_balance SET balance_nanos = balance_nanos - 1 WHERE account_id = ?", user.id);
+            jdbc.update("UPDATE ledger_entry SET amount_nanos = amount_nanos - 7 WHERE account_id = ?", user.id);
+        }
+        assertThat(http.get("/api/admin/ledger/check", adminToken).body().get("ok").asBoolean()).isTrue();
     }
 
     // ---- helpers ----

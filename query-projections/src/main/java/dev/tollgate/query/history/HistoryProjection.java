@@ -1,0 +1,115 @@
+package dev.tollgate.query.history;
+
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.CreditsDeducted;
+import dev.tollgate.api.account.CreditsDeposited;
+import dev.tollgate.api.account.LedgerEvent;
+import dev.tollgate.api.account.ReservationSettled;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.TransferReceived;
+import dev.tollgate.api.transfer.TransferRefunded;
+import dev.tollgate.api.transfer.TransferSent;
+import java.sql.Timestamp;
+import java.time.Instant;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.messaging.annotation.MessageIdentifier;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records one row per movement of an account's booked money. A row's id is the event's id, so it names the entry
+ * for good (the same after a replay), and its {@code seq} is the event's place in the account's stream, which
+ * orders the history and makes pagination stable while new entries arrive. Holds are not entries: they move no
+ * booked money.
+ */
+@Component
+@ProcessingGroup(HistoryProjection.GROUP)
+public class HistoryProjection {
+    public static final String GROUP = "history";
+
+    private final JdbcTemplate jdbc;
+
+    public HistoryProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @EventHandler
+    void on(CreditsDeposited e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        record(id, e.accountId(), seq, "deposit", e.amount(), e.balanceAfter(), e.at(),
+                AccountId.FUNDING.value(), null, null, e.note());
+    }
+
+    @EventHandler
+    void on(CreditsDeducted e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        record(id, e.accountId(), seq, "deduction", e.amount().negate(), e.balanceAfter(), e.at(),
+                AccountId.ADJUSTMENTS.value(), null, null, e.note());
+    }
+
+    @EventHandler
+    void on(TransferSent e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        record(id, e.from(), seq, "transfer_out", e.amount().negate(), e.balanceAfter(), e.at(), e.to().value(),
+                null, e.transferId(), e.note());
+    }
+
+    @EventHandler
+    void on(TransferReceived e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        record(id, e.to(), seq, "transfer_in", e.amount(), e.balanceAfter(), e.at(), e.from().value(), null,
+                e.transferId(), e.note());
+    }
+
+    @EventHandler
+    void on(TransferRefunded e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        record(id, e.from(), seq, "transfer_refund", e.amount(), e.balanceAfter(), e.at(), e.to().value(), null,
+                e.transferId(), e.reason());
+    }
+
+    @EventHandler
+    void on(ReservationSettled e, @MessageIdentifier String id, @SequenceNumber long seq) {
+        var charge = e.charge();
+        String description = charge.inputTokens() + " input + " + charge.outputTokens() + " output tokens ("
+                + charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        record(id, e.accountId(), seq, "charge", e.collected().negate(), e.balanceAfter(), e.at(),
+                AccountId.REVENUE.value(), charge.model(), charge.requestId(), description);
+    }
+
+    /** Every other event of an account moves no booked money, but it does move this read model's position. */
+    @EventHandler
+    void on(LedgerEvent e, @SequenceNumber long seq) {
+        advance(e.accountId(), seq);
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("DELETE FROM ledger_entry");
+        jdbc.update("DELETE FROM history_position");
+    }
+
+    /** Notes how far the account's stream has been recorded, so a reader can wait for its own writes. */
+    private void advance(AccountId account, long seq) {
+        int updated = jdbc.update("UPDATE history_position SET seq = ? WHERE account_id = ? AND seq < ?", seq,
+                account.value(), seq);
+        if (updated == 0) {
+            Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM history_position WHERE account_id = ?",
+                    Integer.class, account.value());
+            if (known == null || known == 0) {
+                jdbc.update("INSERT INTO history_position (account_id, seq) VALUES (?, ?)", account.value(), seq);
+            }
+        }
+    }
+
+    private void record(String id, AccountId account, long seq, String type, Money amount, Money balanceAfter,
+                        Instant at, String counterparty, String model, String requestId, String description) {
+        advance(account, seq);
+        // A redelivered event finds its row already there: recording is idempotent.
+        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entry WHERE id = ?", Integer.class, id);
+        if (known == null || known == 0) {
+            jdbc.update("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, balance_after_nanos, at, "
+                            + "counterparty, model, request_id, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    id, account.value(), seq, type, amount.nanos(), balanceAfter.nanos(), Timestamp.from(at),
+                    counterparty, model, requestId, description);
+        }
+    }
+}
