@@ -15,6 +15,8 @@ import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.ledger.LedgerCheck;
+import dev.tollgate.web.ops.Projections;
+import org.springframework.http.ResponseEntity;
 import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
@@ -38,10 +40,13 @@ public class AdminController {
 
     private final AccountEvents accountEvents;
     private final LedgerCheck ledgerCheck;
+    private final Projections projections;
     private final ObjectMapper eventMapper;
 
     public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances, AccountEvents accountEvents,
-                           @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck) {
+                           @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck,
+                           Projections projections) {
+        this.projections = projections;
         this.ledgerCheck = ledgerCheck;
         this.ledger = ledger;
         this.users = users;
@@ -92,6 +97,23 @@ public class AdminController {
 
     public record EventView(long sequence, String type, String at, String id, String revision, JsonNode payload,
                             JsonNode metadata) {
+    }
+
+    @GetMapping("/projections")
+    public List<Projections.Status> projections() {
+        return projections.status();
+    }
+
+    @PostMapping("/projections/{name}/replay")
+    public ResponseEntity<Map<String, String>> replay(@PathVariable String name) {
+        if (!projections.exists(name)) {
+            throw ApiException.notFound("projection_not_found", "No such projection.");
+        }
+        if (!Projections.REPLAYABLE.contains(name)) {
+            throw ApiException.conflict("not_replayable", "This processor moves money and is never replayed.");
+        }
+        projections.replay(name);
+        return ResponseEntity.accepted().body(Map.of("name", name, "status", "replay_started"));
     }
 
     @GetMapping("/ledger/check")

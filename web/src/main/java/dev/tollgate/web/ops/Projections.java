@@ -1,0 +1,110 @@
+package dev.tollgate.web.ops;
+
+import dev.tollgate.query.balance.BalanceProjection;
+import dev.tollgate.query.history.HistoryProjection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.eventhandling.TrackingToken;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The read models as an operator sees them: where each processing group is in the event stream, how far behind
+ * the head, and a replay that rebuilds a read model from the events. Only read models can be replayed; the
+ * transfer process moves money and is never replayed.
+ */
+@Component
+public class Projections {
+    private static final Logger log = LoggerFactory.getLogger(Projections.class);
+    public static final Set<String> REPLAYABLE = Set.of(BalanceProjection.GROUP, HistoryProjection.GROUP);
+
+    private final EventProcessingConfiguration processing;
+    private final EventStore eventStore;
+    private final ExecutorService replays = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "projection-replay");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Projections(EventProcessingConfiguration processing, EventStore eventStore) {
+        this.processing = processing;
+        this.eventStore = eventStore;
+    }
+
+    public record Status(String name, Long position, Long head, Long lag, String status, boolean replayable) {
+    }
+
+    public List<Status> status() {
+        long head = position(eventStore.createHeadToken()).orElse(-1);
+        List<Status> all = new ArrayList<>();
+        for (Map.Entry<String, EventProcessor> entry : processing.eventProcessors().entrySet()) {
+            if (!(entry.getValue() instanceof StreamingEventProcessor processor)) {
+                continue;
+            }
+            Map<Integer, EventTrackerStatus> segments = processor.processingStatus();
+            Long position = segments.values().stream()
+                    .map(s -> s.getCurrentPosition())
+                    .filter(OptionalLong::isPresent)
+                    .map(OptionalLong::getAsLong)
+                    .min(Long::compare)
+                    .orElse(null);
+            boolean atHead = head < 0 || (position != null && position >= head);
+            String state;
+            if (segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
+                state = "error";
+            } else if (!processor.isRunning()) {
+                state = "stopped";
+            } else if (atHead) {
+                // Axon keeps a replay token until an event beyond the reset point arrives; at the head it is done.
+                state = "caught_up";
+            } else if (segments.values().stream().anyMatch(EventTrackerStatus::isReplaying)) {
+                state = "replaying";
+            } else {
+                state = "catching_up";
+            }
+            Long lag = position == null || head < 0 ? null : Math.max(0, head - position);
+            all.add(new Status(entry.getKey(), position, head < 0 ? null : head, lag, state,
+                    REPLAYABLE.contains(entry.getKey())));
+        }
+        all.sort(java.util.Comparator.comparing(Status::name));
+        return all;
+    }
+
+    public boolean exists(String name) {
+        return processing.eventProcessor(name, StreamingEventProcessor.class).isPresent();
+    }
+
+    /** Starts rebuilding a read model: stop its processor, reset its tokens (its @ResetHandler clears its tables), start. */
+    public void replay(String name) {
+        StreamingEventProcessor processor = processing.eventProcessor(name, StreamingEventProcessor.class)
+                .orElseThrow(() -> new IllegalArgumentException("no such projection"));
+        replays.submit(() -> {
+            try {
+                processor.shutDown();
+                processor.resetTokens();
+                processor.start();
+                log.info("replay of {} started", name);
+            } catch (RuntimeException failed) {
+                log.error("replay of {} failed to start", name, failed);
+                if (!processor.isRunning()) {
+                    processor.start();
+                }
+            }
+        });
+    }
+
+    private static OptionalLong position(TrackingToken token) {
+        return token == null ? OptionalLong.empty() : token.position();
+    }
+}

@@ -1,0 +1,2 @@
+/** Operator tools: read-model status and replay. */
+package dev.tollgate.web.ops;
