@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountKind;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CreditsDeducted;
@@ -56,7 +57,7 @@ class EventSerializationTest {
         Charge charge = new Charge("@cf/meta/llama-3.1-8b-instruct", 1200, 350, TokenSource.PROVIDER,
                 Money.ofNanos(282_000_000L), Money.ofNanos(827_000_000L), Money.ofNanos(628_850L), "req-42");
         return Stream.of(
-                new AccountOpened(ALICE, AT),
+                new AccountOpened(ALICE, AccountKind.USER, AT),
                 new CreditsDeposited(ALICE, "dep-1", Money.parsePositiveUsd("12.5"),
                         Money.parsePositiveUsd("12.5"), "welcome credit", "admin", KEYED, AT),
                 new CreditsDeposited(ALICE, "dep-2", Money.ofNanos(1), Money.ofNanos(2), null, "admin",

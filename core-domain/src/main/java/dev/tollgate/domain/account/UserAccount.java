@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountKind;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CloseAccount;
@@ -84,7 +85,7 @@ public class UserAccount {
         if (command.accountId().isSystemAccount()) {
             throw new InvalidCommandException("system accounts are not user accounts");
         }
-        apply(new AccountOpened(command.accountId(), command.at()));
+        apply(new AccountOpened(command.accountId(), AccountKind.USER, command.at()));
     }
 
     @CommandHandler

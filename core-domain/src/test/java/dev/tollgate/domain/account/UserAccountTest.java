@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountKind;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CloseAccount;
@@ -78,7 +79,7 @@ class UserAccountTest {
     }
 
     static AccountOpened opened() {
-        return new AccountOpened(ALICE, T0);
+        return new AccountOpened(ALICE, AccountKind.USER, T0);
     }
 
     static CreditsDeposited deposited(String entryId, String amount, String balanceAfter, Intent intent,
@@ -118,7 +119,7 @@ class UserAccountTest {
             fixture.givenNoPriorActivity()
                     .when(new OpenAccount(ALICE, T0))
                     .expectSuccessfulHandlerExecution()
-                    .expectEvents(new AccountOpened(ALICE, T0))
+                    .expectEvents(new AccountOpened(ALICE, AccountKind.USER, T0))
                     .expectState(account -> assertThat(account.state())
                             .isEqualTo(new AccountState(ALICE, Money.ZERO, Money.ZERO, true)));
         }

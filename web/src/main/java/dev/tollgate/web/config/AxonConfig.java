@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -79,6 +80,12 @@ public class AxonConfig {
     @Bean
     public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps) {
         return new TransferProcess(commandGateway, transferSteps);
+    }
+
+    /** Old revisions of released events, read as today's (registered with Axon as an EventUpcaster bean). */
+    @Bean
+    public AccountOpenedUpcaster accountOpenedUpcaster() {
+        return new AccountOpenedUpcaster();
     }
 
     @Bean

@@ -53,6 +53,20 @@ class AxonWiringTest {
             assertThat(snapshots).isPositive();
             assertThat(http.get("/api/credits/balance", userToken).body().get("balance_usd").asText()).isEqualTo("2.3");
 
+            // And an account opened by an older release (AccountOpened revision 1, no kind) still works: the
+            // upcaster reads it as revision 2, and the stored row stays as it was written
+            jdbc.update("INSERT INTO DomainEventEntry (aggregateIdentifier, sequenceNumber, type, eventIdentifier, "
+                    + "metaData, payload, payloadRevision, payloadType, timeStamp) VALUES (?, 0, 'UserAccount', ?, ?, ?, '1', ?, ?)",
+                    "legacy-account", java.util.UUID.randomUUID().toString(), "{}".getBytes(),
+                    "{\"accountId\":{\"value\":\"legacy-account\"},\"at\":\"2026-01-01T00:00:00Z\"}".getBytes(),
+                    "dev.tollgate.api.account.AccountOpened", "2026-01-01T00:00:00Z");
+            dev.tollgate.web.ledger.Ledger ledger = app.bean(dev.tollgate.web.ledger.Ledger.class);
+            assertThat(ledger.deposit(dev.tollgate.api.account.AccountId.of("legacy-account"),
+                    dev.tollgate.api.money.Money.ofUsd(3), "legacy", "test", null).balanceAfter())
+                    .isEqualTo(dev.tollgate.api.money.Money.ofUsd(3));
+            assertThat(jdbc.queryForObject("SELECT payloadRevision FROM DomainEventEntry WHERE aggregateIdentifier = "
+                    + "'legacy-account' AND sequenceNumber = 0", String.class)).isEqualTo("1");
+
             // And neither the password, its hash, the JWT nor the API key is anywhere in the event store
             String hash = jdbc.queryForObject("SELECT password_hash FROM users WHERE id = ?", String.class, id);
             List<Map<String, Object>> rows = jdbc.queryForList(
