@@ -1,0 +1,2 @@
+/** Metered AI calls: the provider port, prices and the exact cost rule. */
+package dev.tollgate.domain.metering;
