@@ -5,6 +5,7 @@ import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.account.UnknownHoldException;
+import dev.tollgate.domain.metering.ProviderException;
 import java.util.Map;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
@@ -48,6 +49,27 @@ public class ErrorHandling {
             status = HttpStatus.BAD_REQUEST;
         }
         return answer(status, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(ProviderException.class)
+    ResponseEntity<Map<String, Object>> provider(ProviderException e) {
+        return switch (e.kind()) {
+            case BAD_INPUT -> answer(HttpStatus.BAD_REQUEST, "upstream_bad_request", e.getMessage());
+            case MODEL_NOT_FOUND -> answer(HttpStatus.NOT_FOUND, "model_not_found", e.getMessage());
+            case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth",
+                    "The provider refused Tollgate's credentials; the operator must check them.");
+            case RATE_LIMITED -> ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()))
+                    .body(ErrorBody.of("rate_limited", e.getMessage()));
+            case TIMEOUT -> answer(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", e.getMessage());
+            case TOO_LARGE -> answer(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", e.getMessage());
+            case UPSTREAM -> answer(HttpStatus.BAD_GATEWAY, "upstream_error", e.getMessage());
+        };
+    }
+
+    @ExceptionHandler(ArithmeticException.class)
+    ResponseEntity<Map<String, Object>> overflow(ArithmeticException e) {
+        return answer(HttpStatus.BAD_REQUEST, "amount_overflow", "The amounts involved exceed what the ledger can hold.");
     }
 
     @ExceptionHandler(AggregateNotFoundException.class)

@@ -535,6 +535,80 @@ abstract class LedgerEndToEndContract {
         return tables;
     }
 
+    @Test
+    void aChatIsChargedExactlyWhatItsUsageCostsAndLeavesNoHold() {
+        Member user = register();
+        deposit(user, "1");
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+
+        Http.Answer chat = http.post("/api/ai/chat", user.token, body);
+
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        JsonNode usage = chat.body().get("usage");
+        long in = usage.get("input_tokens").asLong();
+        long out = usage.get("output_tokens").asLong();
+        assertThat(in).isPositive();
+        assertThat(out).isPositive().isLessThanOrEqualTo(64);
+        assertThat(usage.get("total_tokens").asLong()).isEqualTo(in + out);
+        assertThat(usage.get("source").asText()).isEqualTo("provider");
+        assertThat(chat.body().get("provider").asText()).isEqualTo("offline");
+        // cost = ceil((in × 282,000,000 + out × 827,000,000) / 1,000,000) nano-USD
+        BigDecimal nanos = BigDecimal.valueOf(in * 282_000_000L + out * 827_000_000L)
+                .divide(BigDecimal.valueOf(1_000_000), 0, java.math.RoundingMode.CEILING);
+        BigDecimal cost = nanos.movePointLeft(9);
+        assertThat(new BigDecimal(chat.body().get("cost_usd").asText())).isEqualByComparingTo(cost);
+        assertThat(new BigDecimal(chat.body().get("balance_usd").asText())).isEqualByComparingTo(BigDecimal.ONE.subtract(cost));
+        JsonNode balance = balance(user);
+        assertThat(new BigDecimal(balance.get("balance_usd").asText())).isEqualByComparingTo(BigDecimal.ONE.subtract(cost));
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+        JsonNode charge = http.get("/api/credits/transactions", user.token).body().get("items").get(0);
+        assertThat(charge.get("type").asText()).isEqualTo("charge");
+        assertThat(charge.get("model").asText()).isEqualTo("@cf/meta/llama-3.1-8b-instruct");
+        assertThat(charge.get("request_id").asText()).isEqualTo(chat.body().get("request_id").asText());
+        assertThat(new BigDecimal(charge.get("amount_usd").asText())).isEqualByComparingTo(cost.negate());
+    }
+
+    @Test
+    void aChatWithoutFundsIsRefusedBeforeAnyHoldAndAnUnknownModelIsA404() {
+        Member broke = register();
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        Http.Answer refused = http.post("/api/ai/chat", broke.token, body);
+        Http.Answer unknown = http.post("/api/ai/chat", broke.token, body.replace("llama-3.1-8b-instruct", "nope"));
+        Http.Answer invalid = http.post("/api/ai/chat", broke.token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"messages\":[]}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(402);
+        assertThat(refused.errorCode()).isEqualTo("insufficient_funds");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorCode()).isEqualTo("model_not_found");
+        assertThat(invalid.status()).isEqualTo(400);
+        Stream.of(refused, unknown, invalid).forEach(LedgerEndToEndContract::assertWellFormedError);
+        assertThat(balance(broke).get("held_usd").asText()).isEqualTo("0");
+        assertThat(http.get("/api/admin/accounts/" + broke.id + "/events", adminToken).body()).hasSize(1);
+    }
+
+    @Test
+    void modelsAndPricesAreListedInUsd() {
+        Member user = register();
+        Http.Answer models = http.get("/api/ai/models", user.token);
+        Http.Answer pricing = http.get("/api/credits/pricing", user.token);
+
+        assertThat(models.status()).isEqualTo(200);
+        JsonNode llama = null;
+        for (JsonNode m : models.body()) {
+            if (m.get("id").asText().equals("@cf/meta/llama-3.1-8b-instruct")) {
+                llama = m;
+            }
+        }
+        assertThat(llama).isNotNull();
+        assertThat(llama.get("input_usd_per_m").asText()).isEqualTo("0.282");
+        assertThat(llama.get("output_usd_per_m").asText()).isEqualTo("0.827");
+        assertThat(llama.get("provider").asText()).isEqualTo("offline");
+        assertThat(pricing.body().get(0).has("model")).isTrue();
+        assertThat(pricing.body().get(0).has("input_usd_per_m")).isTrue();
+    }
+
     // ---- helpers ----
 
     record Member(String id, String email, String token) {

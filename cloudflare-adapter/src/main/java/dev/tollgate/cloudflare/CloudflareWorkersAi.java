@@ -1,0 +1,353 @@
+package dev.tollgate.cloudflare;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tollgate.domain.metering.ChatCompletion;
+import dev.tollgate.domain.metering.ChatRequest;
+import dev.tollgate.domain.metering.InferenceProvider;
+import dev.tollgate.domain.metering.ModelInfo;
+import dev.tollgate.domain.metering.ProviderException;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Tollgate's {@link InferenceProvider} backed by Cloudflare Workers AI ({@code /ai/run/{model}} and the model
+ * catalog). One OkHttp client, and so one connection pool, serves every call. Retryable failures (408, 429 other
+ * than the daily allocation, 5xx, no answer at all) are tried again with backoff, but never once any byte of an
+ * answer has arrived: after that a repeat could bill the account twice or repeat text the caller already has.
+ */
+public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CloudflareWorkersAi.class);
+    private static final MediaType JSON = MediaType.get("application/json");
+    /** Model ids look like {@code @cf/meta/llama-3.1-8b-instruct}; anything else must not reach the URL path. */
+    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9@][A-Za-z0-9@._:+\\-]*(/[A-Za-z0-9@._:+\\-]+)*");
+    private static final int CATALOG_PAGE_SIZE = 100;
+    private static final int MAX_CATALOG_PAGES = 20;
+    private static final long MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+    private final CloudflareSettings settings;
+    private final HttpUrl accountUrl;
+    private final OkHttpClient http;
+    private final ObjectMapper json;
+    private final WorkersAiErrors errors;
+    private final Backoff backoff;
+    private final ModelCatalog catalog;
+
+    public CloudflareWorkersAi(CloudflareSettings settings) {
+        this(settings, Clock.systemUTC(), Backoff.standard());
+    }
+
+    CloudflareWorkersAi(CloudflareSettings settings, Clock clock, Backoff backoff) {
+        this.settings = settings;
+        HttpUrl base = HttpUrl.parse(settings.apiBase());
+        if (base == null) {
+            throw new IllegalArgumentException("CLOUDFLARE_API_BASE is not an http(s) URL: " + settings.apiBase());
+        }
+        this.accountUrl = base.newBuilder().addPathSegment("accounts").addPathSegment(settings.accountId()).build();
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(settings.connectTimeout())
+                .readTimeout(settings.readTimeout())
+                .callTimeout(settings.callTimeout())
+                // Retries are ours alone, so maxRetries is the real bound and no POST is silently repeated.
+                .retryOnConnectionFailure(false)
+                // Cloudflare's API does not redirect; a redirect means a wrong CLOUDFLARE_API_BASE.
+                .followRedirects(false)
+                .build();
+        this.json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+        this.errors = new WorkersAiErrors(json, settings.apiToken());
+        this.backoff = backoff;
+        this.catalog = new ModelCatalog(this::fetchCatalog, settings.catalogTtl(), clock);
+    }
+
+    @Override
+    public String name() {
+        return "cloudflare";
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return catalog.models();
+    }
+
+    @Override
+    public ChatCompletion chat(ChatRequest request) {
+        Request call = runRequest(request, false);
+        return withRetries("run " + request.model(), () -> {
+            try (Response response = send(call)) {
+                return wholeAnswer(response, request.model());
+            }
+        });
+    }
+
+    @Override
+    public ChatCompletion chatStream(ChatRequest request, Consumer<String> onDelta) {
+        Request call = runRequest(request, true);
+        return withRetries("stream " + request.model(), () -> {
+            try (Response response = send(call)) {
+                return streamedAnswer(response, request.model(), onDelta);
+            }
+        });
+    }
+
+    /** Releases the connection pool and dispatcher threads. */
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    @Override
+    public String toString() {
+        return "CloudflareWorkersAi[" + settings + "]";
+    }
+
+    private ChatCompletion wholeAnswer(Response response, String model) throws UpstreamFailure {
+        if (!response.isSuccessful()) {
+            throw failureOf(response, model);
+        }
+        String body = bodyOf(response);
+        JsonNode result = resultOf(response.code(), body);
+        String text = WorkersAiJson.responseText(result);
+        if (text == null) {
+            throw errors.malformed(response.code(), body, "a result without a response");
+        }
+        return new ChatCompletion(text, WorkersAiJson.usage(result), WorkersAiJson.finishReason(result));
+    }
+
+    private ChatCompletion streamedAnswer(Response response, String model, Consumer<String> onDelta)
+            throws UpstreamFailure {
+        if (!response.isSuccessful()) {
+            throw failureOf(response, model);
+        }
+        if (!isEventStream(response)) {
+            // A model that cannot stream answers with the plain envelope: pass the whole text on as one piece.
+            ChatCompletion whole = wholeAnswer(response, model);
+            if (!whole.text().isEmpty()) {
+                onDelta.accept(whole.text());
+            }
+            return whole;
+        }
+        StreamedAnswer answer = new StreamedAnswer(json, onDelta);
+        boolean complete;
+        try {
+            complete = ServerSentEvents.read(response.body().source(), answer);
+        } catch (JsonProcessingException e) {
+            throw errors.brokenStream("Workers AI sent a stream chunk that is not JSON", response.code(),
+                    answer.partial(), e);
+        } catch (IOException e) {
+            throw errors.whileReading(e, response.code(), answer.partial());
+        }
+        if (!complete) {
+            throw errors.brokenStream("The Workers AI stream ended before the answer was complete",
+                    response.code(), answer.partial(), null);
+        }
+        return answer.completion();
+    }
+
+    private List<ModelInfo> fetchCatalog() {
+        List<ModelInfo> models = new ArrayList<>();
+        for (int page = 1; page <= MAX_CATALOG_PAGES; page++) {
+            Request call = new Request.Builder()
+                    .url(accountUrl.newBuilder().addPathSegments("ai/models/search")
+                            .addQueryParameter("per_page", String.valueOf(CATALOG_PAGE_SIZE))
+                            .addQueryParameter("page", String.valueOf(page))
+                            .build())
+                    .header("Authorization", "Bearer " + settings.apiToken())
+                    .get()
+                    .build();
+            JsonNode envelope = withRetries("model catalog page " + page, () -> {
+                try (Response response = send(call)) {
+                    return catalogPage(response);
+                }
+            });
+            JsonNode results = envelope.path("result");
+            WorkersAiJson.addModels(results, models);
+            if (!hasMorePages(envelope.path("result_info"), page, results.size())) {
+                break;
+            }
+        }
+        return models;
+    }
+
+    private JsonNode catalogPage(Response response) throws UpstreamFailure {
+        if (!response.isSuccessful()) {
+            throw failureOf(response, null);
+        }
+        String body = bodyOf(response);
+        JsonNode envelope = envelopeOf(response.code(), body);
+        if (!envelope.path("result").isArray()) {
+            throw errors.malformed(response.code(), body, "a model catalog without a result list");
+        }
+        return envelope;
+    }
+
+    /** Cloudflare's result_info varies by endpoint, so trust total_pages, then total_count, then a full page. */
+    private static boolean hasMorePages(JsonNode info, int page, int received) {
+        if (received == 0) {
+            return false;
+        }
+        if (info.path("total_pages").isIntegralNumber()) {
+            return page < info.path("total_pages").asInt();
+        }
+        if (info.path("total_count").isIntegralNumber()) {
+            int perPage = info.path("per_page").isIntegralNumber() ? info.path("per_page").asInt() : CATALOG_PAGE_SIZE;
+            return (long) page * perPage < info.path("total_count").asLong();
+        }
+        return received >= CATALOG_PAGE_SIZE;
+    }
+
+    private Request runRequest(ChatRequest request, boolean stream) {
+        String body;
+        try {
+            body = json.writeValueAsString(WorkersAiJson.runBody(json, request, stream));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a chat request could not be written as JSON", e);
+        }
+        return new Request.Builder()
+                .url(runUrl(request.model()))
+                .header("Authorization", "Bearer " + settings.apiToken())
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                .post(RequestBody.create(body, JSON))
+                .build();
+    }
+
+    /**
+     * {@code /accounts/{id}/ai/run/@cf/meta/llama-3.1-8b-instruct}: the model's {@code @} and {@code /} stay as
+     * they are. The id is checked first because OkHttp resolves {@code .} and {@code ..} segments, and a model
+     * named {@code ../../tokens} must not send our bearer token to another endpoint.
+     */
+    private HttpUrl runUrl(String model) {
+        if (!MODEL_ID.matcher(model).matches() || hasDotSegment(model)) {
+            throw ProviderException.of(ProviderException.Kind.BAD_INPUT,
+                    "\"" + model + "\" is not a Workers AI model id (like @cf/meta/llama-3.1-8b-instruct)");
+        }
+        return accountUrl.newBuilder().addPathSegments("ai/run").addPathSegments(model).build();
+    }
+
+    private static boolean hasDotSegment(String model) {
+        for (String segment : model.split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Response send(Request call) throws UpstreamFailure {
+        try {
+            return http.newCall(call).execute();
+        } catch (IOException e) {
+            throw errors.beforeResponse(e);
+        }
+    }
+
+    private UpstreamFailure failureOf(Response response, String model) {
+        String body;
+        try {
+            // Error bodies are small JSON; a proxy's HTML page could be large, so read only the start.
+            body = response.peekBody(MAX_ERROR_BODY_BYTES).string();
+        } catch (IOException e) {
+            body = "";
+        }
+        return errors.fromStatus(response.code(), body, retryAfterSeconds(response), model);
+    }
+
+    private String bodyOf(Response response) throws UpstreamFailure {
+        ResponseBody body = response.body();
+        try {
+            return body == null ? "" : body.string();
+        } catch (IOException e) {
+            throw errors.whileReading(e, response.code(), null);
+        }
+    }
+
+    private JsonNode envelopeOf(int status, String body) throws UpstreamFailure {
+        JsonNode envelope;
+        try {
+            envelope = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw errors.malformed(status, body, "an answer that is not JSON");
+        }
+        if (envelope == null || !envelope.isObject()) {
+            throw errors.malformed(status, body, "an answer that is not a JSON object");
+        }
+        if (envelope.path("success").isBoolean() && !envelope.path("success").asBoolean()) {
+            throw errors.malformed(status, body, "an answer marked as failed");
+        }
+        return envelope;
+    }
+
+    private JsonNode resultOf(int status, String body) throws UpstreamFailure {
+        JsonNode result = envelopeOf(status, body).path("result");
+        if (!result.isObject()) {
+            throw errors.malformed(status, body, "an answer without a result");
+        }
+        return result;
+    }
+
+    private static boolean isEventStream(Response response) {
+        String type = response.header("Content-Type");
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /** Only the delay-seconds form; an HTTP-date is rare on Cloudflare's API and is ignored. */
+    private static Long retryAfterSeconds(Response response) {
+        String value = response.header("Retry-After");
+        if (value == null || !value.strip().matches("\\d{1,9}")) {
+            return null;
+        }
+        return Long.parseLong(value.strip());
+    }
+
+    private <T> T withRetries(String what, Attempt<T> attempt) {
+        for (int retry = 0; ; retry++) {
+            try {
+                return attempt.run();
+            } catch (UpstreamFailure f) {
+                ProviderException failure = f.failure();
+                if (!f.retryable() || retry >= settings.maxRetries()) {
+                    throw failure;
+                }
+                Duration delay = backoff.delay(retry, failure.retryAfterSeconds());
+                log.warn("Workers AI {} failed ({}, HTTP {}, code {}); retry {} of {} in {} ms", what,
+                        failure.kind(), failure.upstreamStatus(), failure.upstreamCode(), retry + 1,
+                        settings.maxRetries(), delay.toMillis());
+                pause(delay, failure);
+            }
+        }
+    }
+
+    private static void pause(Duration delay, ProviderException failure) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            // Shutting down: give up the retry and report what actually went wrong upstream.
+            Thread.currentThread().interrupt();
+            throw failure;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws UpstreamFailure;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.tollgate.cloudflare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.domain.metering.ChatCompletion;
+import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.domain.metering.ProviderException.Kind;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+
+/**
+ * Turns Cloudflare's error answers (status plus {@code {"errors":[{"code","message"}],"success":false}}) into
+ * classified {@link ProviderException}s, following the errors table of the Workers AI reference. Messages are
+ * written for Tollgate's client; Cloudflare's own text is appended only where it helps them fix their request,
+ * and the API token is scrubbed from anything that came from upstream.
+ */
+final class WorkersAiErrors {
+
+    private static final int MAX_UPSTREAM_TEXT = 300;
+
+    private final ObjectMapper json;
+    private final String apiToken;
+
+    WorkersAiErrors(ObjectMapper json, String apiToken) {
+        this.json = json;
+        this.apiToken = apiToken;
+    }
+
+    /**
+     * Classifies a non-2xx answer.
+     *
+     * @param model the model that was run, or null for the catalog (where a 404 cannot mean "no such model")
+     */
+    UpstreamFailure fromStatus(int status, String body, Long retryAfter, String model) {
+        ErrorBody error = parse(body);
+        Integer code = error.code();
+        String detail = error.message() == null ? "" : ": " + error.message();
+        String codeText = code == null ? "" : " (code " + code + ")";
+        String about = model == null ? "the model catalog" : model;
+        if (status >= 500) {
+            return failure(Kind.UPSTREAM, "Workers AI failed with HTTP " + status + codeText, status, code,
+                    retryAfter, true);
+        }
+        switch (status) {
+            case 400:
+                if (code != null && code == 5007) {
+                    return failure(Kind.MODEL_NOT_FOUND, "Workers AI has no model " + about + codeText, status,
+                            code, retryAfter, false);
+                }
+                return failure(Kind.BAD_INPUT, "Workers AI refused the request as invalid" + codeText + detail,
+                        status, code, retryAfter, false);
+            case 401:
+            case 403:
+                if (code != null && code == 5016) {
+                    return failure(Kind.BAD_INPUT, "The Cloudflare account has not accepted the terms of "
+                            + about + codeText, status, code, retryAfter, false);
+                }
+                if (code != null && code == 3023) {
+                    return failure(Kind.BAD_INPUT, "The Cloudflare account is blocked from Workers AI" + codeText,
+                            status, code, retryAfter, false);
+                }
+                return failure(Kind.AUTHENTICATION, "Workers AI refused Tollgate's credentials" + codeText
+                        + "; the operator should check CLOUDFLARE_API_TOKEN", status, code, retryAfter, false);
+            case 404:
+                if ((code != null && code == 7003) || model == null) {
+                    // 7003 "Could not route": the account or path is wrong, which is Tollgate's configuration,
+                    // not the client's model choice.
+                    return failure(Kind.UPSTREAM, "Workers AI could not route the request" + codeText
+                                    + "; the operator should check CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_BASE",
+                            status, code, retryAfter, false);
+                }
+                return failure(Kind.MODEL_NOT_FOUND, "Workers AI has no model " + about + codeText, status, code,
+                        retryAfter, false);
+            case 408:
+                return failure(Kind.TIMEOUT, "Workers AI timed out on the request" + codeText, status, code,
+                        retryAfter, true);
+            case 413:
+                return failure(Kind.TOO_LARGE, "The request is too large for Workers AI" + codeText, status, code,
+                        retryAfter, false);
+            case 429:
+                if (code != null && (code == 3036 || code == 4006)) {
+                    // The daily allocation only comes back at 00:00 UTC: retrying within this request is pointless.
+                    return failure(Kind.RATE_LIMITED, "The Cloudflare account has used up its daily Workers AI "
+                            + "allocation" + codeText, status, code, retryAfter, false);
+                }
+                if (code != null && code == 3040) {
+                    return failure(Kind.RATE_LIMITED, "Workers AI is out of capacity for " + about + codeText,
+                            status, code, retryAfter, true);
+                }
+                return failure(Kind.RATE_LIMITED, "Workers AI is rate limiting this account" + codeText, status,
+                        code, retryAfter, true);
+            default:
+                return failure(Kind.UPSTREAM, "Workers AI answered with unexpected HTTP " + status + codeText
+                        + detail, status, code, retryAfter, false);
+        }
+    }
+
+    /** A 200 whose body Tollgate cannot use: garbage, {@code success:false}, or no result. */
+    UpstreamFailure malformed(int status, String body, String what) {
+        ErrorBody error = parse(body);
+        String codeText = error.code() == null ? "" : " (code " + error.code() + ")";
+        return failure(Kind.UPSTREAM, "Workers AI sent " + what + codeText, status, error.code(), null, false);
+    }
+
+    /** No HTTP answer at all: connect failure, or a timeout before the first byte. Safe to try again. */
+    UpstreamFailure beforeResponse(IOException e) {
+        if (isTimeout(e)) {
+            return new UpstreamFailure(new ProviderException(Kind.TIMEOUT, "Workers AI did not answer in time",
+                    0, null, null, null, e), true);
+        }
+        return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, "Workers AI could not be reached",
+                0, null, null, null, e), true);
+    }
+
+    /** The answer broke after it started; {@code partial} is what had been received, or null. */
+    UpstreamFailure whileReading(IOException e, int status, ChatCompletion partial) {
+        Kind kind = isTimeout(e) ? Kind.TIMEOUT : Kind.UPSTREAM;
+        String message = kind == Kind.TIMEOUT ? "Workers AI stopped sending before the answer was complete"
+                : "The connection to Workers AI broke before the answer was complete";
+        return new UpstreamFailure(new ProviderException(kind, message, status, null, null, partial, e), false);
+    }
+
+    /** A stream that stopped without {@code [DONE]} or sent a chunk that is not JSON. */
+    UpstreamFailure brokenStream(String message, int status, ChatCompletion partial, Throwable cause) {
+        return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, message, status, null, null, partial, cause),
+                false);
+    }
+
+    static boolean isTimeout(IOException e) {
+        // OkHttp reports its call timeout as a bare InterruptedIOException("timeout").
+        return e instanceof SocketTimeoutException
+                || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()));
+    }
+
+    private UpstreamFailure failure(Kind kind, String message, int status, Integer code, Long retryAfter,
+                                    boolean retryable) {
+        return new UpstreamFailure(new ProviderException(kind, scrub(message), status, code, retryAfter, null,
+                null), retryable);
+    }
+
+    private ErrorBody parse(String body) {
+        if (body == null || body.isBlank()) {
+            return new ErrorBody(null, null);
+        }
+        try {
+            JsonNode first = json.readTree(body).path("errors").path(0);
+            Integer code = first.path("code").isIntegralNumber() ? first.path("code").asInt() : null;
+            String message = first.path("message").isTextual() ? shorten(first.path("message").asText()) : null;
+            return new ErrorBody(code, message);
+        } catch (IOException notJson) {
+            return new ErrorBody(null, null);
+        }
+    }
+
+    private String scrub(String text) {
+        return text.replace(apiToken, "[redacted]");
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= MAX_UPSTREAM_TEXT ? text : text.substring(0, MAX_UPSTREAM_TEXT) + "…";
+    }
+
+    private record ErrorBody(Integer code, String message) {
+    }
+}

@@ -1,0 +1,182 @@
+package dev.tollgate.cloudflare;
+
+import dev.tollgate.domain.metering.ChatCompletion;
+import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.domain.metering.ProviderException.Kind;
+import dev.tollgate.domain.metering.ProviderUsage;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.tollgate.cloudflare.CloudflareWorkersAiChatTest.question;
+import static dev.tollgate.cloudflare.FakeWorkersAi.envelope;
+import static dev.tollgate.cloudflare.FakeWorkersAi.error;
+import static dev.tollgate.cloudflare.FakeWorkersAi.eventStream;
+import static dev.tollgate.cloudflare.FakeWorkersAi.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+@Timeout(5)
+class CloudflareWorkersAiStreamTest {
+
+    private final FakeWorkersAi fake = new FakeWorkersAi();
+    private final CloudflareWorkersAi workersAi = fake.client();
+    private final List<String> deltas = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        workersAi.close();
+        fake.close();
+    }
+
+    private static String openAiChunk(String content, String usageJson, String finishReason) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content + "\"},\"finish_reason\":"
+                + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}]"
+                + (usageJson == null ? "" : ",\"usage\":" + usageJson) + "}";
+    }
+
+    @Test
+    void paddedChunksArePassedOnInOrderAndTheFinalCumulativeUsageIsKept() throws Exception {
+        fake.answer(eventStream(
+                "{\"response\":\"Hello\",\"p\":\"abcdefghijklmnopqrstuvw\"}",
+                "{\"response\":\"!\",\"p\":\"abcdefgh\"}",
+                "{\"response\":\"\",\"usage\":" + usage(169, 48) + "}",
+                "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(deltas).containsExactly("Hello", "!");
+        assertThat(completion.text()).isEqualTo("Hello!");
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(169, 48));
+        RecordedRequest received = fake.takeRequest();
+        assertThat(received.getPath()).isEqualTo(FakeWorkersAi.RUN_PATH);
+        assertThat(FakeWorkersAi.bodyOf(received).path("stream").asBoolean()).isTrue();
+    }
+
+    @Test
+    void openAiChunksUsageIsTakenFromTheLastChunkNeverSummed() {
+        fake.answer(eventStream(
+                openAiChunk("Hel", usage(20, 1), null),
+                openAiChunk("lo", usage(20, 2), null),
+                openAiChunk(" there", usage(20, 3), "stop"),
+                "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(deltas).containsExactly("Hel", "lo", " there");
+        assertThat(completion.text()).isEqualTo("Hello there");
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(20, 3));
+        assertThat(completion.finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void openAiChunksFollowedByCloudflaresCumulativeChunkEndOnTheCumulativeFigure() {
+        fake.answer(eventStream(
+                openAiChunk("a", usage(7, 1), null),
+                openAiChunk("b", usage(7, 1), "stop"),
+                "{\"response\":\"\",\"usage\":" + usage(7, 2) + "}",
+                "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(completion.text()).isEqualTo("ab");
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(7, 2));
+    }
+
+    @Test
+    void streamWhoseChunksCarryNoUsageEndsWithUsageNull() {
+        fake.answer(eventStream("{\"response\":\"Hi\",\"p\":\"xyz\"}", "{\"response\":\"\"}", "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(completion.text()).isEqualTo("Hi");
+        assertThat(completion.usage()).isNull();
+    }
+
+    @Test
+    void streamEndingWithoutDoneIsTruncatedKeepsThePartialAndIsNotRetried() {
+        fake.answer(eventStream("{\"response\":\"Hello\",\"p\":\"ab\"}", "{\"response\":\" wor\"}"));
+        fake.answer(eventStream("{\"response\":\"never sent\"}", "[DONE]"));
+
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+        assertThat(failure.producedOutput()).isTrue();
+        assertThat(failure.partial().text()).isEqualTo("Hello wor");
+        assertThat(failure.partial().usage()).isNull();
+        assertThat(deltas).containsExactly("Hello", " wor");
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void truncatedStreamKeepsTheLastUsageSeenInItsPartial() {
+        fake.answer(eventStream(
+                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"content\":\"x\"}}],"
+                        + "\"usage\":" + usage(5, 1) + "}"));
+
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        assertThat(failure.partial().usage()).isEqualTo(new ProviderUsage(5, 1));
+    }
+
+    @Test
+    void silenceMidStreamIsATimeoutWithThePartialAndNoRetry() {
+        String first = "data: {\"response\":\"Hello\"}\n\n";
+        fake.answer(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+                .setBody(first + "data: {\"response\":\" late\"}\n\ndata: [DONE]\n\n")
+                // The first event arrives at once; the rest waits longer than the 400 ms read timeout.
+                .throttleBody(first.length(), 1, TimeUnit.SECONDS));
+
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(failure.partial().text()).isEqualTo("Hello");
+        assertThat(deltas).containsExactly("Hello");
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void failureBeforeAnyOutputIsRetriedAndTheStreamThenSucceeds() {
+        fake.answer(error(503, null, null));
+        fake.answer(eventStream("{\"response\":\"ok\"}", "{\"response\":\"\",\"usage\":" + usage(3, 1) + "}",
+                "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(completion.text()).isEqualTo("ok");
+        assertThat(deltas).containsExactly("ok");
+        assertThat(fake.server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void chunkThatIsNotJsonBreaksTheStreamAsUpstreamWithThePartial() {
+        fake.answer(eventStream("{\"response\":\"Hi\"}", "not json at all", "[DONE]"));
+
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+        assertThat(failure.partial().text()).isEqualTo("Hi");
+    }
+
+    @Test
+    void modelThatAnswersWithThePlainEnvelopeIsPassedOnAsOnePiece() {
+        fake.answer(envelope("All at once", usage(4, 3)));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(deltas).containsExactly("All at once");
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(4, 3));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.tollgate.web.ai;
+
+import dev.tollgate.domain.metering.InferenceProvider;
+import dev.tollgate.domain.metering.PriceBook;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Chooses the provider: Cloudflare when credentials are set, otherwise the clearly labelled offline provider. */
+@Configuration
+public class ProviderConfig {
+    private static final Logger log = LoggerFactory.getLogger(ProviderConfig.class);
+
+    @Bean
+    public PriceBook priceBook() {
+        return PriceBook.cloudflareList();
+    }
+
+    @Bean
+    public InferenceProvider inferenceProvider(PriceBook prices, TokenEstimator tokens) {
+        log.warn("No Cloudflare credentials (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_KEY): serving models from the "
+                + "OFFLINE provider. Its answers are canned text, labelled \"provider\":\"offline\".");
+        return new OfflineProvider(prices, tokens);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tollgate.web.ai;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.tollgate.domain.metering.ChatMessage;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * Local token counts (JTokkit, cl100k), used to size holds and, when a provider reports no usage, as the billed
+ * figure — then always marked as an estimate. cl100k is close to Llama 3's tokenizer for English and over-counts
+ * other scripts, which errs on the safe side for a hold.
+ */
+@Component
+public class TokenEstimator {
+    /** A chat template adds a few tokens per message and a handful per request. */
+    static final int PER_MESSAGE = 5;
+    static final int PER_REQUEST = 3;
+
+    private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+
+    public long count(String text) {
+        return text == null || text.isEmpty() ? 0 : encoding.countTokens(text);
+    }
+
+    public long countPrompt(List<ChatMessage> messages) {
+        long total = PER_REQUEST;
+        for (ChatMessage message : messages) {
+            total += PER_MESSAGE + count(message.content());
+        }
+        return total;
+    }
+}

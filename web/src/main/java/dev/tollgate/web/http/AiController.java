@@ -1,0 +1,112 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.domain.metering.ChatMessage;
+import dev.tollgate.domain.metering.ChatRequest;
+import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.web.security.Caller;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Tollgate's own AI API: models, prices, and metered chat. */
+@RestController
+public class AiController {
+    static final int DEFAULT_MAX_TOKENS = 256;
+    static final int MAX_MAX_TOKENS = 32_768;
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+
+    private final MeteredCalls metered;
+    private final PriceBook prices;
+
+    public AiController(MeteredCalls metered, PriceBook prices) {
+        this.metered = metered;
+        this.prices = prices;
+    }
+
+    public record ModelView(String id, String name, String task, String provider, String inputUsdPerM,
+                            String outputUsdPerM) {
+    }
+
+    public record PriceView(String model, String inputUsdPerM, String outputUsdPerM, String unit) {
+    }
+
+    public record UsageView(long inputTokens, long outputTokens, long totalTokens, String source) {
+    }
+
+    public record ChatView(String requestId, String model, String response, UsageView usage, String costUsd,
+                           String balanceUsd, String provider, long latencyMs) {
+        static ChatView of(MeteredCalls.Metered m) {
+            return new ChatView(m.requestId(), m.model(), m.text(),
+                    new UsageView(m.inputTokens(), m.outputTokens(), m.inputTokens() + m.outputTokens(),
+                            m.source().name().toLowerCase(Locale.ROOT)),
+                    m.cost().toUsdString(), m.balanceAfter().toUsdString(), m.provider(), m.latencyMs());
+        }
+    }
+
+    @GetMapping("/api/ai/models")
+    public List<ModelView> models() {
+        return prices.all().stream().map(p -> new ModelView(p.model(), p.model(), p.task(), metered.providerName(),
+                p.inputPerMillion().toUsdString(), p.outputPerMillion().toUsdString())).toList();
+    }
+
+    @GetMapping("/api/credits/pricing")
+    public List<PriceView> pricing() {
+        return prices.all().stream().map(p -> new PriceView(p.model(), p.inputPerMillion().toUsdString(),
+                p.outputPerMillion().toUsdString(), "tokens")).toList();
+    }
+
+    @PostMapping("/api/ai/chat")
+    public ChatView chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        ChatRequest request = chatRequest(body);
+        return ChatView.of(metered.chat(AccountId.of(caller.userId()), request, RequestIds.current()));
+    }
+
+    /** Reads a chat body strictly; an unknown model is refused here, before any hold is placed. */
+    static ChatRequest chatRequest(JsonNode body) {
+        String model = Amounts.requiredText(body, "model");
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw ApiException.badRequest("messages must be a non-empty array of {role, content}");
+        }
+        List<ChatMessage> read = new ArrayList<>();
+        for (JsonNode m : messages) {
+            JsonNode role = m.get("role");
+            JsonNode content = m.get("content");
+            if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
+                throw ApiException.badRequest("each message needs a role: system, user, assistant or tool");
+            }
+            if (content == null || !content.isTextual()) {
+                throw ApiException.badRequest("each message needs its content as a string");
+            }
+            read.add(new ChatMessage(role.textValue(), content.textValue()));
+        }
+        int maxTokens = DEFAULT_MAX_TOKENS;
+        JsonNode max = body.get("max_tokens");
+        if (max != null && !max.isNull()) {
+            if (!max.canConvertToInt() || !max.isIntegralNumber() || max.intValue() < 1 || max.intValue() > MAX_MAX_TOKENS) {
+                throw ApiException.badRequest("max_tokens must be a whole number from 1 to " + MAX_MAX_TOKENS);
+            }
+            maxTokens = max.intValue();
+        }
+        String temperature = null;
+        JsonNode t = body.get("temperature");
+        if (t != null && !t.isNull()) {
+            if (!t.isNumber() || t.decimalValue().compareTo(BigDecimal.ZERO) < 0
+                    || t.decimalValue().compareTo(BigDecimal.valueOf(5)) > 0) {
+                throw ApiException.badRequest("temperature must be a number from 0 to 5");
+            }
+            temperature = t.decimalValue().toPlainString();
+        }
+        return new ChatRequest(model, read, maxTokens, temperature);
+    }
+}
