@@ -4,7 +4,6 @@ import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
 import dev.tollgate.domain.metering.ProviderUsage;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static dev.tollgate.cloudflare.CloudflareWorkersAiChatTest.question;
 import static dev.tollgate.cloudflare.FakeWorkersAi.envelope;
@@ -130,20 +129,20 @@ class CloudflareWorkersAiStreamTest {
     }
 
     @Test
-    void silenceMidStreamIsATimeoutWithThePartialAndNoRetry() {
-        String first = "data: {\"response\":\"Hello\"}\n\n";
-        fake.answer(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
-                .setBody(first + "data: {\"response\":\" late\"}\n\ndata: [DONE]\n\n")
-                // The first event arrives at once; the rest waits longer than the 400 ms read timeout.
-                .throttleBody(first.length(), 1, TimeUnit.SECONDS));
+    void silenceMidStreamIsATimeoutWithThePartialAndNoRetry() throws IOException {
+        try (StallingEventStream stalling = new StallingEventStream("data: {\"response\":\"Hello\"}\n\n");
+             CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(stalling.apiBase())
+                     .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(3)))) {
 
-        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
-                ProviderException.class);
+            ProviderException failure = catchThrowableOfType(() -> client.chatStream(question(null), deltas::add),
+                    ProviderException.class);
 
-        assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
-        assertThat(failure.partial().text()).isEqualTo("Hello");
-        assertThat(deltas).containsExactly("Hello");
-        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+            assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+            assertThat(failure.upstreamStatus()).isEqualTo(200);
+            assertThat(failure.partial().text()).isEqualTo("Hello");
+            assertThat(deltas).containsExactly("Hello");
+            assertThat(stalling.connections()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -1,6 +1,11 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.domain.metering.ProviderException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -27,10 +32,12 @@ public class AiController {
 
     private final MeteredCalls metered;
     private final PriceBook prices;
+    private final ObjectMapper mapper;
 
-    public AiController(MeteredCalls metered, PriceBook prices) {
+    public AiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper) {
         this.metered = metered;
         this.prices = prices;
+        this.mapper = mapper;
     }
 
     public record ModelView(String id, String name, String task, String provider, String inputUsdPerM,
@@ -69,6 +76,48 @@ public class AiController {
     public ChatView chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         ChatRequest request = chatRequest(body);
         return ChatView.of(metered.chat(AccountId.of(caller.userId()), request, RequestIds.current()));
+    }
+
+    /**
+     * The same chat, streamed as server-sent events: {"response":"…"} chunks, then one chunk with usage, cost and
+     * balance, then [DONE]. A client that disconnects is still charged for what the provider produced.
+     */
+    @PostMapping("/api/ai/chat/stream")
+    public void chatStream(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                           HttpServletResponse response) {
+        ChatRequest request = chatRequest(body);
+        ChatStreams stream = new ChatStreams(response);
+        MeteredCalls.Metered done;
+        try {
+            done = metered.chatStream(AccountId.of(caller.userId()), request, RequestIds.current(),
+                    delta -> stream.data(json(Map.of("response", delta))));
+        } catch (ProviderException failed) {
+            if (!stream.started()) {
+                throw failed;
+            }
+            stream.data(json(Map.of("error", Map.of("code", "upstream_error", "message",
+                    "The provider's stream broke; you were charged only for what it produced.",
+                    "request_id", RequestIds.current()))));
+            return;
+        }
+        ChatView view = ChatView.of(done);
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("response", "");
+        last.put("usage", view.usage());
+        last.put("cost_usd", view.costUsd());
+        last.put("balance_usd", view.balanceUsd());
+        last.put("request_id", view.requestId());
+        last.put("provider", view.provider());
+        stream.data(json(last));
+        stream.data("[DONE]");
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** Reads a chat body strictly; an unknown model is refused here, before any hold is placed. */

@@ -20,6 +20,27 @@ public final class ErrorBody {
         return Map.of("error", error);
     }
 
+    /**
+     * For filters that answer before Spring MVC is reached; the OpenAI drop-in surface gets OpenAI's error shape
+     * so that SDKs raise their usual authentication errors.
+     */
+    public static void write(jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
+                             ObjectMapper mapper, int status, String code, String message) throws IOException {
+        if (request.getRequestURI().startsWith("/v1/")) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("message", message);
+            error.put("type", status == 401 ? "invalid_request_error" : "permission_error");
+            error.put("param", null);
+            error.put("code", status == 401 ? "invalid_api_key" : code);
+            response.setStatus(status);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setCharacterEncoding("UTF-8");
+            mapper.writeValue(response.getOutputStream(), Map.of("error", error));
+            return;
+        }
+        write(response, mapper, status, code, message);
+    }
+
     /** For filters that answer before Spring MVC is reached. */
     public static void write(HttpServletResponse response, ObjectMapper mapper, int status, String code,
                              String message) throws IOException {

@@ -46,7 +46,7 @@ public class CredentialsFilter extends OncePerRequestFilter {
         }
         Optional<Caller> caller = resolve(presented);
         if (caller.isEmpty()) {
-            ErrorBody.write(response, mapper, 401, "unauthorized", "Invalid, expired or revoked credentials.");
+            ErrorBody.write(request, response, mapper, 401, "unauthorized", "Invalid, expired or revoked credentials.");
             return;
         }
         Caller who = caller.get();

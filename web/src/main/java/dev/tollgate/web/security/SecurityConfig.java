@@ -47,9 +47,9 @@ public class SecurityConfig {
                         .requestMatchers("/api/**", "/v1/**", "/client/**", "/actuator/**").authenticated()
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(response, mapper,
+                        .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(request, response, mapper,
                                 401, "unauthorized", "Send a login token or API key: Authorization: Bearer <token>."))
-                        .accessDeniedHandler((request, response, denied) -> ErrorBody.write(response, mapper,
+                        .accessDeniedHandler((request, response, denied) -> ErrorBody.write(request, response, mapper,
                                 403, "forbidden", "This needs the admin role and a login token (not an API key).")));
         return http.build();
     }

@@ -18,10 +18,16 @@ public final class RunningTollgate implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     public final Http http;
 
+    private final int port;
+
     private RunningTollgate(ConfigurableApplicationContext context) {
         this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.http = new Http(port);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
     }
 
     public static RunningTollgate start(Map<String, String> storage) {

@@ -1,0 +1,186 @@
+package dev.tollgate.web.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.domain.metering.ChatMessage;
+import dev.tollgate.domain.metering.ChatRequest;
+import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.web.http.ChatStreams;
+import dev.tollgate.web.http.RequestIds;
+import dev.tollgate.web.security.Caller;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * OpenAI's chat completions and models, so an unchanged OpenAI SDK works with only its base URL ({@code …/v1}) and
+ * key changed. Every call is metered exactly like {@code /api/ai/chat}; Tollgate's figures ride along in an extra
+ * {@code x_tollgate} object that SDKs ignore.
+ */
+@RestController
+public class OpenAiController {
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "developer");
+
+    private final MeteredCalls metered;
+    private final PriceBook prices;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public OpenAiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper, Clock clock) {
+        this.metered = metered;
+        this.prices = prices;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    @GetMapping("/v1/models")
+    public ObjectNode models() {
+        ObjectNode list = mapper.createObjectNode().put("object", "list");
+        var data = list.putArray("data");
+        prices.all().forEach(p -> data.addObject().put("id", p.model()).put("object", "model").put("created", 0)
+                .put("owned_by", metered.providerName()));
+        return list;
+    }
+
+    @PostMapping("/v1/chat/completions")
+    public Object completions(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                              HttpServletResponse response) throws IOException {
+        ChatRequest request = read(body);
+        String requestId = RequestIds.current();
+        String id = "chatcmpl-" + requestId.substring(requestId.indexOf('_') + 1);
+        long created = clock.instant().getEpochSecond();
+        AccountId account = AccountId.of(caller.userId());
+        if (!body.path("stream").asBoolean(false)) {
+            MeteredCalls.Metered done = metered.chat(account, request, requestId);
+            ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
+                    .put("created", created).put("model", done.model());
+            ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
+            choice.putObject("message").put("role", "assistant").put("content", done.text());
+            choice.put("finish_reason", finishReason(done.finishReason()));
+            completion.set("usage", usage(done));
+            completion.set("x_tollgate", tollgate(done));
+            return completion;
+        }
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        ChatStreams sse = new ChatStreams(response);
+        MeteredCalls.Metered done;
+        try {
+            done = metered.chatStream(account, request, requestId, delta -> {
+                ObjectNode chunk = chunk(id, created, request.model());
+                ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+                choice.putObject("delta").put("role", "assistant").put("content", delta);
+                choice.putNull("finish_reason");
+                sse.data(chunk.toString());
+            });
+        } catch (ProviderException failed) {
+            if (!sse.started()) {
+                throw failed;
+            }
+            ObjectNode error = mapper.createObjectNode();
+            error.putObject("error").put("message", "The provider's stream broke; you were charged only for what "
+                    + "it produced.").put("type", "server_error").put("code", "upstream_error");
+            sse.data(error.toString());
+            return null;
+        }
+        ObjectNode last = chunk(id, created, request.model());
+        ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
+        choice.putObject("delta");
+        choice.put("finish_reason", finishReason(done.finishReason()));
+        sse.data(last.toString());
+        if (includeUsage) {
+            ObjectNode usage = chunk(id, created, request.model());
+            usage.putArray("choices");
+            usage.set("usage", usage(done));
+            usage.set("x_tollgate", tollgate(done));
+            sse.data(usage.toString());
+        }
+        sse.data("[DONE]");
+        return null;
+    }
+
+    private ObjectNode chunk(String id, long created, String model) {
+        return mapper.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created)
+                .put("model", model);
+    }
+
+    private ObjectNode usage(MeteredCalls.Metered done) {
+        return mapper.createObjectNode().put("prompt_tokens", done.inputTokens())
+                .put("completion_tokens", done.outputTokens())
+                .put("total_tokens", done.inputTokens() + done.outputTokens());
+    }
+
+    private ObjectNode tollgate(MeteredCalls.Metered done) {
+        return mapper.createObjectNode().put("request_id", done.requestId()).put("cost_usd", done.cost().toUsdString())
+                .put("balance_usd", done.balanceAfter().toUsdString()).put("provider", done.provider())
+                .put("token_source", done.source().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static String finishReason(String reason) {
+        return reason == null ? "stop" : reason;
+    }
+
+    /** OpenAI's request shape: content as a string or as text parts; max_tokens or max_completion_tokens. */
+    private static ChatRequest read(JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.textValue().isBlank()) {
+            throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw new OpenAiError(400, "invalid_request_error", "messages must be a non-empty array", "messages");
+        }
+        List<ChatMessage> read = new ArrayList<>();
+        for (JsonNode m : messages) {
+            String role = m.path("role").asText("");
+            if (!ROLES.contains(role)) {
+                throw new OpenAiError(400, "invalid_request_error", "unknown role: " + role, "messages");
+            }
+            JsonNode content = m.get("content");
+            String text;
+            if (content != null && content.isTextual()) {
+                text = content.textValue();
+            } else if (content != null && content.isArray()) {
+                StringBuilder parts = new StringBuilder();
+                content.forEach(part -> {
+                    if ("text".equals(part.path("type").asText())) {
+                        parts.append(part.path("text").asText(""));
+                    }
+                });
+                text = parts.toString();
+            } else {
+                throw new OpenAiError(400, "invalid_request_error", "message content must be text", "messages");
+            }
+            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text));
+        }
+        JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+        int maxTokens = 256;
+        if (max != null && !max.isNull()) {
+            if (!max.isIntegralNumber() || max.asLong() < 1 || max.asLong() > 32_768) {
+                throw new OpenAiError(400, "invalid_request_error", "max_tokens must be from 1 to 32768", "max_tokens");
+            }
+            maxTokens = max.intValue();
+        }
+        String temperature = null;
+        JsonNode t = body.get("temperature");
+        if (t != null && !t.isNull()) {
+            if (!t.isNumber() || t.decimalValue().signum() < 0 || t.decimalValue().compareTo(BigDecimal.valueOf(5)) > 0) {
+                throw new OpenAiError(400, "invalid_request_error", "temperature must be from 0 to 5", "temperature");
+            }
+            temperature = t.decimalValue().toPlainString();
+        }
+        return new ChatRequest(model.textValue(), read, maxTokens, temperature);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tollgate.web.openai;
+
+import dev.tollgate.api.LedgerRejection;
+import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.web.http.ApiException;
+import dev.tollgate.web.http.RequestIds;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Errors of the OpenAI drop-in surface, in OpenAI's own shape, so SDKs raise their usual exceptions. */
+@RestControllerAdvice(assignableTypes = OpenAiController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class OpenAiErrors {
+    private static final Logger log = LoggerFactory.getLogger(OpenAiErrors.class);
+
+    @ExceptionHandler(OpenAiError.class)
+    ResponseEntity<Map<String, Object>> own(OpenAiError e) {
+        return answer(e.status(), e.type(), e.getMessage(), e.param(), "invalid_request");
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> api(ApiException e) {
+        return answer(e.status().value(), "invalid_request_error", e.getMessage(), null, e.code());
+    }
+
+    @ExceptionHandler(LedgerRejection.class)
+    ResponseEntity<Map<String, Object>> ledger(LedgerRejection e) {
+        if (e instanceof InsufficientFundsException) {
+            return answer(402, "insufficient_quota", e.getMessage(), null, e.code());
+        }
+        return answer(400, "invalid_request_error", e.getMessage(), null, e.code());
+    }
+
+    @ExceptionHandler(ProviderException.class)
+    ResponseEntity<Map<String, Object>> provider(ProviderException e) {
+        return switch (e.kind()) {
+            case BAD_INPUT -> answer(400, "invalid_request_error", e.getMessage(), null, "upstream_bad_request");
+            case MODEL_NOT_FOUND -> answer(404, "invalid_request_error", e.getMessage(), "model", "model_not_found");
+            case RATE_LIMITED -> ResponseEntity.status(429)
+                    .header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()))
+                    .body(body("rate_limit_error", e.getMessage(), null, "rate_limited"));
+            case TIMEOUT -> answer(504, "server_error", e.getMessage(), null, "upstream_timeout");
+            case TOO_LARGE -> answer(413, "invalid_request_error", e.getMessage(), null, "too_large");
+            case AUTHENTICATION, UPSTREAM -> answer(502, "server_error", e.getMessage(), null, "upstream_error");
+        };
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        return answer(400, "invalid_request_error", "The request body is not valid JSON.", null, "invalid_json");
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        log.error("unexpected failure", e);
+        return answer(500, "server_error", "Something went wrong on our side (request " + RequestIds.current() + ").",
+                null, "internal_error");
+    }
+
+    static Map<String, Object> body(String type, String message, String param, String code) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", message);
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
+        return Map.of("error", error);
+    }
+
+    private static ResponseEntity<Map<String, Object>> answer(int status, String type, String message, String param,
+                                                              String code) {
+        return ResponseEntity.status(status).body(body(type, message, param, code));
+    }
+}

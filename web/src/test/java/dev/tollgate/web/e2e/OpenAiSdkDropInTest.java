@@ -1,0 +1,118 @@
+package dev.tollgate.web.e2e;
+
+import static dev.tollgate.web.e2e.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The official OpenAI Java SDK, unchanged but for its base URL and key, against Tollgate's drop-in surface. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenAiSdkDropInTest {
+    private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
+
+    private RunningTollgate app;
+    private String userToken;
+    private OpenAIClient client;
+    private String baseUrl;
+
+    @BeforeAll
+    void start() {
+        app = RunningTollgate.start(Storage.embedded(Storage.tempDir()));
+        Http http = app.http;
+        String id = http.post("/api/auth/register", null, json("email", "sdk@example.com", "password", "sdk-password"))
+                .body().get("id").asText();
+        userToken = http.post("/api/auth/login", null, json("email", "sdk@example.com", "password", "sdk-password"))
+                .body().get("access_token").asText();
+        String admin = http.post("/api/auth/login", null,
+                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
+                .body().get("access_token").asText();
+        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "1"));
+        String key = http.post("/api/auth/api-keys", userToken, json("name", "sdk")).body().get("key").asText();
+        baseUrl = app.baseUrl() + "/v1";
+        client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(baseUrl).maxRetries(0).build();
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+    }
+
+    @Test
+    void aChatCompletionIsAnsweredAndChargedWithTheProvidersUsage() {
+        BigDecimal before = balance();
+
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("Why is pizza so good?").maxCompletionTokens(40).build());
+
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(
+                text -> assertThat(text).startsWith("[offline]"));
+        CompletionUsage usage = completion.usage().orElseThrow();
+        assertThat(usage.promptTokens()).isPositive();
+        assertThat(usage.completionTokens()).isPositive().isLessThanOrEqualTo(40);
+        BigDecimal cost = BigDecimal.valueOf(usage.promptTokens() * 282_000_000L + usage.completionTokens() * 827_000_000L)
+                .divide(BigDecimal.valueOf(1_000_000), 0, java.math.RoundingMode.CEILING).movePointLeft(9);
+        assertThat(before.subtract(balance())).isEqualByComparingTo(cost);
+    }
+
+    @Test
+    void aStreamedCompletionDeliversTextThenUsage() {
+        BigDecimal before = balance();
+        List<String> pieces = new ArrayList<>();
+        List<CompletionUsage> usages = new ArrayList<>();
+
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("Tell me a story")
+                        .maxCompletionTokens(30)
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(pieces::add));
+                chunk.usage().ifPresent(usages::add);
+            });
+        }
+
+        assertThat(pieces).isNotEmpty();
+        assertThat(String.join("", pieces)).startsWith("[offline]");
+        assertThat(usages).hasSize(1);
+        assertThat(usages.get(0).completionTokens()).isPositive();
+        assertThat(before.subtract(balance())).isPositive();
+        assertThat(new BigDecimal(app.http.get("/api/credits/balance", userToken).body().get("held_usd").asText()))
+                .isZero();
+    }
+
+    @Test
+    void modelsAreListed() {
+        assertThat(client.models().list().data()).anySatisfy(model -> assertThat(model.id()).isEqualTo(MODEL));
+    }
+
+    @Test
+    void anUnknownModelAndABadKeyAreTheSdksUsualErrors() {
+        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("@cf/nobody/no-such-model").addUserMessage("hi").build()))
+                .isInstanceOf(NotFoundException.class);
+        OpenAIClient wrongKey = OpenAIOkHttpClient.builder().apiKey("tg_wrong_key").baseUrl(baseUrl).maxRetries(0)
+                .build();
+        assertThatThrownBy(() -> wrongKey.models().list()).isInstanceOf(UnauthorizedException.class);
+    }
+
+    private BigDecimal balance() {
+        return new BigDecimal(app.http.get("/api/credits/balance", userToken).body().get("balance_usd").asText());
+    }
+}
