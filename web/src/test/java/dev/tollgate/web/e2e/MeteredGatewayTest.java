@@ -1,0 +1,150 @@
+package dev.tollgate.web.e2e;
+
+import static dev.tollgate.web.e2e.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Metered calls against a fake Workers AI on 127.0.0.1 that speaks Cloudflare's wire format: the charge comes from
+ * the provider's usage to the nano-dollar, failures charge nothing and leave no hold, and a call the balance cannot
+ * cover never reaches the provider.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MeteredGatewayTest {
+    private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
+    private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"max_tokens\":100,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+
+    private final MockWebServer workersAi = new MockWebServer();
+    private RunningTollgate app;
+    private Http http;
+    private String admin;
+
+    @BeforeAll
+    void start() throws IOException {
+        workersAi.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
+        properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
+        properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
+        properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
+        app = RunningTollgate.start(properties);
+        http = app.http;
+        admin = http.post("/api/auth/login", null,
+                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
+                .body().get("access_token").asText();
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        app.close();
+        workersAi.shutdown();
+    }
+
+    @BeforeEach
+    void drainRecordedRequests() throws InterruptedException {
+        while (workersAi.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+            // forget what earlier tests sent
+        }
+    }
+
+    @Test
+    void theChargeIsTheProvidersUsageAtThePriceRoundedUp() throws InterruptedException {
+        String token = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese.\",\"tool_calls\":[],"
+                + "\"usage\":{\"prompt_tokens\":136,\"completion_tokens\":10,\"total_tokens\":146}},"
+                + "\"success\":true,\"errors\":[],\"messages\":[]}"));
+
+        Http.Answer chat = http.post("/api/ai/chat", token, CHAT);
+
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        assertThat(chat.body().get("response").asText()).isEqualTo("Cheese.");
+        assertThat(chat.body().get("provider").asText()).isEqualTo("cloudflare");
+        assertThat(chat.body().get("usage").get("source").asText()).isEqualTo("provider");
+        // (136 × 282,000,000 + 10 × 827,000,000) / 1e6 = 46,622 nano-USD exactly
+        assertThat(chat.body().get("cost_usd").asText()).isEqualTo("0.000046622");
+        assertThat(chat.body().get("balance_usd").asText()).isEqualTo("0.999953378");
+        assertThat(http.get("/api/credits/balance", token).body().get("held_usd").asText()).isEqualTo("0");
+        RecordedRequest sent = workersAi.takeRequest(1, TimeUnit.SECONDS);
+        assertThat(sent.getPath()).isEqualTo("/client/v4/accounts/test-account/ai/run/" + MODEL);
+        assertThat(sent.getHeader("Authorization")).isEqualTo("Bearer test-token-not-a-secret");
+    }
+
+    @Test
+    void withoutUsageTheChargeIsAnEstimateAndSaysSo() {
+        String token = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese, mostly.\"},\"success\":true,\"errors\":[]}"));
+
+        Http.Answer chat = http.post("/api/ai/chat", token, CHAT);
+
+        assertThat(chat.body().get("usage").get("source").asText()).isEqualTo("estimate");
+        JsonNode usage = chat.body().get("usage");
+        BigDecimal cost = BigDecimal.valueOf(usage.get("input_tokens").asLong() * 282_000_000L
+                        + usage.get("output_tokens").asLong() * 827_000_000L)
+                .divide(BigDecimal.valueOf(1_000_000), 0, RoundingMode.CEILING).movePointLeft(9);
+        assertThat(new BigDecimal(chat.body().get("cost_usd").asText())).isEqualByComparingTo(cost);
+    }
+
+    @Test
+    void upstreamFailuresChargeNothingAndLeaveNoHold() {
+        String token = fundedUser("1");
+        for (int i = 0; i < 3; i++) {
+            workersAi.enqueue(new MockResponse().setResponseCode(500).setBody("oops"));
+        }
+        workersAi.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "7")
+                .setBody("{\"errors\":[{\"message\":\"daily\",\"code\":4006}],\"success\":false,\"result\":{}}"));
+        workersAi.enqueue(json200("this is not json"));
+
+        Http.Answer serverError = http.post("/api/ai/chat", token, CHAT);
+        Http.Answer limited = http.post("/api/ai/chat", token, CHAT);
+        Http.Answer garbage = http.post("/api/ai/chat", token, CHAT);
+
+        assertThat(serverError.status()).isEqualTo(502);
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.errorCode()).isEqualTo("rate_limited");
+        assertThat(limited.response().headers().firstValue("Retry-After")).hasValue("7");
+        assertThat(garbage.status()).isEqualTo(502);
+        JsonNode balance = http.get("/api/credits/balance", token).body();
+        assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+        assertThat(serverError.raw()).doesNotContain("test-token-not-a-secret");
+    }
+
+    @Test
+    void aCallTheBalanceCannotCoverNeverReachesTheProvider() throws InterruptedException {
+        String token = fundedUser("0.00001");
+
+        Http.Answer refused = http.post("/api/ai/chat", token, CHAT);
+
+        assertThat(refused.status()).isEqualTo(402);
+        assertThat(refused.errorCode()).isEqualTo("insufficient_funds");
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    private String fundedUser(String usd) {
+        String email = "gw-" + System.nanoTime() + "@example.com";
+        String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
+                .body().get("id").asText();
+        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", usd));
+        return http.post("/api/auth/login", null, json("email", email, "password", "gateway-pass"))
+                .body().get("access_token").asText();
+    }
+
+    private static MockResponse json200(String body) {
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+    }
+}
