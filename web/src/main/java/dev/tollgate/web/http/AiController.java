@@ -10,7 +10,10 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.web.ledger.Fingerprint;
+import org.springframework.web.bind.annotation.RequestHeader;
 import dev.tollgate.web.security.Caller;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -33,11 +36,13 @@ public class AiController {
     private final MeteredCalls metered;
     private final PriceBook prices;
     private final ObjectMapper mapper;
+    private final IdempotentCalls idempotent;
 
-    public AiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper) {
+    public AiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper, IdempotentCalls idempotent) {
         this.metered = metered;
         this.prices = prices;
         this.mapper = mapper;
+        this.idempotent = idempotent;
     }
 
     public record ModelView(String id, String name, String task, String provider, String inputUsdPerM,
@@ -72,10 +77,17 @@ public class AiController {
                 p.outputPerMillion().toUsdString(), "tokens")).toList();
     }
 
+    /** With an Idempotency-Key, a retry answers the first call: no second upstream call, no second charge. */
     @PostMapping("/api/ai/chat")
-    public ChatView chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    public Object chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         ChatRequest request = chatRequest(body);
-        return ChatView.of(metered.chat(AccountId.of(caller.userId()), request, RequestIds.current()));
+        AccountId account = AccountId.of(caller.userId());
+        if (key == null) {
+            return ChatView.of(metered.chat(account, request, RequestIds.current()));
+        }
+        return idempotent.once(account.value(), Amounts.idempotencyKey(key), Fingerprint.of("chat", body),
+                () -> ChatView.of(metered.chat(account, request, RequestIds.current())));
     }
 
     /**

@@ -8,7 +8,11 @@ import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
 import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.web.ledger.Fingerprint;
+import org.springframework.web.bind.annotation.RequestHeader;
 import dev.tollgate.web.http.ChatStreams;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
@@ -38,12 +42,15 @@ public class OpenAiController {
     private final PriceBook prices;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final IdempotentCalls idempotent;
 
-    public OpenAiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper, Clock clock) {
+    public OpenAiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper, Clock clock,
+                            IdempotentCalls idempotent) {
         this.metered = metered;
         this.prices = prices;
         this.mapper = mapper;
         this.clock = clock;
+        this.idempotent = idempotent;
     }
 
     @GetMapping("/v1/models")
@@ -57,6 +64,7 @@ public class OpenAiController {
 
     @PostMapping("/v1/chat/completions")
     public Object completions(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                              @RequestHeader(value = "Idempotency-Key", required = false) String key,
                               HttpServletResponse response) throws IOException {
         ChatRequest request = read(body);
         String requestId = RequestIds.current();
@@ -64,15 +72,17 @@ public class OpenAiController {
         long created = clock.instant().getEpochSecond();
         AccountId account = AccountId.of(caller.userId());
         if (!body.path("stream").asBoolean(false)) {
-            MeteredCalls.Metered done = metered.chat(account, request, requestId);
-            ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
-                    .put("created", created).put("model", done.model());
-            ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
-            choice.putObject("message").put("role", "assistant").put("content", done.text());
-            choice.put("finish_reason", finishReason(done.finishReason()));
-            completion.set("usage", usage(done));
-            completion.set("x_tollgate", tollgate(done));
-            return completion;
+            if (key != null) {
+                IdempotencyKey idempotencyKey;
+                try {
+                    idempotencyKey = new IdempotencyKey(key);
+                } catch (IllegalArgumentException bad) {
+                    throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), null);
+                }
+                return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-chat", body),
+                        () -> completion(account, request, requestId, id, created));
+            }
+            return completion(account, request, requestId, id, created);
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         ChatStreams sse = new ChatStreams(response);
@@ -109,6 +119,18 @@ public class OpenAiController {
         }
         sse.data("[DONE]");
         return null;
+    }
+
+    private ObjectNode completion(AccountId account, ChatRequest request, String requestId, String id, long created) {
+        MeteredCalls.Metered done = metered.chat(account, request, requestId);
+        ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", created).put("model", done.model());
+        ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", done.text());
+        choice.put("finish_reason", finishReason(done.finishReason()));
+        completion.set("usage", usage(done));
+        completion.set("x_tollgate", tollgate(done));
+        return completion;
     }
 
     private ObjectNode chunk(String id, long created, String model) {

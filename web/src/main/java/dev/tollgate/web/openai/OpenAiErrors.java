@@ -1,6 +1,7 @@
 package dev.tollgate.web.openai;
 
 import dev.tollgate.api.LedgerRejection;
+import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
@@ -36,6 +37,9 @@ public class OpenAiErrors {
     ResponseEntity<Map<String, Object>> ledger(LedgerRejection e) {
         if (e instanceof InsufficientFundsException) {
             return answer(402, "insufficient_quota", e.getMessage(), null, e.code());
+        }
+        if (e instanceof IdempotencyConflictException) {
+            return answer(409, "invalid_request_error", e.getMessage(), null, e.code());
         }
         return answer(400, "invalid_request_error", e.getMessage(), null, e.code());
     }

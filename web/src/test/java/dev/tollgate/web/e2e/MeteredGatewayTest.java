@@ -135,6 +135,29 @@ class MeteredGatewayTest {
         assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
     }
 
+    @Test
+    void aChatSentThreeTimesWithOneIdempotencyKeyReachesTheProviderOnceAndIsChargedOnce() throws Exception {
+        String token = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Once.\",\"usage\":{\"prompt_tokens\":100,"
+                + "\"completion_tokens\":20,\"total_tokens\":120}},\"success\":true,\"errors\":[]}"));
+        Map<String, String> key = Map.of("Idempotency-Key", "chat-" + System.nanoTime());
+
+        java.util.List<Http.Answer> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(http.post("/api/ai/chat", token, CHAT, key));
+        }
+        Http.Answer otherBody = http.post("/api/ai/chat", token, CHAT.replace("pizza", "pasta"), key);
+
+        assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isEqualTo(200));
+        assertThat(answers).extracting(a -> a.body()).containsOnly(answers.get(0).body());
+        assertThat(otherBody.status()).isEqualTo(409);
+        assertThat(otherBody.errorCode()).isEqualTo("idempotency_conflict");
+        assertThat(workersAi.takeRequest(1, TimeUnit.SECONDS)).isNotNull();
+        assertThat(workersAi.takeRequest(300, TimeUnit.MILLISECONDS)).as("a second upstream call").isNull();
+        // (100 × 282,000,000 + 20 × 827,000,000) / 1e6 = 44,740 nano-USD, once
+        assertThat(http.get("/api/credits/balance", token).body().get("balance_usd").asText()).isEqualTo("0.99995526");
+    }
+
     private String fundedUser(String usd) {
         String email = "gw-" + System.nanoTime() + "@example.com";
         String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
