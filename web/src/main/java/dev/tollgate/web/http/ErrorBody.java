@@ -38,6 +38,19 @@ public final class ErrorBody {
             mapper.writeValue(response.getOutputStream(), Map.of("error", error));
             return;
         }
+        if (request.getRequestURI().startsWith("/client/")) {
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("errors", java.util.List.of(Map.of("message",
+                    status == 401 ? "Authentication error" : message, "code", 10000)));
+            envelope.put("success", false);
+            envelope.put("result", Map.of());
+            envelope.put("messages", java.util.List.of());
+            response.setStatus(status);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setCharacterEncoding("UTF-8");
+            mapper.writeValue(response.getOutputStream(), envelope);
+            return;
+        }
         write(response, mapper, status, code, message);
     }
 

@@ -112,6 +112,31 @@ class OpenAiSdkDropInTest {
         assertThatThrownBy(() -> wrongKey.models().list()).isInstanceOf(UnauthorizedException.class);
     }
 
+    @Test
+    void theCloudflareRunPathAcceptsRawAndEncodedModelIdsInCloudflaresEnvelope() {
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good\"}],\"max_tokens\":20}";
+        BigDecimal before = balance();
+
+        Http.Answer raw = app.http.post("/client/v4/accounts/any-account/ai/run/" + MODEL, userToken, body);
+        Http.Answer encoded = app.http.post("/client/v4/accounts/any-account/ai/run/@cf%2Fmeta%2Fllama-3.1-8b-instruct",
+                userToken, body);
+        Http.Answer unauthenticated = app.http.post("/client/v4/accounts/x/ai/run/" + MODEL, null, body);
+        Http.Answer unknown = app.http.post("/client/v4/accounts/x/ai/run/@cf/nobody/nothing", userToken, body);
+
+        for (Http.Answer ok : List.of(raw, encoded)) {
+            assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+            assertThat(ok.body().get("success").asBoolean()).isTrue();
+            assertThat(ok.body().get("result").get("response").asText()).startsWith("[offline]");
+            assertThat(ok.body().get("result").get("usage").get("prompt_tokens").asLong()).isPositive();
+        }
+        assertThat(before.subtract(balance())).isPositive();
+        assertThat(unauthenticated.status()).isEqualTo(401);
+        assertThat(unauthenticated.body().get("success").asBoolean()).isFalse();
+        assertThat(unauthenticated.body().get("errors").get(0).get("code").asInt()).isEqualTo(10000);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().get("errors").get(0).get("code").asInt()).isEqualTo(5007);
+    }
+
     private BigDecimal balance() {
         return new BigDecimal(app.http.get("/api/credits/balance", userToken).body().get("balance_usd").asText());
     }

@@ -1,0 +1,21 @@
+package dev.tollgate.web.config;
+
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+public class TomcatConfig {
+
+    /**
+     * Cloudflare's SDK URL-encodes the model's slashes (@cf%2Fmeta%2F…), which Tomcat rejects by default with a
+     * bare HTML 400. Decode them like any other character; the Workers AI run endpoint reads the model from the raw
+     * URI and decodes it once, and the security firewall allows encoded slashes and nothing more.
+     */
+    @Bean
+    public WebServerFactoryCustomizer<TomcatServletWebServerFactory> decodeEncodedSlashes() {
+        return factory -> factory.addConnectorCustomizers(connector ->
+                connector.setEncodedSolidusHandling("decode"));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tollgate.web.workersai;
+
+import dev.tollgate.api.LedgerRejection;
+import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.web.http.ApiException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Errors of the Cloudflare-format surface, in Cloudflare's envelope and codes. Tollgate's own refusals use codes
+ * of its own range (9xxx) so a client can tell them from the provider's: 9402 insufficient funds.
+ */
+@RestControllerAdvice(assignableTypes = WorkersAiController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class WorkersAiErrors {
+    private static final Logger log = LoggerFactory.getLogger(WorkersAiErrors.class);
+
+    @ExceptionHandler(WorkersAiError.class)
+    ResponseEntity<Map<String, Object>> own(WorkersAiError e) {
+        return answer(e.status(), e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> api(ApiException e) {
+        return answer(e.status().value(), 9400, e.getMessage());
+    }
+
+    @ExceptionHandler(LedgerRejection.class)
+    ResponseEntity<Map<String, Object>> ledger(LedgerRejection e) {
+        if (e instanceof InsufficientFundsException) {
+            return answer(402, 9402, "insufficient_funds: " + e.getMessage());
+        }
+        return answer(409, 9409, e.code() + ": " + e.getMessage());
+    }
+
+    @ExceptionHandler(ProviderException.class)
+    ResponseEntity<Map<String, Object>> provider(ProviderException e) {
+        int status = switch (e.kind()) {
+            case BAD_INPUT -> 400;
+            case MODEL_NOT_FOUND -> 400;
+            case RATE_LIMITED -> 429;
+            case TIMEOUT -> 504;
+            case TOO_LARGE -> 413;
+            case AUTHENTICATION, UPSTREAM -> 502;
+        };
+        int code = e.upstreamCode() != null ? e.upstreamCode() : switch (e.kind()) {
+            case MODEL_NOT_FOUND -> 5007;
+            case BAD_INPUT -> 5006;
+            case RATE_LIMITED -> 3040;
+            case TIMEOUT -> 3007;
+            case TOO_LARGE -> 3006;
+            case AUTHENTICATION, UPSTREAM -> 9502;
+        };
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
+        if (e.kind() == ProviderException.Kind.RATE_LIMITED) {
+            builder.header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()));
+        }
+        return builder.body(body(code, e.getMessage()));
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        return answer(400, 5006, "AiError: Bad input: the body is not valid JSON");
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        log.error("unexpected failure", e);
+        return answer(500, 9500, "Internal error");
+    }
+
+    static Map<String, Object> body(int code, String message) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("errors", List.of(Map.of("message", message, "code", code)));
+        envelope.put("success", false);
+        envelope.put("result", Map.of());
+        envelope.put("messages", List.of());
+        return envelope;
+    }
+
+    private static ResponseEntity<Map<String, Object>> answer(int status, int code, String message) {
+        return ResponseEntity.status(status).body(body(code, message));
+    }
+}
