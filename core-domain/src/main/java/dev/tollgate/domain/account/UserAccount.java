@@ -16,6 +16,7 @@ import dev.tollgate.api.account.CreditsDeposited;
 import dev.tollgate.api.account.CreditsReserved;
 import dev.tollgate.api.account.DeductCredits;
 import dev.tollgate.api.account.DepositCredits;
+import dev.tollgate.api.account.HoldDeadline;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.account.Intent;
@@ -44,6 +45,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.DeadlineMessage;
+import org.axonframework.deadline.annotation.DeadlineHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.AggregateLifecycle;
@@ -67,7 +71,12 @@ public class UserAccount {
     /** How long an idempotency key or a credited transfer id is remembered. */
     static final Duration MEMORY = Duration.ofHours(24);
 
+    /**
+     * The identifier as a plain string: Axon stores it in deadline scopes, and a typed id would come back from
+     * that serialization as a map instead of itself.
+     */
     @AggregateIdentifier
+    private String accountId;
     private AccountId id;
     private long balance;
     private long held;
@@ -129,7 +138,7 @@ public class UserAccount {
      * Placing the same hold again with the same amount answers the first placement.
      */
     @CommandHandler
-    public LedgerReceipt handle(ReserveCredits command) {
+    public LedgerReceipt handle(ReserveCredits command, DeadlineManager deadlines) {
         OpenHold existing = holds.get(command.holdId());
         if (existing != null) {
             if (existing.amount() == command.amount().nanos()) {
@@ -142,6 +151,9 @@ public class UserAccount {
         requireAvailable(command.amount());
         apply(new CreditsReserved(id, command.holdId(), command.amount(),
                 new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at()));
+        // A hold is never left open: if neither settle nor release comes, its deadline frees it. An ended hold's
+        // deadline finds nothing to do, so it need not be cancelled.
+        deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
         return new LedgerReceipt(command.holdId(), new Money(balance), false);
     }
 
@@ -175,6 +187,17 @@ public class UserAccount {
         apply(new ReservationReleased(id, command.holdId(), new Money(hold.amount()),
                 new Money(held - hold.amount()), command.reason(), false, command.at()));
         return new LedgerReceipt(command.holdId(), new Money(balance), false);
+    }
+
+    /** A hold's deadline passed: if it is still open, free all of it; the event says it expired. */
+    @DeadlineHandler(deadlineName = HoldDeadline.NAME)
+    public void on(HoldDeadline deadline, DeadlineMessage<?> message) {
+        OpenHold hold = holds.get(deadline.holdId());
+        if (hold == null) {
+            return;
+        }
+        apply(new ReservationReleased(id, deadline.holdId(), new Money(hold.amount()),
+                new Money(held - hold.amount()), "expired", true, message.getTimestamp()));
     }
 
     /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
@@ -257,6 +280,7 @@ public class UserAccount {
     @EventSourcingHandler
     void on(AccountOpened event) {
         id = event.accountId();
+        accountId = id.value();
         open = true;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.HoldDeadline;
 import dev.tollgate.api.account.AccountKind;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
@@ -435,6 +436,42 @@ class UserAccountTest {
                             new ReservationSettled(ALICE, "h1", charge("h1", "1"), usd("1"), usd("2"), usd("9"), Money.ZERO, T1))
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "1"), T2))
                     .expectException(UnknownHoldException.class)
+                    .expectNoEvents();
+        }
+    }
+
+    @Nested
+    class HoldExpiry {
+        @Test
+        void aHoldThatIsNeitherSettledNorReleasedExpiresAtItsDeadline() {
+            // given 10 booked and a hold of 3 that must end by T0 + 600 s
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .when(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0))
+                    .expectScheduledDeadlineWithName(java.time.Duration.ofSeconds(600), HoldDeadline.NAME)
+                    .expectEvents(new CreditsReserved(ALICE, "h1", usd("3"), usd("3"), "req-1", T0.plusSeconds(600), T0));
+        }
+
+        @Test
+        void whenTheDeadlinePassesTheWholeHoldIsFreedAndMarkedExpired() {
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0))
+                    .whenTimeElapses(java.time.Duration.ofSeconds(601))
+                    .expectDeadlinesMet(new HoldDeadline("h1"))
+                    .expectEvents(new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "expired", true,
+                            T0.plusSeconds(600)))
+                    .expectState(account -> assertThat(account.state())
+                            .isEqualTo(new AccountState(ALICE, usd("10"), Money.ZERO, true)));
+        }
+
+        @Test
+        void aSettledHoldsDeadlineFindsNothingToDo() {
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0),
+                            new SettleReservation(ALICE, "h1", charge("h1", "1"), T0.plusSeconds(5)))
+                    .whenTimeElapses(java.time.Duration.ofSeconds(601))
                     .expectNoEvents();
         }
     }
