@@ -99,6 +99,29 @@ public class AdminController {
                             JsonNode metadata) {
     }
 
+    /** A disabled user's tokens and keys are refused at once (every request looks the user up). */
+    @PostMapping("/users/{userId}/disable")
+    public AdminUserView disable(@AuthenticationPrincipal Caller caller, @PathVariable String userId) {
+        if (userId.equals(caller.userId())) {
+            throw ApiException.badRequest("An admin cannot disable themselves.");
+        }
+        return setDisabled(userId, true);
+    }
+
+    @PostMapping("/users/{userId}/enable")
+    public AdminUserView enable(@PathVariable String userId) {
+        return setDisabled(userId, false);
+    }
+
+    private AdminUserView setDisabled(String userId, boolean disabled) {
+        User user = users.byId(userId).orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
+        users.setDisabled(user.id(), disabled);
+        BalanceRow row = balances.find(user.id()).orElse(null);
+        return new AdminUserView(user.id(), user.email(), user.username(), user.role().wireName(), disabled,
+                user.createdAt(), row == null ? "0" : row.balance().toUsdString(),
+                row == null ? "0" : row.held().toUsdString());
+    }
+
     @GetMapping("/projections")
     public List<Projections.Status> projections() {
         return projections.status();

@@ -297,6 +297,26 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aDisabledUsersTokensAndKeysAreRefusedAtOnceAndWorkAgainWhenEnabled() {
+        Member user = register();
+        String key = http.post("/api/auth/api-keys", user.token, json("name", "k")).body().get("key").asText();
+
+        Http.Answer disabled = http.post("/api/admin/users/" + user.id + "/disable", adminToken, "{}");
+
+        assertThat(disabled.status()).as(disabled.toString()).isEqualTo(200);
+        assertThat(disabled.body().get("disabled").asBoolean()).isTrue();
+        assertThat(http.get("/api/credits/balance", user.token).status()).isEqualTo(401);
+        assertThat(http.get("/api/credits/balance", key).status()).isEqualTo(401);
+        assertThat(http.post("/api/auth/login", null, json("email", user.email, "password", "correct-horse")).status())
+                .isEqualTo(401);
+
+        assertThat(http.post("/api/admin/users/" + user.id + "/enable", adminToken, "{}").status()).isEqualTo(200);
+        assertThat(http.get("/api/credits/balance", user.token).status()).isEqualTo(200);
+        assertThat(http.post("/api/admin/users/" + user.id + "/disable", user.token, "{}").status()).isEqualTo(403);
+        assertThat(http.post("/api/admin/users/nobody/disable", adminToken, "{}").status()).isEqualTo(404);
+    }
+
+    @Test
     void aSecondRegistrationWithTheSameEmailIsAConflict() {
         Member user = register();
 
