@@ -317,6 +317,22 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void theApiDescribesItselfInOpenApiWithASwaggerUi() {
+        Http.Answer docs = http.get("/v3/api-docs", null);
+        Http.Answer redirect = http.get("/docs", null);
+        String location = redirect.response().headers().firstValue("Location").orElse("");
+        Http.Answer ui = http.get(location.replaceFirst("^https?://[^/]+", ""), null);
+
+        assertThat(docs.status()).as(docs.toString()).isEqualTo(200);
+        assertThat(docs.body().get("openapi").asText()).startsWith("3.");
+        assertThat(docs.body().get("paths").has("/api/credits/transfer")).isTrue();
+        assertThat(docs.body().get("paths").has("/v1/chat/completions")).isTrue();
+        assertThat(redirect.status()).as(redirect.toString()).isBetween(301, 308);
+        assertThat(ui.status()).as(location).isEqualTo(200);
+        assertThat(ui.raw()).contains("swagger");
+    }
+
+    @Test
     void aSecondRegistrationWithTheSameEmailIsAConflict() {
         Member user = register();
 
