@@ -11,6 +11,7 @@ import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.sql.Timestamp;
 import java.time.Instant;
+import dev.tollgate.query.Positions;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -31,9 +32,11 @@ public class HistoryProjection {
     public static final String GROUP = "history";
 
     private final JdbcTemplate jdbc;
+    private final Positions positions;
 
     public HistoryProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.positions = new Positions(jdbc, "history_position");
     }
 
     @EventHandler
@@ -78,31 +81,18 @@ public class HistoryProjection {
     /** Every other event of an account moves no booked money, but it does move this read model's position. */
     @EventHandler
     void on(LedgerEvent e, @SequenceNumber long seq) {
-        advance(e.accountId(), seq);
+        positions.advance(e.accountId().value(), seq);
     }
 
     @ResetHandler
     void reset() {
         jdbc.update("DELETE FROM ledger_entry");
-        jdbc.update("DELETE FROM history_position");
-    }
-
-    /** Notes how far the account's stream has been recorded, so a reader can wait for its own writes. */
-    private void advance(AccountId account, long seq) {
-        int updated = jdbc.update("UPDATE history_position SET seq = ? WHERE account_id = ? AND seq < ?", seq,
-                account.value(), seq);
-        if (updated == 0) {
-            Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM history_position WHERE account_id = ?",
-                    Integer.class, account.value());
-            if (known == null || known == 0) {
-                jdbc.update("INSERT INTO history_position (account_id, seq) VALUES (?, ?)", account.value(), seq);
-            }
-        }
+        positions.clear();
     }
 
     private void record(String id, AccountId account, long seq, String type, Money amount, Money balanceAfter,
                         Instant at, String counterparty, String model, String requestId, String description) {
-        advance(account, seq);
+        positions.advance(account.value(), seq);
         // A redelivered event finds its row already there: recording is idempotent.
         Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entry WHERE id = ?", Integer.class, id);
         if (known == null || known == 0) {

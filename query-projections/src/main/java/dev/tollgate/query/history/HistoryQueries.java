@@ -1,6 +1,7 @@
 package dev.tollgate.query.history;
 
 import dev.tollgate.api.money.Money;
+import dev.tollgate.query.Positions;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -36,9 +37,7 @@ public class HistoryQueries {
 
     /** The highest stream sequence recorded for the account, or -1: how far this read model has caught up. */
     public long recordedUpTo(String accountId) {
-        List<Long> seq = jdbc.queryForList("SELECT seq FROM history_position WHERE account_id = ?", Long.class,
-                accountId);
-        return seq.isEmpty() ? -1 : seq.get(0);
+        return new Positions(jdbc, "history_position").recordedUpTo(accountId);
     }
 
     public List<HistoryEntry> all(String accountId) {

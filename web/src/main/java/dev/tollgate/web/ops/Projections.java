@@ -2,6 +2,7 @@ package dev.tollgate.web.ops;
 
 import dev.tollgate.query.balance.BalanceProjection;
 import dev.tollgate.query.history.HistoryProjection;
+import dev.tollgate.query.usage.UsageProjection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class Projections {
     private static final Logger log = LoggerFactory.getLogger(Projections.class);
-    public static final Set<String> REPLAYABLE = Set.of(BalanceProjection.GROUP, HistoryProjection.GROUP);
+    public static final Set<String> REPLAYABLE = Set.of(BalanceProjection.GROUP, HistoryProjection.GROUP,
+            UsageProjection.GROUP);
 
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;

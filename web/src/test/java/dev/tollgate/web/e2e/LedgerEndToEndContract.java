@@ -538,12 +538,16 @@ abstract class LedgerEndToEndContract {
             http.post("/api/credits/transfer", bob.token, json("to", ada.email, "amount_usd", "0.3"));
         }
         http.post("/api/admin/credits/deduct", adminToken, json("user_id", bob.id, "amount_usd", "0.01"));
+        http.post("/api/ai/chat", ada.token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":8,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        // (the check and the usage log each wait until their read models have caught up with these accounts)
         assertThat(http.get("/api/admin/ledger/check", adminToken).body().get("ok").asBoolean()).isTrue();
+        assertThat(http.get("/api/usage/logs", ada.token).body().get("items")).hasSize(1);
         JdbcTemplate jdbc = app.bean(JdbcTemplate.class);
         Map<String, List<Map<String, Object>>> live = readModels(jdbc);
 
         // when every read model is replayed
-        for (String group : List.of("balances", "history")) {
+        for (String group : List.of("balances", "history", "usage")) {
             Http.Answer accepted = http.post("/api/admin/projections/" + group + "/replay", adminToken, "{}");
             assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         }
@@ -562,7 +566,7 @@ abstract class LedgerEndToEndContract {
             assertThat(status.status()).as(status.toString()).isEqualTo(200);
             boolean done = true;
             for (JsonNode p : status.body()) {
-                if (List.of("balances", "history").contains(p.get("name").asText())) {
+                if (List.of("balances", "history", "usage").contains(p.get("name").asText())) {
                     done &= "caught_up".equals(p.get("status").asText());
                 }
             }
@@ -579,6 +583,8 @@ abstract class LedgerEndToEndContract {
         tables.put("account_balance", jdbc.queryForList("SELECT * FROM account_balance ORDER BY account_id"));
         tables.put("ledger_entry", jdbc.queryForList("SELECT * FROM ledger_entry ORDER BY id"));
         tables.put("history_position", jdbc.queryForList("SELECT * FROM history_position ORDER BY account_id"));
+        tables.put("usage_call", jdbc.queryForList("SELECT * FROM usage_call ORDER BY hold_id"));
+        tables.put("usage_position", jdbc.queryForList("SELECT * FROM usage_position ORDER BY account_id"));
         return tables;
     }
 
@@ -614,6 +620,40 @@ abstract class LedgerEndToEndContract {
         assertThat(charge.get("model").asText()).isEqualTo("@cf/meta/llama-3.1-8b-instruct");
         assertThat(charge.get("request_id").asText()).isEqualTo(chat.body().get("request_id").asText());
         assertThat(new BigDecimal(charge.get("amount_usd").asText())).isEqualByComparingTo(cost.negate());
+    }
+
+    @Test
+    void usageShowsEveryCallByModelByDayAndAsALogAlsoInCsv() {
+        Member user = register();
+        deposit(user, "1");
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":16,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"count to three\"}]}";
+        JsonNode first = http.post("/api/ai/chat", user.token, body).body();
+        JsonNode second = http.post("/api/ai/chat", user.token, body).body();
+        BigDecimal spent = new BigDecimal(first.get("cost_usd").asText()).add(new BigDecimal(second.get("cost_usd").asText()));
+
+        JsonNode stats = http.get("/api/usage/stats?days=30", user.token).body();
+        JsonNode logs = http.get("/api/usage/logs?limit=10", user.token).body();
+        JsonNode daily = http.get("/api/usage/daily?days=7", user.token).body();
+        Http.Answer csv = http.get("/api/usage/logs?format=csv", user.token);
+        Http.Answer dailyCsv = http.send("GET", "/api/usage/daily", user.token, null, Map.of("Accept", "text/csv"));
+
+        assertThat(stats.get("total_requests").asLong()).isEqualTo(2);
+        assertThat(new BigDecimal(stats.get("total_cost_usd").asText())).isEqualByComparingTo(spent);
+        JsonNode llama = stats.get("by_model").get("@cf/meta/llama-3.1-8b-instruct");
+        assertThat(llama.get("requests").asLong()).isEqualTo(2);
+        assertThat(llama.get("input_tokens").asLong()).isEqualTo(first.get("usage").get("input_tokens").asLong() * 2);
+        assertThat(logs.get("items")).hasSize(2);
+        assertThat(logs.get("items").get(0).get("status").asText()).isEqualTo("ok");
+        assertThat(logs.get("items").get(0).get("latency_ms").isNumber()).isTrue();
+        assertThat(List.of(logs.get("items").get(0).get("request_id").asText(), logs.get("items").get(1).get("request_id").asText()))
+                .containsExactlyInAnyOrder(first.get("request_id").asText(), second.get("request_id").asText());
+        assertThat(daily).hasSize(1);
+        assertThat(daily.get(0).get("requests").asLong()).isEqualTo(2);
+        assertThat(new BigDecimal(daily.get(0).get("cost_usd").asText())).isEqualByComparingTo(spent);
+        assertThat(csv.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+        assertThat(csv.raw()).startsWith("request_id,at,model").contains(first.get("request_id").asText());
+        assertThat(dailyCsv.raw()).startsWith("date,requests").contains(",2,");
     }
 
     @Test

@@ -1,0 +1,178 @@
+package dev.tollgate.web.http;
+
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.AccountState;
+import dev.tollgate.query.usage.UsageQueries;
+import dev.tollgate.web.ledger.Ledger;
+import dev.tollgate.web.security.Caller;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** An account's metered calls: stats by model, the call log, daily totals; each also as CSV. */
+@RestController
+public class UsageController {
+    private final UsageQueries usage;
+    private final Ledger ledger;
+    private final Clock clock;
+
+    public UsageController(UsageQueries usage, Ledger ledger, Clock clock) {
+        this.usage = usage;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    public record ModelTotals(long requests, long inputTokens, long outputTokens, String costUsd) {
+    }
+
+    public record Stats(long totalRequests, long totalInputTokens, long totalOutputTokens, String totalCostUsd,
+                        Map<String, ModelTotals> byModel) {
+    }
+
+    public record LogItem(String requestId, Instant at, String model, long inputTokens, long outputTokens,
+                          String tokenSource, String costUsd, Long latencyMs, String status) {
+    }
+
+    public record Log(List<LogItem> items) {
+    }
+
+    public record DayView(String date, long requests, long inputTokens, long outputTokens, String costUsd) {
+    }
+
+    @GetMapping("/api/usage/stats")
+    public ResponseEntity<?> stats(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "30") int days,
+                                   @RequestParam(required = false) String format,
+                                   @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        checkDays(days);
+        String account = awaitOwnCalls(caller);
+        Map<String, UsageQueries.Totals> byModel = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS));
+        Map<String, ModelTotals> models = new LinkedHashMap<>();
+        long requests = 0;
+        long in = 0;
+        long out = 0;
+        dev.tollgate.api.money.Money cost = dev.tollgate.api.money.Money.ZERO;
+        for (var e : byModel.entrySet()) {
+            UsageQueries.Totals t = e.getValue();
+            models.put(e.getKey(), new ModelTotals(t.requests(), t.inputTokens(), t.outputTokens(), t.cost().toUsdString()));
+            requests += t.requests();
+            in += t.inputTokens();
+            out += t.outputTokens();
+            cost = cost.plus(t.cost());
+        }
+        if (wantsCsv(format, accept)) {
+            StringBuilder csv = new StringBuilder("model,requests,input_tokens,output_tokens,cost_usd\n");
+            models.forEach((model, t) -> csv.append(Csv.row(model, t.requests(), t.inputTokens(), t.outputTokens(),
+                    t.costUsd())));
+            return Csv.answer(csv, "usage-stats.csv");
+        }
+        return ResponseEntity.ok(new Stats(requests, in, out, cost.toUsdString(), models));
+    }
+
+    @GetMapping("/api/usage/logs")
+    public ResponseEntity<?> logs(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "50") int limit,
+                                  @RequestParam(required = false) String format,
+                                  @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        if (limit < 1 || limit > 1000) {
+            throw ApiException.badRequest("limit must be between 1 and 1000");
+        }
+        String account = awaitOwnCalls(caller);
+        List<LogItem> items = usage.log(account, limit).stream().map(c -> new LogItem(c.requestId(), c.at(), c.model(),
+                c.inputTokens(), c.outputTokens(), c.tokenSource(), c.cost().toUsdString(), c.latencyMs(), c.status()))
+                .toList();
+        if (wantsCsv(format, accept)) {
+            StringBuilder csv = new StringBuilder(
+                    "request_id,at,model,input_tokens,output_tokens,token_source,cost_usd,latency_ms,status\n");
+            items.forEach(i -> csv.append(Csv.row(i.requestId(), i.at(), i.model(), i.inputTokens(), i.outputTokens(),
+                    i.tokenSource(), i.costUsd(), i.latencyMs(), i.status())));
+            return Csv.answer(csv, "usage-logs.csv");
+        }
+        return ResponseEntity.ok(new Log(items));
+    }
+
+    @GetMapping("/api/usage/daily")
+    public ResponseEntity<?> daily(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "30") int days,
+                                   @RequestParam(required = false) String format,
+                                   @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        checkDays(days);
+        String account = awaitOwnCalls(caller);
+        LocalDate from = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().minusDays(days - 1L);
+        List<DayView> rows = usage.daily(account, from).stream().map(d -> new DayView(d.date().toString(), d.requests(),
+                d.inputTokens(), d.outputTokens(), d.cost().toUsdString())).toList();
+        if (wantsCsv(format, accept)) {
+            StringBuilder csv = new StringBuilder("date,requests,input_tokens,output_tokens,cost_usd\n");
+            rows.forEach(d -> csv.append(Csv.row(d.date(), d.requests(), d.inputTokens(), d.outputTokens(), d.costUsd())));
+            return Csv.answer(csv, "usage-daily.csv");
+        }
+        return ResponseEntity.ok(rows);
+    }
+
+    private static void checkDays(int days) {
+        if (days < 1 || days > 3660) {
+            throw ApiException.badRequest("days must be between 1 and 3660");
+        }
+    }
+
+    /** The usage read model may trail the ledger; wait briefly until it has recorded this account's last event. */
+    private String awaitOwnCalls(Caller caller) {
+        String account = caller.userId();
+        AccountState state = ledger.state(AccountId.of(account));
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (usage.recordedUpTo(account) < state.version() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return account;
+    }
+
+    private static boolean wantsCsv(String format, String accept) {
+        return "csv".equalsIgnoreCase(format) || (accept != null && accept.contains("text/csv"));
+    }
+
+    /** CSV with RFC 4180 quoting; a text field starting with = or + is prefixed with a quote so spreadsheets do not run it (model ids start with @, which is kept). */
+    static final class Csv {
+        private Csv() {
+        }
+
+        static String row(Object... fields) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < fields.length; i++) {
+                if (i > 0) {
+                    line.append(',');
+                }
+                String value = fields[i] == null ? "" : String.valueOf(fields[i]);
+                if (!value.isEmpty() && "=+".indexOf(value.charAt(0)) >= 0 && !(fields[i] instanceof Number)) {
+                    value = "'" + value;
+                }
+                if (value.contains(",") || value.contains("\"") || value.contains("\n")) {
+                    value = "\"" + value.replace("\"", "\"\"") + "\"";
+                }
+                line.append(value);
+            }
+            return line.append('\n').toString();
+        }
+
+        static ResponseEntity<String> answer(StringBuilder csv, String filename) {
+            return ResponseEntity.ok()
+                    .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"")
+                    .body(csv.toString());
+        }
+    }
+}
