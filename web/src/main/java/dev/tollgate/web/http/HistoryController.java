@@ -4,6 +4,7 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.query.history.HistoryEntry;
 import dev.tollgate.query.history.HistoryQueries;
+import dev.tollgate.web.ledger.CatchUp;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.nio.charset.StandardCharsets;
@@ -64,15 +65,7 @@ public class HistoryController {
      */
     private void awaitOwnWrites(String account) {
         AccountState state = ledger.state(AccountId.of(account));
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (history.recordedUpTo(account) < state.version() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        CatchUp.await(() -> history.recordedUpTo(account) >= state.version(), 2_000);
     }
 
     private static String encode(long seq) {

@@ -3,6 +3,7 @@ package dev.tollgate.web.http;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.query.usage.UsageQueries;
+import dev.tollgate.web.ledger.CatchUp;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.time.Clock;
@@ -129,15 +130,7 @@ public class UsageController {
     private String awaitOwnCalls(Caller caller) {
         String account = caller.userId();
         AccountState state = ledger.state(AccountId.of(account));
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (usage.recordedUpTo(account) < state.version() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        CatchUp.await(() -> usage.recordedUpTo(account) >= state.version(), 2_000);
         return account;
     }
 

@@ -108,29 +108,13 @@ public class LedgerCheck {
 
     /** The aggregate's state, after giving the history read model a moment to record up to it. */
     private AccountState caughtUpState(String accountId) {
-        long deadline = System.nanoTime() + 3_000_000_000L;
         AccountState state = ledger.state(AccountId.of(accountId));
-        while (history.recordedUpTo(accountId) < state.version() && System.nanoTime() < deadline) {
-            sleep();
-            state = ledger.state(AccountId.of(accountId));
-        }
+        CatchUp.await(() -> history.recordedUpTo(accountId) >= state.version(), 3_000);
         // The balance read model runs in its own processor; give it the same chance to catch up.
-        for (int i = 0; i < 300; i++) {
-            Optional<BalanceRow> row = balances.find(accountId);
-            if (row.isPresent() && row.get().balance().equals(state.balance()) && row.get().held().equals(state.held())) {
-                break;
-            }
-            sleep();
-        }
+        CatchUp.await(() -> balances.find(accountId)
+                .filter(row -> row.balance().equals(state.balance()) && row.held().equals(state.held()))
+                .isPresent(), 3_000);
         return state;
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String usd(BigInteger nanos) {
