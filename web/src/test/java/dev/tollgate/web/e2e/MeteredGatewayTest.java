@@ -158,6 +158,51 @@ class MeteredGatewayTest {
         assertThat(http.get("/api/credits/balance", token).body().get("balance_usd").asText()).isEqualTo("0.99995526");
     }
 
+    @Test
+    void fiftyConcurrentChatsOnABalanceForAboutTenNeverOverspend() throws Exception {
+        // given a balance that covers about ten holds, and a provider that answers every call the same way
+        String token = fundedUser("0.0009");
+        java.util.concurrent.atomic.AtomicInteger upstreamCalls = new java.util.concurrent.atomic.AtomicInteger();
+        workersAi.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                upstreamCalls.incrementAndGet();
+                return json200("{\"result\":{\"response\":\"ok\",\"usage\":{\"prompt_tokens\":20,"
+                        + "\"completion_tokens\":50,\"total_tokens\":70}},\"success\":true,\"errors\":[]}");
+            }
+        });
+        try {
+            // when 50 chats arrive at once
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+            java.util.List<java.util.concurrent.Future<Http.Answer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(pool.submit(() -> http.post("/api/ai/chat", token, CHAT)));
+            }
+            int ok = 0;
+            for (var call : calls) {
+                Http.Answer answer = call.get(60, TimeUnit.SECONDS);
+                if (answer.status() == 200) {
+                    ok++;
+                    assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.00004699");
+                } else {
+                    assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                    assertThat(answer.errorCode()).isEqualTo("insufficient_funds");
+                }
+            }
+            pool.shutdown();
+
+            // then each call was either charged exactly or refused before reaching the provider, and nothing is held
+            JsonNode balance = http.get("/api/credits/balance", token).body();
+            BigDecimal expected = new BigDecimal("0.0009").subtract(new BigDecimal("0.00004699").multiply(BigDecimal.valueOf(ok)));
+            assertThat(ok).isPositive().isLessThan(50);
+            assertThat(upstreamCalls.get()).isEqualTo(ok);
+            assertThat(new BigDecimal(balance.get("balance_usd").asText())).isEqualByComparingTo(expected).isNotNegative();
+            assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+        } finally {
+            workersAi.setDispatcher(new okhttp3.mockwebserver.QueueDispatcher());
+        }
+    }
+
     private String fundedUser(String usd) {
         String email = "gw-" + System.nanoTime() + "@example.com";
         String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
