@@ -10,15 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -82,34 +76,12 @@ public final class GatewayBench {
     }
 
     private static Result run(HttpClient client, HttpRequest request, int concurrency, int total) throws Exception {
-        Latencies latencies = new Latencies(total);
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long start = System.nanoTime();
-        List<Future<?>> work = new ArrayList<>();
-        for (int t = 0; t < concurrency; t++) {
-            work.add(pool.submit(() -> {
-                while (next.getAndIncrement() < total) {
-                    long began = System.nanoTime();
-                    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                    latencies.add(System.nanoTime() - began);
-                    if (response.statusCode() != 200) {
-                        failures.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
+        Load.Measured m = Load.run(concurrency, total,
+                random -> client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        if (m.failures() > 0) {
+            System.out.println("failed calls: " + m.failures());
         }
-        for (Future<?> f : work) {
-            f.get(10, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (failures.get() > 0) {
-            System.out.println("failed calls: " + failures.get());
-        }
-        return new Result(latencies.percentileMillis(50), latencies.percentileMillis(99), total / seconds, failures.get());
+        return new Result(m.p50(), m.p99(), m.perSecond(), m.failures());
     }
 
     private static String fundedUser(Http http) {

@@ -16,12 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -90,41 +85,24 @@ public final class LedgerBench {
 
     private static Row gateway(CommandGateway commands, List<AccountId> accounts, int total)
             throws Exception {
-        Latencies latencies = new Latencies(total);
-        AtomicInteger next = new AtomicInteger();
         received.set(0);
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         long start = System.nanoTime();
-        List<Future<?>> work = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-            long seed = t;
-            work.add(pool.submit(() -> {
-                Random random = new Random(seed);
-                while (next.getAndIncrement() < total) {
-                    AccountId from = accounts.get(random.nextInt(accounts.size()));
-                    AccountId to = accounts.get(random.nextInt(accounts.size()));
-                    if (to.equals(from)) {
-                        to = accounts.get((accounts.indexOf(from) + 1) % accounts.size());
-                    }
-                    long began = System.nanoTime();
-                    commands.sendAndWait(new SendTransfer(from, "t-" + UUID.randomUUID(), to, Money.ofNanos(1_000_000),
-                            null, Intent.NONE, Instant.now()));
-                    latencies.add(System.nanoTime() - began);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : work) {
-            f.get(10, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
+        Load.Measured sends = Load.run(THREADS, total, random -> {
+            AccountId from = accounts.get(random.nextInt(accounts.size()));
+            AccountId to = accounts.get(random.nextInt(accounts.size()));
+            if (to.equals(from)) {
+                to = accounts.get((accounts.indexOf(from) + 1) % accounts.size());
+            }
+            commands.sendAndWait(new SendTransfer(from, "t-" + UUID.randomUUID(), to, Money.ofNanos(1_000_000),
+                    null, Intent.NONE, Instant.now()));
+            return true;
+        });
         // A transfer is done when the process has credited the receiver: wait until every one sent is received.
         for (int i = 0; i < 3_000 && received.get() < total; i++) {
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Row("", "command gateway", total, seconds, latencies.percentileMillis(50),
-                latencies.percentileMillis(99));
+        return new Row("", "command gateway", total, seconds, sends.p50(), sends.p99());
     }
 
     private static Row http(RunningTollgate app, int total) throws Exception {
@@ -143,39 +121,17 @@ public final class LedgerBench {
                     .body().get("access_token").asText());
             emails.add(email);
         }
-        Latencies latencies = new Latencies(total);
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        long start = System.nanoTime();
-        List<Future<?>> work = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-            long seed = t;
-            work.add(pool.submit(() -> {
-                Random random = new Random(seed);
-                while (next.getAndIncrement() < total) {
-                    int from = random.nextInt(emails.size());
-                    int to = (from + 1 + random.nextInt(emails.size() - 1)) % emails.size();
-                    long began = System.nanoTime();
-                    Http.Answer answer = http.post("/api/credits/transfer", tokens.get(from),
-                            json("to", emails.get(to), "amount_usd", "0.001"));
-                    latencies.add(System.nanoTime() - began);
-                    if (answer.status() != 200 || !"completed".equals(answer.body().path("status").asText())) {
-                        failures.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
+        Load.Measured m = Load.run(THREADS, total, random -> {
+            int from = random.nextInt(emails.size());
+            int to = (from + 1 + random.nextInt(emails.size() - 1)) % emails.size();
+            Http.Answer answer = http.post("/api/credits/transfer", tokens.get(from),
+                    json("to", emails.get(to), "amount_usd", "0.001"));
+            return answer.status() == 200 && "completed".equals(answer.body().path("status").asText());
+        });
+        if (m.failures() > 0) {
+            System.out.println("HTTP transfers not completed: " + m.failures());
         }
-        for (Future<?> f : work) {
-            f.get(10, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (failures.get() > 0) {
-            System.out.println("HTTP transfers not completed: " + failures.get());
-        }
-        return new Row("", "HTTP", total, seconds, latencies.percentileMillis(50), latencies.percentileMillis(99));
+        return new Row("", "HTTP", total, m.seconds(), m.p50(), m.p99());
     }
 
     private LedgerBench() {
