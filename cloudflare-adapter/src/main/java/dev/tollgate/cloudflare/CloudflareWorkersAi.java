@@ -67,6 +67,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
                 .callTimeout(settings.callTimeout())
+                .socketFactory(new NoDelaySockets())
                 // Retries are ours alone, so maxRetries is the real bound and no POST is silently repeated.
                 .retryOnConnectionFailure(false)
                 // Cloudflare's API does not redirect; a redirect means a wrong CLOUDFLARE_API_BASE.
