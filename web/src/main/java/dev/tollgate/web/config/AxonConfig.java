@@ -17,6 +17,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
 import org.axonframework.common.caching.Cache;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
@@ -32,6 +33,7 @@ import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
@@ -94,15 +96,26 @@ public class AxonConfig {
         return new AccountOpenedUpcaster();
     }
 
+    /** Lost append races on PostgreSQL become retried conflicts, as they already are on H2. */
+    @Bean
+    public PersistenceExceptionResolver persistenceExceptionResolver() {
+        return new DuplicateAppends();
+    }
+
     @Bean
     public Clock clock() {
         return Clock.systemUTC();
     }
 
-    /** Hot accounts stay in memory; a weak-reference cache would drop them after every command. */
+    /**
+     * Hot accounts stay in memory; a weak-reference cache would drop them after every command. On PostgreSQL,
+     * where several nodes may share the event store, a cached account is checked against the store before use.
+     */
     @Bean
-    public Cache accountCache(@Value("${tollgate.account-cache-size:20000}") int size) {
-        return new BoundedCache(size);
+    public Cache accountCache(@Value("${tollgate.account-cache-size:20000}") int size,
+                              @Value("${spring.datasource.url}") String databaseUrl, JdbcTemplate jdbc) {
+        Cache cache = new BoundedCache(size);
+        return databaseUrl.startsWith("jdbc:postgresql:") ? new StoreCheckedCache(cache, jdbc) : cache;
     }
 
     /**
@@ -164,14 +177,27 @@ public class AxonConfig {
     public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor) {
         return DefaultCommandGateway.builder()
                 .commandBus(commandBus)
-                .retryScheduler(ExponentialBackOffIntervalRetryScheduler.builder()
+                .retryScheduler(new ConflictRetries(ExponentialBackOffIntervalRetryScheduler.builder()
                         .retryExecutor(commandRetryExecutor)
                         .backoffFactor(10)
-                        .maxRetryCount(5)
-                        // Only an append conflict is worth retrying; a rejection is an answer.
-                        .nonTransientFailurePredicate(failure -> !causedByConflict(failure))
-                        .build())
+                        .maxRetryCount(8)))
                 .build();
+    }
+
+    /**
+     * Retries a command only when it lost an append race; a rejection is an answer. Axon's own predicate is asked
+     * of every cause in the chain and retries only if none says "non-transient", so a conflict caused by an
+     * SQLException was never retried; this decides on the whole chain at once.
+     */
+    static final class ConflictRetries extends ExponentialBackOffIntervalRetryScheduler {
+        ConflictRetries(ExponentialBackOffIntervalRetryScheduler.Builder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected boolean isExplicitlyNonTransient(Throwable failure) {
+            return !causedByConflict(failure);
+        }
     }
 
     private static boolean causedByConflict(Throwable failure) {

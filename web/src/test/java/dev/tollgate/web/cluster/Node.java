@@ -1,0 +1,107 @@
+package dev.tollgate.web.cluster;
+
+import dev.tollgate.web.e2e.Http;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Tollgate process started from {@code web/target/tollgate.jar} with environment variables, the way an operator
+ * starts a node. {@link #kill()} is a crash (SIGKILL): no shutdown hook, no graceful anything.
+ */
+final class Node implements AutoCloseable {
+    final String name;
+    final int port;
+    final Http http;
+    private final Process process;
+    private final Path log;
+
+    private Node(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+        this.http = new Http(port);
+    }
+
+    static Node start(String name, Map<String, String> environment, List<String> arguments) {
+        String jar = System.getProperty("tollgate.jar", "target/tollgate.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("No jar at " + jar + ": run through `./mvnw verify` (it packages first)");
+        }
+        try {
+            int port = freePort();
+            Path log = Files.createTempFile("tollgate-" + name + "-", ".log");
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar));
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            builder.environment().put("PORT", Integer.toString(port));
+            return new Node(name, port, builder.start(), log);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start node " + name, e);
+        }
+    }
+
+    /** Waits (bounded) until the node answers its health check. */
+    Node awaitReady() throws InterruptedException {
+        for (int i = 0; i < 240; i++) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("node " + name + " exited at start:\n" + tail());
+            }
+            try {
+                if (http.get("/actuator/health", null).status() == 200) {
+                    return this;
+                }
+            } catch (IllegalStateException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("node " + name + " not ready after 120 s:\n" + tail());
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

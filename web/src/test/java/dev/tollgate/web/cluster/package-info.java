@@ -1,0 +1,2 @@
+/** Tests with several Tollgate processes (started from the built jar, as an operator would) on one PostgreSQL. */
+package dev.tollgate.web.cluster;
