@@ -3,6 +3,7 @@ package dev.tollgate.web.limits;
 import dev.tollgate.web.http.ApiException;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
@@ -26,8 +27,8 @@ class MeteredCallLimits implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        // Only POSTs call a model; reading the catalogue is free.
-        if (!"POST".equals(request.getMethod())) {
+        // Only POSTs call a model (reading the catalogue is free); an async or error dispatch was admitted already.
+        if (!"POST".equals(request.getMethod()) || request.getDispatcherType() != DispatcherType.REQUEST) {
             return true;
         }
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();

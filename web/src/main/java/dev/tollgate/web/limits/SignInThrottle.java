@@ -1,6 +1,7 @@
 package dev.tollgate.web.limits;
 
 import dev.tollgate.web.http.ApiException;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -35,7 +36,7 @@ class SignInThrottle implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (!"POST".equals(request.getMethod())) {
+        if (!"POST".equals(request.getMethod()) || request.getDispatcherType() != DispatcherType.REQUEST) {
             return true;
         }
         String address = request.getRemoteAddr();
