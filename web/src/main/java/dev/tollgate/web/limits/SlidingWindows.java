@@ -19,6 +19,7 @@ public final class SlidingWindows {
     private final int maxKeys;
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep;
+    private final AtomicLong nextFullSweep = new AtomicLong(Long.MIN_VALUE);
 
     /** Preconditions: the window is a whole number of slots of at least one millisecond each. */
     public SlidingWindows(Clock clock, Duration window, int slots, int maxKeys) {
@@ -155,7 +156,11 @@ public final class SlidingWindows {
             return w;
         }
         if (windows.size() >= maxKeys) {
-            sweep(now);
+            // Full of busy keys: sweep at most once a second, so a flood of new keys cannot make every request sweep.
+            long due = nextFullSweep.get();
+            if (now >= due && nextFullSweep.compareAndSet(due, now + 1_000)) {
+                sweep(now);
+            }
             if (windows.size() >= maxKeys) {
                 return null;
             }
