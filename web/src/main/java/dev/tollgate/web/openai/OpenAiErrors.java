@@ -30,7 +30,8 @@ public class OpenAiErrors {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        return answer(e.status().value(), "invalid_request_error", e.getMessage(), null, e.code());
+        String type = e.status().value() == 429 ? "rate_limit_error" : "invalid_request_error";
+        return answer(e.status().value(), type, e.getMessage(), null, e.code());
     }
 
     @ExceptionHandler(LedgerRejection.class)

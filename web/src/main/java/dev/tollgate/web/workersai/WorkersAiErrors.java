@@ -18,7 +18,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Errors of the Cloudflare-format surface, in Cloudflare's envelope and codes. Tollgate's own refusals use codes
- * of its own range (9xxx) so a client can tell them from the provider's: 9402 insufficient funds.
+ * of its own range (9xxx) so a client can tell them from the provider's: 9402 insufficient funds, 9429 Tollgate's
+ * own rate limit.
  */
 @RestControllerAdvice(assignableTypes = WorkersAiController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -32,7 +33,7 @@ public class WorkersAiErrors {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        return answer(e.status().value(), 9400, e.getMessage());
+        return answer(e.status().value(), e.status().value() == 429 ? 9429 : 9400, e.getMessage());
     }
 
     @ExceptionHandler(LedgerRejection.class)

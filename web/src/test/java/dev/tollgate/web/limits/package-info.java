@@ -1,0 +1,2 @@
+/** Unit tests of the rate limiters, on a clock the test moves. */
+package dev.tollgate.web.limits;
