@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
@@ -161,16 +162,17 @@ public class AxonConfig {
     }
 
     @Bean
-    public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor) {
+    public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor,
+                                         MeterRegistry meters) {
         return DefaultCommandGateway.builder()
                 .commandBus(commandBus)
-                .retryScheduler(ExponentialBackOffIntervalRetryScheduler.builder()
+                .retryScheduler(new CountedRetries(ExponentialBackOffIntervalRetryScheduler.builder()
                         .retryExecutor(commandRetryExecutor)
                         .backoffFactor(10)
                         .maxRetryCount(5)
                         // Only an append conflict is worth retrying; a rejection is an answer.
                         .nonTransientFailurePredicate(failure -> !causedByConflict(failure))
-                        .build())
+                        .build(), AxonConfig::causedByConflict, meters))
                 .build();
     }
 
