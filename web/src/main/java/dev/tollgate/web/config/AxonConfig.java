@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
@@ -174,13 +175,14 @@ public class AxonConfig {
     }
 
     @Bean
-    public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor) {
+    public CommandGateway commandGateway(CommandBus commandBus, ScheduledExecutorService commandRetryExecutor,
+                                         MeterRegistry meters) {
         return DefaultCommandGateway.builder()
                 .commandBus(commandBus)
-                .retryScheduler(new ConflictRetries(ExponentialBackOffIntervalRetryScheduler.builder()
+                .retryScheduler(new CountedRetries(new ConflictRetries(ExponentialBackOffIntervalRetryScheduler.builder()
                         .retryExecutor(commandRetryExecutor)
                         .backoffFactor(10)
-                        .maxRetryCount(8)))
+                        .maxRetryCount(8)), AxonConfig::causedByConflict, meters))
                 .build();
     }
 

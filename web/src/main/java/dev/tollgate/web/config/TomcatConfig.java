@@ -13,6 +13,16 @@ public class TomcatConfig {
      * bare HTML 400. Decode them like any other character; the Workers AI run endpoint reads the model from the raw
      * URI and decodes it once, and the security firewall allows encoded slashes and nothing more.
      */
+    /**
+     * A client that asks "Expect: 100-continue" is told to send its body only when something reads it, so a body
+     * refused for its declared size (BodyLimit) is never sent at all. Tomcat's default says "continue" at once.
+     */
+    @Bean
+    public WebServerFactoryCustomizer<TomcatServletWebServerFactory> continueOnlyWhenRead() {
+        return factory -> factory.addConnectorCustomizers(connector ->
+                connector.setProperty("continueResponseTiming", "onRead"));
+    }
+
     @Bean
     public WebServerFactoryCustomizer<TomcatServletWebServerFactory> decodeEncodedSlashes() {
         return factory -> factory.addConnectorCustomizers(connector ->

@@ -20,6 +20,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -65,6 +66,12 @@ public class ErrorHandling {
             case TOO_LARGE -> answer(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", e.getMessage());
             case UPSTREAM -> answer(HttpStatus.BAD_GATEWAY, "upstream_error", e.getMessage());
         };
+    }
+
+    /** A multipart body over spring.servlet.multipart's limits (the upload limit; other bodies stop in BodyLimit). */
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e) {
+        return answer(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "The uploaded body is too large.");
     }
 
     @ExceptionHandler(ArithmeticException.class)

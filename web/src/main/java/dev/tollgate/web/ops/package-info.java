@@ -1,2 +1,2 @@
-/** Operator tools: read-model status and replay. */
+/** Operator tools: read-model status and replay, health components, and the tollgate_* metrics. */
 package dev.tollgate.web.ops;

@@ -56,11 +56,13 @@ public class SecurityConfig {
                 .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users, mapper), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
-                        .requestMatchers("/api/admin/**").access(AuthorizationManagers.allOf(
+                        // Probes and scrapers carry no credentials; both answers hold no per-user data (ADR 16).
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error")
+                        .permitAll()
+                        .requestMatchers("/api/admin/**", "/actuator/**").access(AuthorizationManagers.allOf(
                                 AuthorityAuthorizationManager.hasRole("ADMIN"),
                                 AuthorityAuthorizationManager.hasAuthority("VIA_TOKEN")))
-                        .requestMatchers("/api/**", "/v1/**", "/client/**", "/actuator/**").authenticated()
+                        .requestMatchers("/api/**", "/v1/**", "/client/**").authenticated()
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(request, response, mapper,

@@ -333,6 +333,19 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void healthAndMetricsAnswerWithoutCredentialsOnThisStorage() {
+        Http.Answer health = http.get("/actuator/health", null);
+        Http.Answer metrics = http.get("/actuator/prometheus", null);
+
+        assertThat(health.status()).as(health.toString()).isEqualTo(200);
+        assertThat(health.body().at("/components/db/status").asText()).isEqualTo("UP");
+        assertThat(health.body().at("/components/eventStore/status").asText()).isEqualTo("UP");
+        assertThat(health.body().at("/components/projections/details/history/lag").isNumber()).isTrue();
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.raw()).contains("tollgate_requests_total{", "tollgate_projection_lag_events{group=\"history\"}");
+    }
+
+    @Test
     void aSecondRegistrationWithTheSameEmailIsAConflict() {
         Member user = register();
 

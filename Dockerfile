@@ -1,0 +1,9 @@
+# One Tollgate node. Build the jar first (./mvnw -q -DskipTests package); this image only packages it.
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /data tollgate && mkdir -p /data && chown tollgate /data
+COPY web/target/tollgate.jar /app/tollgate.jar
+USER tollgate
+ENV PORT=8000 TOLLGATE_DATA_DIR=/data
+EXPOSE 8000
+# exec form: java is PID 1 and gets SIGTERM itself, so a stop is a graceful shutdown (in-flight calls finish).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/tollgate.jar"]

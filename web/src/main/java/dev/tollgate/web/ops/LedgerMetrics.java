@@ -1,0 +1,105 @@
+package dev.tollgate.web.ops;
+
+import dev.tollgate.api.account.ReservationReleased;
+import dev.tollgate.api.account.ReservationSettled;
+import dev.tollgate.api.metering.Charge;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Counts what the ledger did on this node, from its events: every event by type, and for each settled call its
+ * model's cost and tokens. A subscribing processor (see application.yml): it hears the events this node appends,
+ * once, after they commit, and never replays — so every node counts its own work and Prometheus sums the nodes.
+ *
+ * <p>Cost is counted in nano-USD: a Prometheus counter is a double, exact for integers up to 2^53 nano-USD (about
+ * nine million USD per node between restarts); summing fractional dollars would drift instead.
+ */
+@Component
+@ProcessingGroup(LedgerMetrics.GROUP)
+public class LedgerMetrics {
+    public static final String GROUP = "metrics";
+    private static final Logger log = LoggerFactory.getLogger(LedgerMetrics.class);
+
+    private final MeterRegistry meters;
+
+    public LedgerMetrics(MeterRegistry meters) {
+        this.meters = meters;
+        // Present from the start, so a dashboard shows zero rather than no data.
+        for (String outcome : new String[] {"settled", "released", "expired"}) {
+            holdsEnded(outcome);
+        }
+    }
+
+    @EventHandler
+    void on(ReservationSettled event) {
+        Charge charge = event.charge();
+        afterCommit(() -> {
+            counted(event);
+            holdsEnded("settled").increment();
+            Counter.builder("tollgate.cost").baseUnit("nano.usd")
+                    .description("Cost collected for metered calls, by model, in nano-USD")
+                    .tag("model", charge.model()).register(meters).increment(event.collected().nanos());
+            long uncollected = charge.cost().nanos() - event.collected().nanos();
+            if (uncollected > 0) {
+                // A charge above what the hold and the balance could cover (ADR 7): worth an alert.
+                Counter.builder("tollgate.cost.uncollected").baseUnit("nano.usd")
+                        .description("Cost that the balance could not cover, by model, in nano-USD")
+                        .tag("model", charge.model()).register(meters).increment(uncollected);
+            }
+            tokens(charge, "input", charge.inputTokens());
+            tokens(charge, "output", charge.outputTokens());
+        });
+    }
+
+    @EventHandler
+    void on(ReservationReleased event) {
+        afterCommit(() -> {
+            counted(event);
+            holdsEnded(event.expired() ? "expired" : "released").increment();
+        });
+    }
+
+    @EventHandler
+    void on(Object event) {
+        afterCommit(() -> counted(event));
+    }
+
+    private void counted(Object event) {
+        Counter.builder("tollgate.ledger.events").description("Events appended to the ledger by this node, by type")
+                .tag("type", event.getClass().getSimpleName()).register(meters).increment();
+    }
+
+    private Counter holdsEnded(String outcome) {
+        return Counter.builder("tollgate.holds.ended").description("Holds that ended, by how they ended")
+                .tag("outcome", outcome).register(meters);
+    }
+
+    private void tokens(Charge charge, String direction, long count) {
+        Counter.builder("tollgate.tokens").description("Tokens charged, by model, direction and who counted them")
+                .tag("model", charge.model()).tag("direction", direction)
+                .tag("source", charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT))
+                .register(meters).increment(count);
+    }
+
+    /** Only committed events count; a metric must never fail (and so roll back) the command that appended them. */
+    private static void afterCommit(Runnable count) {
+        Runnable safe = () -> {
+            try {
+                count.run();
+            } catch (RuntimeException failed) {
+                log.warn("could not record a ledger metric", failed);
+            }
+        };
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().afterCommit(u -> safe.run());
+        } else {
+            safe.run();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Unit tests of the application wiring that needs no running application. */
+package dev.tollgate.web.config;

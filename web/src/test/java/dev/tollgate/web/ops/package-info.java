@@ -1,0 +1,2 @@
+/** Unit tests of the operator tools: metrics around the provider port. */
+package dev.tollgate.web.ops;
