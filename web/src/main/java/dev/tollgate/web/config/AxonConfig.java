@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
+import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -92,6 +93,11 @@ public class AxonConfig {
     @Bean
     public AccountOpenedUpcaster accountOpenedUpcaster() {
         return new AccountOpenedUpcaster();
+    }
+
+    @Bean
+    public ReservationSettledUpcaster reservationSettledUpcaster() {
+        return new ReservationSettledUpcaster();
     }
 
     @Bean
