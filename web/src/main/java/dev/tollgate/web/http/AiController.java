@@ -49,7 +49,13 @@ public class AiController {
                             String outputUsdPerM) {
     }
 
-    public record PriceView(String model, String inputUsdPerM, String outputUsdPerM, String unit) {
+    /** {@code unit} is "tokens", or "units" for models priced per image tile and step or per audio time. */
+    public record PriceView(String model, String inputUsdPerM, String outputUsdPerM, String unit,
+                            List<UnitPriceView> unitPrices) {
+    }
+
+    /** {@code unit_usd} per {@code per} {@code unit}s: e.g. "0.0005" per 60000 audio_millisecond. */
+    public record UnitPriceView(String unit, String unitUsd, long per) {
     }
 
     public record UsageView(long inputTokens, long outputTokens, long totalTokens, String source) {
@@ -74,7 +80,9 @@ public class AiController {
     @GetMapping("/api/credits/pricing")
     public List<PriceView> pricing() {
         return prices.all().stream().map(p -> new PriceView(p.model(), p.inputPerMillion().toUsdString(),
-                p.outputPerMillion().toUsdString(), "tokens")).toList();
+                p.outputPerMillion().toUsdString(), p.units().isEmpty() ? "tokens" : "units",
+                p.units().stream().map(u -> new UnitPriceView(u.unit(), u.price().toUsdString(), u.per())).toList()))
+                .toList();
     }
 
     /** With an Idempotency-Key, a retry answers the first call: no second upstream call, no second charge. */

@@ -2,7 +2,11 @@ package dev.tollgate.web.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -119,6 +123,63 @@ public class OpenAiController {
         }
         sse.data("[DONE]");
         return null;
+    }
+
+    /**
+     * OpenAI's embeddings: {@code input} as a string or an array of strings, {@code encoding_format} "float" (the
+     * default) or "base64" (little-endian float32s, which the official SDKs ask for unless told otherwise).
+     */
+    @PostMapping("/v1/embeddings")
+    public ObjectNode embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.textValue().isBlank()) {
+            throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
+        }
+        JsonNode input = body.get("input");
+        if (input != null && input.isArray() && !input.isEmpty() && input.get(0).isNumber()
+                || input != null && input.isArray() && !input.isEmpty() && input.get(0).isArray()) {
+            throw new OpenAiError(400, "invalid_request_error", "input must be text: token arrays are not accepted",
+                    "input");
+        }
+        List<String> texts;
+        try {
+            texts = MediaInputs.texts(input, "input");
+        } catch (IllegalArgumentException bad) {
+            throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), "input");
+        }
+        String format = body.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw new OpenAiError(400, "invalid_request_error", "encoding_format must be float or base64",
+                    "encoding_format");
+        }
+        if (body.hasNonNull("dimensions")) {
+            throw new OpenAiError(400, "invalid_request_error", "dimensions cannot be chosen: each model has its own size",
+                    "dimensions");
+        }
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
+                new EmbeddingRequest(model.textValue(), texts), RequestIds.current());
+        ObjectNode list = mapper.createObjectNode().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        List<float[]> vectors = billed.output().vectors();
+        for (int i = 0; i < vectors.size(); i++) {
+            ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+            if (format.equals("base64")) {
+                item.put("embedding", MediaInputs.base64Floats(vectors.get(i)));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float value : vectors.get(i)) {
+                    values.add(value);
+                }
+            }
+        }
+        list.put("model", billed.model());
+        long promptTokens = billed.charge().inputTokens();
+        list.putObject("usage").put("prompt_tokens", promptTokens).put("total_tokens", promptTokens);
+        list.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
+                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
+                .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
+        return list;
     }
 
     private ObjectNode completion(AccountId account, ChatRequest request, String requestId, String id, long created) {

@@ -2,7 +2,13 @@ package dev.tollgate.web.workersai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.domain.metering.ModelPrice;
+import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -33,16 +39,27 @@ public class WorkersAiController {
 
     private final MeteredCalls metered;
     private final ObjectMapper mapper;
+    private final PriceBook prices;
 
-    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper) {
+    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper, PriceBook prices) {
         this.metered = metered;
         this.mapper = mapper;
+        this.prices = prices;
     }
 
     @PostMapping("/client/v4/accounts/{account}/ai/run/**")
     public Object run(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body, HttpServletRequest http,
                       HttpServletResponse response) {
-        ChatRequest request = read(model(http), body);
+        String model = model(http);
+        String task = prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
+        if (task.equals(PriceBook.TEXT_EMBEDDINGS)) {
+            return embeddings(caller, model, body);
+        }
+        if (!task.equals(PriceBook.TEXT_GENERATION)) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + model + " is served by Tollgate at "
+                    + (task.equals(PriceBook.TEXT_TO_IMAGE) ? "/api/ai/generate-image" : "/api/ai/transcribe"));
+        }
+        ChatRequest request = read(model, body);
         AccountId account = AccountId.of(caller.userId());
         String requestId = RequestIds.current();
         if (!body.path("stream").asBoolean(false)) {
@@ -76,6 +93,37 @@ public class WorkersAiController {
         stream.data(last.toString());
         stream.data("[DONE]");
         return null;
+    }
+
+    /** bge on the run path: {@code {"text": "…" | ["…",…]}} → {@code {"result":{"shape":[n,d],"data":[[…]]}}}. */
+    private ObjectNode embeddings(Caller caller, String model, JsonNode body) {
+        List<String> texts;
+        try {
+            texts = MediaInputs.texts(body.get("text"), "text");
+        } catch (IllegalArgumentException bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+        }
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
+                new EmbeddingRequest(model, texts), RequestIds.current());
+        ObjectNode envelope = mapper.createObjectNode();
+        ObjectNode result = envelope.putObject("result");
+        result.putArray("shape").add(billed.output().vectors().size()).add(billed.output().dimensions());
+        ArrayNode data = result.putArray("data");
+        for (float[] vector : billed.output().vectors()) {
+            ArrayNode row = data.addArray();
+            for (float value : vector) {
+                row.add(value);
+            }
+        }
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
+                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
+                .put("input_tokens", billed.charge().inputTokens())
+                .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
+        return envelope;
     }
 
     private ObjectNode usage(MeteredCalls.Metered done) {
