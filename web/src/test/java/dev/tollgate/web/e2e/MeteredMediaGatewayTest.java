@@ -144,6 +144,10 @@ class MeteredMediaGatewayTest {
         assertThat(answer.body().get("usage").get("source").asText()).isEqualTo("provider");
         assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.0006336");
         assertExactlyCharged(user, "1", answer.body());
+        JsonNode charge = http.get("/api/credits/transactions?limit=1", user.token).body().get("items").get(0);
+        assertThat(charge.get("amount_usd").asText()).isEqualTo("-0.0006336");
+        assertThat(charge.get("model").asText()).isEqualTo(FLUX);
+        assertThat(charge.get("description").asText()).isEqualTo("4 image_tile + 4 step (provider)");
         JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
         assertThat(sent.get("prompt").asText()).isEqualTo("a lighthouse at dusk");
         assertThat(sent.get("steps").asInt()).isEqualTo(4);
@@ -274,6 +278,62 @@ class MeteredMediaGatewayTest {
         BigDecimal cost = new BigDecimal(answer.body().get("x_tollgate").get("cost_usd").asText());
         assertThat(cost).isPositive();
         assertThat(BigDecimal.ONE.subtract(balanceOf(user))).isEqualByComparingTo(cost);
+    }
+
+    @Test
+    void theCloudflareRunPathServesImagesSpeechAndVisionInCloudflaresOwnForms() throws Exception {
+        User user = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(512, 512))
+                + "\"},\"success\":true,\"errors\":[],\"messages\":[]}"));
+        workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "image/png")
+                .setBody(new Buffer().write(png(1024, 512))));
+        workersAi.enqueue(json200("{\"result\":{\"text\":\"Hi\",\"word_count\":1,\"words\":[{\"word\":\"Hi\","
+                + "\"start\":0,\"end\":0.5}]},\"success\":true,\"errors\":[]}"));
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"A dot.\",\"usage\":{\"prompt_tokens\":100,"
+                + "\"completion_tokens\":3}},\"success\":true,\"errors\":[]}"));
+        String run = app.baseUrl() + "/client/v4/accounts/any/ai/run/";
+        HttpClient client = HttpClient.newHttpClient();
+
+        // when flux, SDXL, whisper (raw recording) and vision (image as uint8 array) are run the Cloudflare way
+        Http.Answer flux = http.post("/client/v4/accounts/any/ai/run/" + FLUX, user.token,
+                "{\"prompt\":\"a dot\",\"steps\":2}");
+        HttpResponse<byte[]> sdxl = client.send(HttpRequest.newBuilder(URI.create(run + SDXL))
+                .header("Authorization", "Bearer " + user.token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a dot\",\"num_steps\":5}")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<String> whisper = client.send(HttpRequest.newBuilder(URI.create(run + "@cf/openai/whisper"))
+                .header("Authorization", "Bearer " + user.token).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(wav(16_000, 64_000))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Http.Answer vision = http.post("/client/v4/accounts/any/ai/run/" + VISION, user.token,
+                "{\"prompt\":\"What is it?\",\"image\":[1,2,3],\"max_tokens\":10}");
+
+        // then each answers in Workers AI's form, and the balance moved by exactly the four costs
+        assertThat(flux.status()).as(flux.toString()).isEqualTo(200);
+        assertThat(Base64.getDecoder().decode(flux.body().get("result").get("image").asText())).isEqualTo(png(512, 512));
+        // 1 tile × 52,800 + 2 steps × 105,600 = 264,000
+        assertThat(flux.body().get("x_tollgate").get("cost_usd").asText()).isEqualTo("0.000264");
+        assertThat(sdxl.statusCode()).isEqualTo(200);
+        assertThat(sdxl.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("image/png"));
+        assertThat(sdxl.body()).isEqualTo(png(1024, 512));
+        // 2 tiles × 52,800 + 5 steps × 105,600 = 633,600
+        assertThat(sdxl.headers().firstValue("X-Tollgate-Cost-Usd")).hasValue("0.0006336");
+        assertThat(whisper.statusCode()).as(whisper.body()).isEqualTo(200);
+        JsonNode heard = Http.JSON.readTree(whisper.body());
+        assertThat(heard.get("result").get("text").asText()).isEqualTo("Hi");
+        // 2,000 ms of WAV × 500,000 / 60,000 = 16,666.7 → 16,667
+        assertThat(heard.get("x_tollgate").get("cost_usd").asText()).isEqualTo("0.000016667");
+        assertThat(vision.status()).as(vision.toString()).isEqualTo(200);
+        assertThat(vision.body().get("result").get("response").asText()).isEqualTo("A dot.");
+        // (100 × 49,000,000 + 3 × 676,000,000) / 1e6 = 4,900 + 2,028 = 6,928
+        assertThat(vision.body().get("x_tollgate").get("cost_usd").asText()).isEqualTo("0.000006928");
+        assertThat(BigDecimal.ONE.subtract(balanceOf(user))).isEqualByComparingTo("0.000921195");
+        workersAi.takeRequest(1, TimeUnit.SECONDS);
+        JsonNode sdxlSent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(sdxlSent.get("num_steps").asInt()).isEqualTo(5);
+        assertThat(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readByteArray()).isEqualTo(wav(16_000, 64_000));
+        JsonNode visionSent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(visionSent.get("image").toString()).isEqualTo("[1,2,3]");
     }
 
     @Test
