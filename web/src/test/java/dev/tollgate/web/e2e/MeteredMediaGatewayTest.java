@@ -337,6 +337,31 @@ class MeteredMediaGatewayTest {
     }
 
     @Test
+    void anOpenAiVisionMessageWithADataUrlIsMeteredAsAVisionChat() throws Exception {
+        User user = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"A lighthouse.\",\"usage\":{\"prompt_tokens\":1620,"
+                + "\"completion_tokens\":5,\"total_tokens\":1625}},\"success\":true,\"errors\":[]}"));
+        String body = "{\"model\":\"" + VISION + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"What is this?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":"
+                + "\"data:image/png;base64,AAEC\"}}]}]}";
+
+        Http.Answer answer = http.post("/v1/chat/completions", user.token, body);
+        Http.Answer remote = http.post("/v1/chat/completions", user.token,
+                body.replace("data:image/png;base64,AAEC", "https://example.com/cat.png"));
+
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("choices").get(0).get("message").get("content").asText())
+                .isEqualTo("A lighthouse.");
+        assertThat(answer.body().get("usage").get("prompt_tokens").asLong()).isEqualTo(1620);
+        assertThat(answer.body().get("x_tollgate").get("cost_usd").asText()).isEqualTo("0.00008276");
+        assertThat(BigDecimal.ONE.subtract(balanceOf(user))).isEqualByComparingTo("0.00008276");
+        JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(sent.get("image").toString()).isEqualTo("[0,1,2]");
+        assertThat(remote.status()).isEqualTo(400);
+        assertThat(remote.body().get("error").get("type").asText()).isEqualTo("invalid_request_error");
+    }
+
+    @Test
     void callsTheBalanceCannotCoverNeverReachTheProvider() throws Exception {
         User user = fundedUser("0.000000001");
 
