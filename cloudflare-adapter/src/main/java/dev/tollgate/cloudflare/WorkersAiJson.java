@@ -141,7 +141,7 @@ final class WorkersAiJson {
         String text = image.asText();
         int comma = text.startsWith("data:") ? text.indexOf(',') : -1;
         try {
-            byte[] bytes = Base64.getMimeDecoder().decode(text.substring(comma + 1));
+            byte[] bytes = Base64.getDecoder().decode(text.substring(comma + 1).replaceAll("\\s+", ""));
             return bytes.length == 0 ? null : bytes;
         } catch (IllegalArgumentException notBase64) {
             return null;

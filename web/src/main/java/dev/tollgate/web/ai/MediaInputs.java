@@ -51,10 +51,12 @@ public final class MediaInputs {
             }
             text = text.substring(comma + 1);
         }
+        // Line breaks are allowed (MIME wraps at 76); any other stray character is refused rather than skipped.
+        text = text.replaceAll("\\s+", "");
         byte[] bytes;
         try {
             bytes = text.indexOf('-') >= 0 || text.indexOf('_') >= 0 ? Base64.getUrlDecoder().decode(text)
-                    : Base64.getMimeDecoder().decode(text);
+                    : Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException notBase64) {
             throw new IllegalArgumentException(field + " is not valid base64");
         }

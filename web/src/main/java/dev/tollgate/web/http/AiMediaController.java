@@ -13,7 +13,10 @@ import dev.tollgate.domain.metering.Transcription;
 import dev.tollgate.domain.metering.TranscriptionRequest;
 import dev.tollgate.domain.metering.UnitPrice;
 import dev.tollgate.domain.metering.VisionChatRequest;
+import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MediaInputs;
+import dev.tollgate.web.ledger.Fingerprint;
+import org.springframework.web.bind.annotation.RequestHeader;
 import dev.tollgate.web.ai.MeteredCalls;
 import dev.tollgate.web.security.Caller;
 import jakarta.servlet.http.HttpServletRequest;
@@ -44,10 +47,12 @@ public class AiMediaController {
 
     private final MeteredCalls metered;
     private final ObjectMapper mapper;
+    private final IdempotentCalls idempotent;
 
-    public AiMediaController(MeteredCalls metered, ObjectMapper mapper) {
+    public AiMediaController(MeteredCalls metered, ObjectMapper mapper, IdempotentCalls idempotent) {
         this.metered = metered;
         this.mapper = mapper;
+        this.idempotent = idempotent;
     }
 
     public record EmbeddingView(int index, float[] embedding) {
@@ -55,11 +60,17 @@ public class AiMediaController {
 
     /** {@code {"model","input": "…" | ["…",…]}} ({@code text} is accepted too, as Workers AI names it). */
     @PostMapping("/api/ai/embeddings")
-    public Map<String, Object> embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    public Object embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                             @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String model = Amounts.requiredText(body, "model");
         List<String> texts = MediaInputs.texts(body.has("input") ? body.get("input") : body.get("text"), "input");
-        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
-                new EmbeddingRequest(model, texts), RequestIds.current());
+        EmbeddingRequest request = new EmbeddingRequest(model, texts);
+        return once(caller, key, Fingerprint.of("embeddings", body), () -> embeddingsAnswer(caller, request));
+    }
+
+    private Map<String, Object> embeddingsAnswer(Caller caller, EmbeddingRequest request) {
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()), request,
+                RequestIds.current());
         List<float[]> vectors = billed.output().vectors();
         List<EmbeddingView> data = new java.util.ArrayList<>();
         for (int i = 0; i < vectors.size(); i++) {
@@ -74,7 +85,8 @@ public class AiMediaController {
 
     /** {@code {"model","prompt","steps"?}} → the image as base64, with what it was charged on. */
     @PostMapping("/api/ai/generate-image")
-    public Map<String, Object> generateImage(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    public Object generateImage(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                                @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String model = Amounts.requiredText(body, "model");
         String prompt = Amounts.requiredText(body, "prompt");
         boolean flux = model.startsWith(FLUX);
@@ -87,8 +99,13 @@ public class AiMediaController {
             }
             steps = given.intValue();
         }
-        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()),
-                new ImageRequest(model, prompt, steps), RequestIds.current());
+        ImageRequest request = new ImageRequest(model, prompt, steps);
+        return once(caller, key, Fingerprint.of("generate-image", body), () -> imageAnswer(caller, request));
+    }
+
+    private Map<String, Object> imageAnswer(Caller caller, ImageRequest request) {
+        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()), request,
+                RequestIds.current());
         Map<String, Object> answer = head(billed);
         answer.put("image", Base64.getEncoder().encodeToString(billed.output().bytes()));
         answer.put("content_type", billed.output().contentType());
@@ -102,8 +119,9 @@ public class AiMediaController {
      * {@code ?model=}) or as JSON {@code {"model"?,"audio":"<base64>"}}. The model defaults to Whisper.
      */
     @PostMapping("/api/ai/transcribe")
-    public Map<String, Object> transcribe(@AuthenticationPrincipal Caller caller, HttpServletRequest http,
-                                          @RequestParam(value = "model", required = false) String modelParam)
+    public Object transcribe(@AuthenticationPrincipal Caller caller, HttpServletRequest http,
+                             @RequestParam(value = "model", required = false) String modelParam,
+                             @RequestHeader(value = "Idempotency-Key", required = false) String key)
             throws IOException {
         String model = modelParam;
         byte[] audio;
@@ -131,8 +149,14 @@ public class AiMediaController {
         if (audio.length > MediaInputs.MAX_MEDIA_BYTES) {
             throw tooLarge();
         }
-        MeteredCalls.Billed<Transcription> billed = metered.transcribe(AccountId.of(caller.userId()),
-                new TranscriptionRequest(model == null || model.isBlank() ? DEFAULT_SPEECH_MODEL : model, audio),
+        TranscriptionRequest request = new TranscriptionRequest(
+                model == null || model.isBlank() ? DEFAULT_SPEECH_MODEL : model, audio);
+        return once(caller, key, key == null ? null : Fingerprint.of("transcribe", request.model(), sha256(audio)),
+                () -> transcriptionAnswer(caller, request));
+    }
+
+    private Map<String, Object> transcriptionAnswer(Caller caller, TranscriptionRequest request) {
+        MeteredCalls.Billed<Transcription> billed = metered.transcribe(AccountId.of(caller.userId()), request,
                 RequestIds.current());
         Transcription heard = billed.output();
         Map<String, Object> answer = head(billed);
@@ -152,14 +176,32 @@ public class AiMediaController {
 
     /** A chat body plus {@code "image"}: base64 or a data URL. Answered like /api/ai/chat. */
     @PostMapping("/api/ai/vision-chat")
-    public AiController.ChatView visionChat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    public Object visionChat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                             @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         var chat = AiController.chatRequest(body);
         byte[] image = MediaInputs.base64(body.get("image"), "image");
         if (image.length > MediaInputs.MAX_MEDIA_BYTES) {
             throw tooLarge();
         }
-        return AiController.ChatView.of(metered.visionChat(AccountId.of(caller.userId()),
-                new VisionChatRequest(chat, image), RequestIds.current()));
+        VisionChatRequest request = new VisionChatRequest(chat, image);
+        return once(caller, key, Fingerprint.of("vision-chat", body), () -> AiController.ChatView.of(
+                metered.visionChat(AccountId.of(caller.userId()), request, RequestIds.current())));
+    }
+
+    /** With an Idempotency-Key the call happens once: a retry gets the first answer, with no second charge. */
+    private Object once(Caller caller, String key, String fingerprint, java.util.function.Supplier<Object> call) {
+        if (key == null) {
+            return call.get();
+        }
+        return idempotent.once(AccountId.of(caller.userId()).value(), Amounts.idempotencyKey(key), fingerprint, call);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private static Map<String, Object> head(MeteredCalls.Billed<?> billed) {

@@ -362,6 +362,27 @@ class MeteredMediaGatewayTest {
     }
 
     @Test
+    void anImageSentThreeTimesWithOneIdempotencyKeyIsDrawnAndChargedOnce() throws Exception {
+        User user = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(1024, 1024))
+                + "\"},\"success\":true,\"errors\":[]}"));
+        Map<String, String> key = Map.of("Idempotency-Key", "image-" + System.nanoTime());
+
+        List<Http.Answer> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(http.post("/api/ai/generate-image", user.token, IMAGE, key));
+        }
+        Http.Answer otherPrompt = http.post("/api/ai/generate-image", user.token, IMAGE.replace("dusk", "dawn"), key);
+
+        assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isEqualTo(200));
+        assertThat(answers).extracting(Http.Answer::body).containsOnly(answers.get(0).body());
+        assertThat(otherPrompt.status()).isEqualTo(409);
+        assertThat(workersAi.takeRequest(1, TimeUnit.SECONDS)).isNotNull();
+        assertThat(workersAi.takeRequest(300, TimeUnit.MILLISECONDS)).as("a second upstream call").isNull();
+        assertThat(BigDecimal.ONE.subtract(balanceOf(user))).isEqualByComparingTo("0.0006336");
+    }
+
+    @Test
     void callsTheBalanceCannotCoverNeverReachTheProvider() throws Exception {
         User user = fundedUser("0.000000001");
 
