@@ -7,6 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ChatRequest;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageRequest;
+import dev.tollgate.domain.metering.Transcription;
+import dev.tollgate.domain.metering.TranscriptionRequest;
+import dev.tollgate.domain.metering.VisionChatRequest;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Base64;
 import dev.tollgate.domain.metering.InferenceProvider;
 import dev.tollgate.domain.metering.ModelInfo;
 import dev.tollgate.domain.metering.ProviderException;
@@ -38,6 +48,8 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
 
     private static final Logger log = LoggerFactory.getLogger(CloudflareWorkersAi.class);
     private static final MediaType JSON = MediaType.get("application/json");
+    private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
+    private static final String WHISPER_TURBO = "@cf/openai/whisper-large-v3-turbo";
     /** Model ids look like {@code @cf/meta/llama-3.1-8b-instruct}; anything else must not reach the URL path. */
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9@][A-Za-z0-9@._:+\\-]*(/[A-Za-z0-9@._:+\\-]+)*");
     private static final int CATALOG_PAGE_SIZE = 100;
@@ -107,6 +119,128 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
                 return streamedAnswer(response, request.model(), onDelta);
             }
         });
+    }
+
+    /** {@code {"text":[…]}} → {@code {"result":{"shape":[n,d],"data":[[…],…]}}}, one vector per text, in order. */
+    @Override
+    public Embeddings embed(EmbeddingRequest request) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode texts = body.putArray("text");
+        request.texts().forEach(texts::add);
+        Request call = runCall(request.model(), jsonBody(body), "application/json");
+        return withRetries("embed " + request.model(), () -> {
+            try (Response response = send(call)) {
+                if (!response.isSuccessful()) {
+                    throw failureOf(response, request.model());
+                }
+                String text = bodyOf(response);
+                JsonNode result = resultOf(response.code(), text);
+                List<float[]> vectors = WorkersAiJson.vectors(result, request.texts().size());
+                if (vectors == null) {
+                    throw errors.malformed(response.code(), text, "embeddings that do not match the texts sent");
+                }
+                return new Embeddings(vectors, WorkersAiJson.inputUsage(result));
+            }
+        });
+    }
+
+    /**
+     * {@code {"prompt","steps"}} (flux) or {@code {"prompt","num_steps"}} (Stable Diffusion). The answer is either the
+     * envelope with {@code result.image} in base64, or, for SDXL, the raw image bytes with no envelope.
+     */
+    @Override
+    public GeneratedImage generateImage(ImageRequest request) {
+        ObjectNode body = json.createObjectNode().put("prompt", request.prompt());
+        body.put(request.model().startsWith("@cf/black-forest-labs/") ? "steps" : "num_steps", request.steps());
+        Request call = runCall(request.model(), jsonBody(body), "application/json, image/png");
+        return withRetries("image " + request.model(), () -> {
+            try (Response response = send(call)) {
+                if (!response.isSuccessful()) {
+                    throw failureOf(response, request.model());
+                }
+                return imageOf(response);
+            }
+        });
+    }
+
+    /**
+     * Whisper takes the recording itself as the body; whisper-large-v3-turbo takes {@code {"audio":"<base64>"}}.
+     * Either answers {@code {"result":{"text","word_count","words":[{"word","start","end"}],"vtt"}}}.
+     */
+    @Override
+    public Transcription transcribe(TranscriptionRequest request) {
+        RequestBody body = request.model().equals(WHISPER_TURBO)
+                ? jsonBody(json.createObjectNode().put("audio", Base64.getEncoder().encodeToString(request.audio())))
+                : RequestBody.create(request.audio(), OCTET_STREAM);
+        Request call = runCall(request.model(), body, "application/json");
+        return withRetries("transcribe " + request.model(), () -> {
+            try (Response response = send(call)) {
+                if (!response.isSuccessful()) {
+                    throw failureOf(response, request.model());
+                }
+                String text = bodyOf(response);
+                Transcription heard = WorkersAiJson.transcription(resultOf(response.code(), text));
+                if (heard == null) {
+                    throw errors.malformed(response.code(), text, "a transcription without text");
+                }
+                return heard;
+            }
+        });
+    }
+
+    /** The chat's {@code messages} plus {@code image} as an array of byte values (0–255); answered as text. */
+    @Override
+    public ChatCompletion visionChat(VisionChatRequest request) {
+        ObjectNode body = WorkersAiJson.runBody(json, request.chat(), false);
+        ArrayNode image = body.putArray("image");
+        for (byte b : request.image()) {
+            image.add(b & 0xFF);
+        }
+        Request call = runCall(request.chat().model(), jsonBody(body), "application/json");
+        return withRetries("vision " + request.chat().model(), () -> {
+            try (Response response = send(call)) {
+                return wholeAnswer(response, request.chat().model());
+            }
+        });
+    }
+
+    private GeneratedImage imageOf(Response response) throws UpstreamFailure {
+        byte[] bytes;
+        try {
+            bytes = response.body() == null ? new byte[0] : response.body().bytes();
+        } catch (IOException e) {
+            throw errors.whileReading(e, response.code(), null);
+        }
+        String type = response.header("Content-Type", "");
+        if (type.toLowerCase(java.util.Locale.ROOT).startsWith("image/") || WorkersAiJson.looksLikeImage(bytes)) {
+            if (bytes.length == 0) {
+                throw errors.malformed(response.code(), "", "an empty image");
+            }
+            return new GeneratedImage(bytes, type.startsWith("image/") ? type : WorkersAiJson.imageType(bytes));
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] image = WorkersAiJson.base64Image(resultOf(response.code(), text));
+        if (image == null) {
+            throw errors.malformed(response.code(), text, "a result without a base64 image");
+        }
+        return new GeneratedImage(image, WorkersAiJson.imageType(image));
+    }
+
+    private RequestBody jsonBody(ObjectNode body) {
+        try {
+            return RequestBody.create(json.writeValueAsString(body), JSON);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a request could not be written as JSON", e);
+        }
+    }
+
+    private Request runCall(String model, RequestBody body, String accept) {
+        return new Request.Builder()
+                .url(runUrl(model))
+                .header("Authorization", "Bearer " + settings.apiToken())
+                .header("Accept", accept)
+                .post(body)
+                .build();
     }
 
     /** Releases the connection pool and dispatcher threads. */

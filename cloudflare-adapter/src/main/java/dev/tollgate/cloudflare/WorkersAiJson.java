@@ -10,7 +10,10 @@ import dev.tollgate.domain.metering.ModelInfo;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderUsage;
 
+import dev.tollgate.domain.metering.Transcription;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /** The JSON shapes of {@code /ai/run/{model}} and the catalog: request bodies out, results in. */
@@ -86,5 +89,98 @@ final class WorkersAiJson {
             JsonNode task = model.path("task").path("name");
             into.add(new ModelInfo(name.asText(), name.asText(), task.isTextual() ? task.asText() : null));
         }
+    }
+
+    /**
+     * {@code result.data} as one vector per text, or null when it is not exactly {@code expected} arrays of numbers
+     * of one length ({@code result.shape}, when present, must agree).
+     */
+    static List<float[]> vectors(JsonNode result, int expected) {
+        JsonNode data = result.path("data");
+        if (!data.isArray() || data.size() != expected) {
+            return null;
+        }
+        List<float[]> vectors = new ArrayList<>(expected);
+        int dimensions = -1;
+        for (JsonNode row : data) {
+            if (!row.isArray() || row.isEmpty() || (dimensions >= 0 && row.size() != dimensions)) {
+                return null;
+            }
+            dimensions = row.size();
+            float[] vector = new float[dimensions];
+            for (int i = 0; i < dimensions; i++) {
+                if (!row.get(i).isNumber()) {
+                    return null;
+                }
+                vector[i] = row.get(i).floatValue();
+            }
+            vectors.add(vector);
+        }
+        JsonNode shape = result.path("shape");
+        if (shape.isArray() && (shape.path(0).asInt(-1) != expected || shape.path(1).asInt(-1) != dimensions)) {
+            return null;
+        }
+        return vectors;
+    }
+
+    /** Input-only usage ({@code prompt_tokens}) for embeddings, when a model reports it; null otherwise. */
+    static ProviderUsage inputUsage(JsonNode result) {
+        JsonNode prompt = result.path("usage").path("prompt_tokens");
+        if (!prompt.isIntegralNumber() || !prompt.canConvertToLong() || prompt.asLong() < 0) {
+            return null;
+        }
+        return new ProviderUsage(prompt.asLong(), 0);
+    }
+
+    /** {@code result.image} decoded from base64, or null when absent or not base64. */
+    static byte[] base64Image(JsonNode result) {
+        JsonNode image = result.path("image");
+        if (!image.isTextual() || image.asText().isEmpty()) {
+            return null;
+        }
+        String text = image.asText();
+        int comma = text.startsWith("data:") ? text.indexOf(',') : -1;
+        try {
+            byte[] bytes = Base64.getDecoder().decode(text.substring(comma + 1).replaceAll("\\s+", ""));
+            return bytes.length == 0 ? null : bytes;
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+    }
+
+    static boolean looksLikeImage(byte[] bytes) {
+        return imageType(bytes) != null;
+    }
+
+    /** image/png or image/jpeg by the file's magic bytes; null for anything else. */
+    static String imageType(byte[] bytes) {
+        if (bytes.length >= 8 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G') {
+            return "image/png";
+        }
+        if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF) {
+            return "image/jpeg";
+        }
+        return null;
+    }
+
+    /** Whisper's result; null when it has no text. Word times are kept as the decimal text Cloudflare wrote. */
+    static Transcription transcription(JsonNode result) {
+        JsonNode text = result.path("text");
+        if (!text.isTextual()) {
+            return null;
+        }
+        List<Transcription.Word> words = new ArrayList<>();
+        for (JsonNode word : result.path("words")) {
+            words.add(new Transcription.Word(word.path("word").asText(""), decimal(word.path("start")),
+                    decimal(word.path("end"))));
+        }
+        JsonNode count = result.path("word_count");
+        JsonNode vtt = result.path("vtt");
+        return new Transcription(text.asText(), count.isIntegralNumber() ? count.asInt() : null, words,
+                vtt.isTextual() ? vtt.asText() : null);
+    }
+
+    private static String decimal(JsonNode number) {
+        return number.isNumber() ? number.decimalValue().toPlainString() : null;
     }
 }

@@ -18,6 +18,7 @@ import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.ReservationReleased;
 import dev.tollgate.api.account.ReservationSettled;
 import dev.tollgate.api.metering.Charge;
+import dev.tollgate.api.metering.ChargedUnits;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.TransferDeclined;
@@ -68,6 +69,11 @@ class EventSerializationTest {
                         AT.plusSeconds(300), AT),
                 new ReservationSettled(ALICE, "hold-1", charge, Money.ofNanos(628_850L), Money.ofNanos(9_371_150L),
                         Money.ofNanos(12_499_371_150L), Money.ZERO, AT),
+                new ReservationSettled(ALICE, "hold-3", new Charge("@cf/black-forest-labs/flux-1-schnell", 0, 0,
+                        TokenSource.PROVIDER, Money.ZERO, Money.ZERO, Money.ofNanos(633_600L), "req-43",
+                        List.of(new ChargedUnits("image_tile", 4, Money.ofNanos(52_800L), 1),
+                                new ChargedUnits("step", 4, Money.ofNanos(105_600L), 1))),
+                        Money.ofNanos(633_600L), Money.ZERO, Money.ofNanos(1), Money.ZERO, AT),
                 new ReservationReleased(ALICE, "hold-2", Money.ofNanos(7), Money.ZERO, "deadline", true, AT),
                 new AccountClosed(ALICE, "user asked", AT),
                 new TransferSent(ALICE, "t-1", BOB, Money.ofUsd(2), Money.ofNanos(1), "lunch", KEYED, AT),

@@ -1,6 +1,8 @@
 package dev.tollgate.domain.metering;
 
+import dev.tollgate.api.metering.ChargedUnits;
 import dev.tollgate.api.money.Money;
+import java.util.List;
 
 /**
  * The one way a call's cost is computed: (input × input price + output × output price) / 1,000,000, in integers,
@@ -19,6 +21,38 @@ public final class CostRule {
         long numerator = Math.addExact(Math.multiplyExact(inputTokens, price.inputPerMillion().nanos()),
                 Math.multiplyExact(outputTokens, price.outputPerMillion().nanos()));
         return new Money(ceilDiv(numerator, PER_MILLION));
+    }
+
+    /**
+     * The cost of a call priced on units: Σ quantity × price / per, over a common denominator so the sum is
+     * rounded up once, not once per line.
+     */
+    public static Money cost(List<ChargedUnits> lines) {
+        long denominator = 1;
+        for (ChargedUnits line : lines) {
+            denominator = lcm(denominator, line.per());
+        }
+        long numerator = 0;
+        for (ChargedUnits line : lines) {
+            long scaled = Math.multiplyExact(line.price().nanos(), denominator / line.per());
+            numerator = Math.addExact(numerator, Math.multiplyExact(line.quantity(), scaled));
+        }
+        return new Money(ceilDiv(numerator, denominator));
+    }
+
+    /** {@code quantity} of the unit at the model's price for it. Precondition: the model has that unit price. */
+    public static ChargedUnits line(ModelPrice price, String unit, long quantity) {
+        UnitPrice unitPrice = price.unit(unit).orElseThrow(() ->
+                new IllegalArgumentException(price.model() + " has no price per " + unit));
+        return new ChargedUnits(unit, quantity, unitPrice.price(), unitPrice.per());
+    }
+
+    private static long lcm(long a, long b) {
+        return Math.multiplyExact(a / gcd(a, b), b);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     private static long ceilDiv(long numerator, long denominator) {

@@ -25,4 +25,29 @@ public interface InferenceProvider {
      * was produced.
      */
     ChatCompletion chatStream(ChatRequest request, Consumer<String> onDelta);
+
+    /** Embeds each text; {@code usage} is null when the provider reported none. */
+    default Embeddings embed(EmbeddingRequest request) {
+        throw notOffered("embeddings");
+    }
+
+    /** One image from a prompt. */
+    default GeneratedImage generateImage(ImageRequest request) {
+        throw notOffered("text-to-image");
+    }
+
+    /** The text of a recording. */
+    default Transcription transcribe(TranscriptionRequest request) {
+        throw notOffered("speech recognition");
+    }
+
+    /** A chat about one image, answered as text generation. */
+    default ChatCompletion visionChat(VisionChatRequest request) {
+        throw notOffered("vision chat");
+    }
+
+    private ProviderException notOffered(String task) {
+        return ProviderException.of(ProviderException.Kind.BAD_INPUT, "The " + name() + " provider does not offer "
+                + task + ".");
+    }
 }

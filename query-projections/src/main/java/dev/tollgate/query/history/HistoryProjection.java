@@ -72,8 +72,10 @@ public class HistoryProjection {
     @EventHandler
     void on(ReservationSettled e, @MessageIdentifier String id, @SequenceNumber long seq) {
         var charge = e.charge();
-        String description = charge.inputTokens() + " input + " + charge.outputTokens() + " output tokens ("
-                + charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        String counted = charge.units().isEmpty()
+                ? charge.inputTokens() + " input + " + charge.outputTokens() + " output tokens"
+                : String.join(" + ", charge.units().stream().map(u -> u.quantity() + " " + u.unit()).toList());
+        String description = counted + " (" + charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT) + ")";
         record(id, e.accountId(), seq, "charge", e.collected().negate(), e.balanceAfter(), e.at(),
                 AccountId.REVENUE.value(), charge.model(), charge.requestId(), description);
     }

@@ -8,7 +8,22 @@ import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.metering.Charge;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
+import dev.tollgate.api.metering.ChargedUnits;
+import dev.tollgate.domain.metering.AudioLength;
 import dev.tollgate.domain.metering.ChatCompletion;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageRequest;
+import dev.tollgate.domain.metering.ImageTiles;
+import dev.tollgate.domain.metering.Transcription;
+import dev.tollgate.domain.metering.TranscriptionRequest;
+import dev.tollgate.domain.metering.UnitPrice;
+import dev.tollgate.domain.metering.VisionChatRequest;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.CostRule;
 import dev.tollgate.domain.metering.InferenceProvider;
@@ -32,6 +47,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class MeteredCalls {
     private static final Logger log = LoggerFactory.getLogger(MeteredCalls.class);
+    /** bge's tokenizer wraps every text in [CLS] … [SEP]. */
+    private static final long EMBEDDING_MARKERS = 2;
 
     private final CommandGateway commands;
     private final InferenceProvider provider;
@@ -74,7 +91,7 @@ public class MeteredCalls {
     }
 
     private Metered run(AccountId account, ChatRequest request, String requestId, Consumer<String> onDelta) {
-        ModelPrice price = priceOf(request.model());
+        ModelPrice price = priceFor(request.model(), PriceBook.TEXT_GENERATION);
         long estimatedInput = tokens.countPrompt(request.messages());
         String holdId = "hold_" + requestId;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
@@ -134,5 +151,136 @@ public class MeteredCalls {
             // The hold's deadline releases it; the caller's answer is the provider's failure, not this one.
             log.error("could not release hold {}", holdId, releaseFailed);
         }
+    }
+
+    /** A metered call of any kind: what the provider produced, the charge it was settled with, and the balance. */
+    public record Billed<T>(String requestId, String model, T output, Charge charge, Money balanceAfter,
+                            String provider, long latencyMs) {
+    }
+
+    /**
+     * The model's price, provided it serves {@code task}; anything else is "no such model" for this endpoint,
+     * before any hold is placed.
+     */
+    public ModelPrice priceFor(String model, String task) {
+        ModelPrice price = priceOf(model);
+        if (!task.equals(price.task())) {
+            throw ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND,
+                    model + " is a " + price.task() + " model, not a " + task + " model");
+        }
+        return price;
+    }
+
+    /**
+     * Embeddings are priced on input tokens. Workers AI reports none for them, so the charge is Tollgate's count
+     * (cl100k plus the two marker tokens bge puts around each text), flagged as an estimate.
+     */
+    public Billed<Embeddings> embed(AccountId account, EmbeddingRequest request, String requestId) {
+        ModelPrice price = priceFor(request.model(), PriceBook.TEXT_EMBEDDINGS);
+        long estimated = 0;
+        for (String text : request.texts()) {
+            estimated = Math.addExact(estimated, tokens.count(text) + EMBEDDING_MARKERS);
+        }
+        long counted = estimated;
+        Money bound = CostRule.cost(estimated + estimated / 5 + 1, 0, price);
+        return meter(account, request.model(), requestId, bound, () -> provider.embed(request), out -> {
+            boolean reported = out.usage() != null;
+            long input = reported ? out.usage().inputTokens() : counted;
+            return new Charge(request.model(), input, 0, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
+                    price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, 0, price), requestId);
+        });
+    }
+
+    /**
+     * Images are priced per 512×512 tile of the picture plus per step. The hold assumes a 1024×1024 picture; the
+     * charge counts the tiles of the picture the provider returned (an estimate only if its size cannot be read).
+     */
+    public Billed<GeneratedImage> generateImage(AccountId account, ImageRequest request, String requestId) {
+        ModelPrice price = priceFor(request.model(), PriceBook.TEXT_TO_IMAGE);
+        Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.IMAGE_TILE, ImageTiles.DEFAULT_TILES),
+                CostRule.line(price, UnitPrice.STEP, request.steps())));
+        return meter(account, request.model(), requestId, bound, () -> provider.generateImage(request), out -> {
+            OptionalLong tiles = ImageTiles.of(out.bytes());
+            List<ChargedUnits> units = List.of(
+                    CostRule.line(price, UnitPrice.IMAGE_TILE, tiles.orElse(ImageTiles.DEFAULT_TILES)),
+                    CostRule.line(price, UnitPrice.STEP, request.steps()));
+            return new Charge(request.model(), 0, 0, tiles.isPresent() ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
+                    price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(units), requestId, units);
+        });
+    }
+
+    /**
+     * Speech is priced per audio minute, charged per millisecond. Workers AI reports no duration, so the length is
+     * Tollgate's measure ({@link AudioLength}) and always flagged as an estimate.
+     */
+    public Billed<Transcription> transcribe(AccountId account, TranscriptionRequest request, String requestId) {
+        ModelPrice price = priceFor(request.model(), PriceBook.SPEECH_RECOGNITION);
+        Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.AUDIO_MILLISECOND,
+                AudioLength.boundMillis(request.audio()))));
+        return meter(account, request.model(), requestId, bound, () -> provider.transcribe(request), out -> {
+            List<ChargedUnits> units = List.of(CostRule.line(price, UnitPrice.AUDIO_MILLISECOND,
+                    AudioLength.chargedMillis(request.audio(), out)));
+            return new Charge(request.model(), 0, 0, TokenSource.ESTIMATE, price.inputPerMillion(),
+                    price.outputPerMillion(), CostRule.cost(units), requestId, units);
+        });
+    }
+
+    /**
+     * A chat about an image, priced on tokens like a chat. The image's tokens are unknown until the provider counts
+     * them, so the hold (and an estimate, when no usage comes back) adds {@link VisionChatRequest#IMAGE_TOKENS}.
+     */
+    public Metered visionChat(AccountId account, VisionChatRequest request, String requestId) {
+        ChatRequest chat = request.chat();
+        ModelPrice price = priceFor(chat.model(), PriceBook.TEXT_GENERATION);
+        if (!prices.acceptsImages(chat.model())) {
+            throw ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, chat.model() + " does not read images");
+        }
+        long estimatedInput = tokens.countPrompt(chat.messages()) + VisionChatRequest.IMAGE_TOKENS;
+        Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, chat.maxTokens(), price);
+        Billed<ChatCompletion> billed = meter(account, chat.model(), requestId, bound,
+                () -> provider.visionChat(request),
+                out -> chargeOf(chat, price, out, estimatedInput, requestId));
+        ChatCompletion out = billed.output();
+        Charge charge = billed.charge();
+        return new Metered(requestId, chat.model(), out.text(), charge.inputTokens(), charge.outputTokens(),
+                charge.tokenSource(), charge.cost(), billed.balanceAfter(), billed.provider(), billed.latencyMs(),
+                out.finishReason());
+    }
+
+    private Charge chargeOf(ChatRequest request, ModelPrice price, ChatCompletion completion, long estimatedInput,
+                            String requestId) {
+        boolean reported = completion.usage() != null;
+        long input = reported ? completion.usage().inputTokens() : estimatedInput;
+        long output = reported ? completion.usage().outputTokens() : tokens.count(completion.text());
+        return new Charge(request.model(), input, output, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
+                price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
+    }
+
+    /**
+     * Reserve {@code bound} → call → settle the charge computed from what the call produced; any failure before a
+     * result releases the whole hold. These calls produce their output all at once, so there is no partial charge.
+     */
+    private <T> Billed<T> meter(AccountId account, String model, String requestId, Money bound, Supplier<T> call,
+                                Function<T, Charge> chargeOf) {
+        String holdId = "hold_" + requestId;
+        Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
+        commands.sendAndWait(new ReserveCredits(account, holdId, hold, requestId,
+                clock.instant().plus(holdTimeout), clock.instant()));
+        long started = System.nanoTime();
+        T output;
+        Charge charge;
+        try {
+            output = call.get();
+            charge = chargeOf.apply(output);
+        } catch (ProviderException failed) {
+            release(account, holdId, "provider failed: " + failed.kind());
+            throw failed;
+        } catch (RuntimeException unexpected) {
+            release(account, holdId, "call failed");
+            throw unexpected;
+        }
+        long latencyMs = (System.nanoTime() - started) / 1_000_000;
+        LedgerReceipt receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
+        return new Billed<>(requestId, model, output, charge, receipt.balanceAfter(), provider.name(), latencyMs);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
+import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +102,11 @@ public class AxonConfig {
     @Bean
     public PersistenceExceptionResolver persistenceExceptionResolver() {
         return new DuplicateAppends();
+    }
+
+    @Bean
+    public ReservationSettledUpcaster reservationSettledUpcaster() {
+        return new ReservationSettledUpcaster();
     }
 
     @Bean

@@ -45,11 +45,18 @@ public class AiController {
         this.idempotent = idempotent;
     }
 
+    /** {@code unit_prices} is empty for models priced on tokens alone. */
     public record ModelView(String id, String name, String task, String provider, String inputUsdPerM,
-                            String outputUsdPerM) {
+                            String outputUsdPerM, List<UnitPriceView> unitPrices) {
     }
 
-    public record PriceView(String model, String inputUsdPerM, String outputUsdPerM, String unit) {
+    /** {@code unit} is "tokens", or "units" for models priced per image tile and step or per audio time. */
+    public record PriceView(String model, String inputUsdPerM, String outputUsdPerM, String unit,
+                            List<UnitPriceView> unitPrices) {
+    }
+
+    /** {@code unit_usd} per {@code per} {@code unit}s: e.g. "0.0005" per 60000 audio_millisecond. */
+    public record UnitPriceView(String unit, String unitUsd, long per) {
     }
 
     public record UsageView(long inputTokens, long outputTokens, long totalTokens, String source) {
@@ -68,13 +75,17 @@ public class AiController {
     @GetMapping("/api/ai/models")
     public List<ModelView> models() {
         return prices.all().stream().map(p -> new ModelView(p.model(), p.model(), p.task(), metered.providerName(),
-                p.inputPerMillion().toUsdString(), p.outputPerMillion().toUsdString())).toList();
+                p.inputPerMillion().toUsdString(), p.outputPerMillion().toUsdString(), unitPrices(p))).toList();
     }
 
     @GetMapping("/api/credits/pricing")
     public List<PriceView> pricing() {
         return prices.all().stream().map(p -> new PriceView(p.model(), p.inputPerMillion().toUsdString(),
-                p.outputPerMillion().toUsdString(), "tokens")).toList();
+                p.outputPerMillion().toUsdString(), p.units().isEmpty() ? "tokens" : "units", unitPrices(p))).toList();
+    }
+
+    private static List<UnitPriceView> unitPrices(dev.tollgate.domain.metering.ModelPrice price) {
+        return price.units().stream().map(u -> new UnitPriceView(u.unit(), u.price().toUsdString(), u.per())).toList();
     }
 
     /** With an Idempotency-Key, a retry answers the first call: no second upstream call, no second charge. */

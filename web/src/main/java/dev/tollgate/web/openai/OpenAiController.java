@@ -2,7 +2,12 @@ package dev.tollgate.web.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.VisionChatRequest;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -67,6 +72,7 @@ public class OpenAiController {
                               @RequestHeader(value = "Idempotency-Key", required = false) String key,
                               HttpServletResponse response) throws IOException {
         ChatRequest request = read(body);
+        byte[] image = imageOf(body);
         String requestId = RequestIds.current();
         String id = "chatcmpl-" + requestId.substring(requestId.indexOf('_') + 1);
         long created = clock.instant().getEpochSecond();
@@ -80,21 +86,28 @@ public class OpenAiController {
                     throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), null);
                 }
                 return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-chat", body),
-                        () -> completion(account, request, requestId, id, created));
+                        () -> completion(account, request, image, requestId, id, created));
             }
-            return completion(account, request, requestId, id, created);
+            return completion(account, request, image, requestId, id, created);
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         ChatStreams sse = new ChatStreams(response);
         MeteredCalls.Metered done;
         try {
-            done = metered.chatStream(account, request, requestId, delta -> {
+            java.util.function.Consumer<String> emit = delta -> {
                 ObjectNode chunk = chunk(id, created, request.model());
                 ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
                 choice.putObject("delta").put("role", "assistant").put("content", delta);
                 choice.putNull("finish_reason");
                 sse.data(chunk.toString());
-            });
+            };
+            if (image == null) {
+                done = metered.chatStream(account, request, requestId, emit);
+            } else {
+                // Workers AI answers a vision chat whole: the stream carries it as one piece.
+                done = metered.visionChat(account, new VisionChatRequest(request, image), requestId);
+                emit.accept(done.text());
+            }
         } catch (ProviderException failed) {
             if (!sse.started()) {
                 throw failed;
@@ -121,8 +134,67 @@ public class OpenAiController {
         return null;
     }
 
-    private ObjectNode completion(AccountId account, ChatRequest request, String requestId, String id, long created) {
-        MeteredCalls.Metered done = metered.chat(account, request, requestId);
+    /**
+     * OpenAI's embeddings: {@code input} as a string or an array of strings, {@code encoding_format} "float" (the
+     * default) or "base64" (little-endian float32s, which the official SDKs ask for unless told otherwise).
+     */
+    @PostMapping("/v1/embeddings")
+    public ObjectNode embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.textValue().isBlank()) {
+            throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
+        }
+        JsonNode input = body.get("input");
+        if (input != null && input.isArray() && !input.isEmpty() && input.get(0).isNumber()
+                || input != null && input.isArray() && !input.isEmpty() && input.get(0).isArray()) {
+            throw new OpenAiError(400, "invalid_request_error", "input must be text: token arrays are not accepted",
+                    "input");
+        }
+        List<String> texts;
+        try {
+            texts = MediaInputs.texts(input, "input");
+        } catch (IllegalArgumentException bad) {
+            throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), "input");
+        }
+        String format = body.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw new OpenAiError(400, "invalid_request_error", "encoding_format must be float or base64",
+                    "encoding_format");
+        }
+        if (body.hasNonNull("dimensions")) {
+            throw new OpenAiError(400, "invalid_request_error", "dimensions cannot be chosen: each model has its own size",
+                    "dimensions");
+        }
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
+                new EmbeddingRequest(model.textValue(), texts), RequestIds.current());
+        ObjectNode list = mapper.createObjectNode().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        List<float[]> vectors = billed.output().vectors();
+        for (int i = 0; i < vectors.size(); i++) {
+            ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+            if (format.equals("base64")) {
+                item.put("embedding", MediaInputs.base64Floats(vectors.get(i)));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float value : vectors.get(i)) {
+                    values.add(value);
+                }
+            }
+        }
+        list.put("model", billed.model());
+        long promptTokens = billed.charge().inputTokens();
+        list.putObject("usage").put("prompt_tokens", promptTokens).put("total_tokens", promptTokens);
+        list.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
+                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
+                .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
+        return list;
+    }
+
+    private ObjectNode completion(AccountId account, ChatRequest request, byte[] image, String requestId, String id,
+                                  long created) {
+        MeteredCalls.Metered done = image == null ? metered.chat(account, request, requestId)
+                : metered.visionChat(account, new VisionChatRequest(request, image), requestId);
         ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", created).put("model", done.model());
         ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
@@ -204,5 +276,39 @@ public class OpenAiController {
             temperature = t.decimalValue().toPlainString();
         }
         return new ChatRequest(model.textValue(), read, maxTokens, temperature);
+    }
+
+    /**
+     * The one image of an OpenAI vision message ({@code {"type":"image_url","image_url":{"url":"data:…;base64,…"}}}),
+     * or null when there is none. Only data URLs are read: Tollgate does not fetch URLs on a client's behalf.
+     */
+    private static byte[] imageOf(JsonNode body) {
+        byte[] image = null;
+        for (JsonNode message : body.path("messages")) {
+            for (JsonNode part : message.path("content")) {
+                if (!"image_url".equals(part.path("type").asText())) {
+                    continue;
+                }
+                JsonNode url = part.path("image_url").isTextual() ? part.path("image_url")
+                        : part.path("image_url").path("url");
+                if (!url.isTextual() || !url.textValue().startsWith("data:")) {
+                    throw new OpenAiError(400, "invalid_request_error",
+                            "images must be sent as data URLs (data:image/png;base64,…)", "messages");
+                }
+                if (image != null) {
+                    throw new OpenAiError(400, "invalid_request_error", "send at most one image per request",
+                            "messages");
+                }
+                try {
+                    image = MediaInputs.base64(url, "image_url");
+                } catch (IllegalArgumentException bad) {
+                    throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), "messages");
+                }
+                if (image.length > MediaInputs.MAX_MEDIA_BYTES) {
+                    throw new OpenAiError(413, "invalid_request_error", "the image is too large", "messages");
+                }
+            }
+        }
+        return image;
     }
 }

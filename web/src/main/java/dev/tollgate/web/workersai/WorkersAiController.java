@@ -2,7 +2,20 @@ package dev.tollgate.web.workersai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageRequest;
+import dev.tollgate.domain.metering.Transcription;
+import dev.tollgate.domain.metering.TranscriptionRequest;
+import dev.tollgate.domain.metering.VisionChatRequest;
+import java.io.IOException;
+import java.util.Base64;
+import dev.tollgate.domain.metering.Embeddings;
+import dev.tollgate.domain.metering.ModelPrice;
+import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -33,32 +46,37 @@ public class WorkersAiController {
 
     private final MeteredCalls metered;
     private final ObjectMapper mapper;
+    private final PriceBook prices;
 
-    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper) {
+    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper, PriceBook prices) {
         this.metered = metered;
         this.mapper = mapper;
+        this.prices = prices;
     }
 
     @PostMapping("/client/v4/accounts/{account}/ai/run/**")
     public Object run(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body, HttpServletRequest http,
                       HttpServletResponse response) {
-        ChatRequest request = read(model(http), body);
+        String model = model(http);
+        String task = prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
+        if (task.equals(PriceBook.TEXT_EMBEDDINGS)) {
+            return embeddings(caller, model, body);
+        }
+        if (task.equals(PriceBook.TEXT_TO_IMAGE)) {
+            return image(caller, model, body, response);
+        }
+        if (task.equals(PriceBook.SPEECH_RECOGNITION)) {
+            return transcription(caller, model, bytes(body.get("audio"), "audio"));
+        }
+        ChatRequest request = read(model, body);
         AccountId account = AccountId.of(caller.userId());
         String requestId = RequestIds.current();
+        if (body.has("image") && !body.path("stream").asBoolean(false)) {
+            return chatEnvelope(metered.visionChat(account,
+                    new VisionChatRequest(request, bytes(body.get("image"), "image")), requestId));
+        }
         if (!body.path("stream").asBoolean(false)) {
-            MeteredCalls.Metered done = metered.chat(account, request, requestId);
-            ObjectNode envelope = mapper.createObjectNode();
-            ObjectNode result = envelope.putObject("result");
-            result.put("response", done.text());
-            result.putArray("tool_calls");
-            result.set("usage", usage(done));
-            envelope.put("success", true);
-            envelope.putArray("errors");
-            envelope.putArray("messages");
-            envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", done.requestId())
-                    .put("cost_usd", done.cost().toUsdString()).put("balance_usd", done.balanceAfter().toUsdString())
-                    .put("provider", done.provider()));
-            return envelope;
+            return chatEnvelope(metered.chat(account, request, requestId));
         }
         ChatStreams stream = new ChatStreams(response);
         MeteredCalls.Metered done;
@@ -76,6 +94,165 @@ public class WorkersAiController {
         stream.data(last.toString());
         stream.data("[DONE]");
         return null;
+    }
+
+    /** Whisper's own form: the recording itself as the body. */
+    @PostMapping(value = "/client/v4/accounts/{account}/ai/run/**",
+            consumes = {"application/octet-stream", "audio/*", "video/*"})
+    public ObjectNode runRecording(@AuthenticationPrincipal Caller caller, HttpServletRequest http) throws IOException {
+        byte[] audio = http.getInputStream().readNBytes(MediaInputs.MAX_MEDIA_BYTES + 1);
+        if (audio.length > MediaInputs.MAX_MEDIA_BYTES) {
+            throw new WorkersAiError(413, 3006, "AiError: Request is too large");
+        }
+        if (audio.length == 0) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: send the recording as the body");
+        }
+        return transcription(caller, model(http), audio);
+    }
+
+    private ObjectNode chatEnvelope(MeteredCalls.Metered done) {
+        ObjectNode envelope = mapper.createObjectNode();
+        ObjectNode result = envelope.putObject("result");
+        result.put("response", done.text());
+        result.putArray("tool_calls");
+        result.set("usage", usage(done));
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", done.requestId())
+                .put("cost_usd", done.cost().toUsdString()).put("balance_usd", done.balanceAfter().toUsdString())
+                .put("provider", done.provider()));
+        return envelope;
+    }
+
+    /**
+     * flux: {@code {"prompt","steps"}} → the envelope with {@code result.image} in base64. Other models
+     * ({@code num_steps}) answer the raw PNG with no envelope, as Workers AI does; Tollgate's figures then travel in
+     * {@code X-Tollgate-*} headers.
+     */
+    private Object image(Caller caller, String model, JsonNode body, HttpServletResponse response) {
+        boolean flux = model.startsWith("@cf/black-forest-labs/");
+        JsonNode prompt = body.get("prompt");
+        if (prompt == null || !prompt.isTextual() || prompt.textValue().isBlank()) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: prompt is required");
+        }
+        JsonNode given = body.has("steps") ? body.get("steps") : body.get("num_steps");
+        int max = flux ? 8 : 20;
+        int steps = flux ? 4 : 20;
+        if (given != null && !given.isNull()) {
+            if (!given.isIntegralNumber() || given.asLong() < 1 || given.asLong() > max) {
+                throw new WorkersAiError(400, 5006, "AiError: Bad input: steps must be from 1 to " + max);
+            }
+            steps = given.intValue();
+        }
+        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()),
+                new ImageRequest(model, prompt.textValue(), steps), RequestIds.current());
+        if (!flux) {
+            response.setHeader("X-Tollgate-Request-Id", billed.requestId());
+            response.setHeader("X-Tollgate-Cost-Usd", billed.charge().cost().toUsdString());
+            response.setHeader("X-Tollgate-Balance-Usd", billed.balanceAfter().toUsdString());
+            response.setHeader("X-Tollgate-Provider", billed.provider());
+            response.setContentType(billed.output().contentType());
+            response.setContentLength(billed.output().bytes().length);
+            try {
+                response.getOutputStream().write(billed.output().bytes());
+                response.flushBuffer();
+            } catch (IOException clientGone) {
+                // The call is settled either way; a client that left has only itself to ask again.
+            }
+            return null;
+        }
+        ObjectNode envelope = mapper.createObjectNode();
+        envelope.putObject("result").put("image", Base64.getEncoder().encodeToString(billed.output().bytes()));
+        return success(envelope, billed);
+    }
+
+    /** {@code {"result":{"text","word_count","words":[{"word","start","end"}],"vtt"}}}, as Whisper answers. */
+    private ObjectNode transcription(Caller caller, String model, byte[] audio) {
+        MeteredCalls.Billed<Transcription> billed = metered.transcribe(AccountId.of(caller.userId()),
+                new TranscriptionRequest(model, audio), RequestIds.current());
+        Transcription heard = billed.output();
+        ObjectNode envelope = mapper.createObjectNode();
+        ObjectNode result = envelope.putObject("result").put("text", heard.text());
+        if (heard.wordCount() != null) {
+            result.put("word_count", heard.wordCount());
+        }
+        ArrayNode words = result.putArray("words");
+        for (Transcription.Word w : heard.words()) {
+            ObjectNode word = words.addObject().put("word", w.word());
+            word.put("start", w.start() == null ? null : new java.math.BigDecimal(w.start()));
+            word.put("end", w.end() == null ? null : new java.math.BigDecimal(w.end()));
+        }
+        if (heard.vtt() != null) {
+            result.put("vtt", heard.vtt());
+        }
+        return success(envelope, billed);
+    }
+
+    private ObjectNode success(ObjectNode envelope, MeteredCalls.Billed<?> billed) {
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
+                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
+                .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
+        return envelope;
+    }
+
+    /** Workers AI's byte arrays ({@code [uint8, …]}) or, for newer models, base64 text. */
+    private static byte[] bytes(JsonNode node, String field) {
+        if (node != null && node.isArray() && !node.isEmpty()) {
+            if (node.size() > MediaInputs.MAX_MEDIA_BYTES) {
+                throw new WorkersAiError(413, 3006, "AiError: Request is too large");
+            }
+            byte[] bytes = new byte[node.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                JsonNode value = node.get(i);
+                if (!value.isIntegralNumber() || value.asInt() < 0 || value.asInt() > 255) {
+                    throw new WorkersAiError(400, 5006, "AiError: Bad input: " + field + " must hold bytes (0-255)");
+                }
+                bytes[i] = (byte) value.asInt();
+            }
+            return bytes;
+        }
+        try {
+            return MediaInputs.base64(node, field);
+        } catch (IllegalArgumentException bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + field
+                    + " must be an array of bytes or base64 text");
+        }
+    }
+
+    /** bge on the run path: {@code {"text": "…" | ["…",…]}} → {@code {"result":{"shape":[n,d],"data":[[…]]}}}. */
+    private ObjectNode embeddings(Caller caller, String model, JsonNode body) {
+        List<String> texts;
+        try {
+            texts = MediaInputs.texts(body.get("text"), "text");
+        } catch (IllegalArgumentException bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+        }
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
+                new EmbeddingRequest(model, texts), RequestIds.current());
+        ObjectNode envelope = mapper.createObjectNode();
+        ObjectNode result = envelope.putObject("result");
+        result.putArray("shape").add(billed.output().vectors().size()).add(billed.output().dimensions());
+        ArrayNode data = result.putArray("data");
+        for (float[] vector : billed.output().vectors()) {
+            ArrayNode row = data.addArray();
+            for (float value : vector) {
+                row.add(value);
+            }
+        }
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
+                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
+                .put("input_tokens", billed.charge().inputTokens())
+                .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
+        return envelope;
     }
 
     private ObjectNode usage(MeteredCalls.Metered done) {

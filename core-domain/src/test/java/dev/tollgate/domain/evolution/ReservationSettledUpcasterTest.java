@@ -1,0 +1,74 @@
+package dev.tollgate.domain.evolution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tollgate.api.account.ReservationSettled;
+import dev.tollgate.api.metering.ChargedUnits;
+import dev.tollgate.api.metering.TokenSource;
+import dev.tollgate.api.money.Money;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.axonframework.eventhandling.DomainEventData;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import org.axonframework.serialization.SimpleSerializedType;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.serialization.upcasting.event.EventUpcasterChain;
+import org.axonframework.serialization.upcasting.event.InitialEventRepresentation;
+import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
+import org.junit.jupiter.api.Test;
+
+/** ReservationSettled revision 1, exactly as it was written before units existed, reads as a token-only charge. */
+class ReservationSettledUpcasterTest {
+    private static final JacksonSerializer SERIALIZER = JacksonSerializer.builder()
+            .objectMapper(new ObjectMapper().findAndRegisterModules()
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS))
+            .build();
+
+    /** The bytes revision 1 wrote: the charge has no units. */
+    private static final String REVISION_ONE = "{\"accountId\":{\"value\":\"alice\"},\"holdId\":\"hold_req_1\","
+            + "\"charge\":{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"inputTokens\":136,\"outputTokens\":10,"
+            + "\"tokenSource\":\"PROVIDER\",\"inputPricePerMillion\":{\"nanos\":282000000},"
+            + "\"outputPricePerMillion\":{\"nanos\":827000000},\"cost\":{\"nanos\":46622},\"requestId\":\"req_1\"},"
+            + "\"collected\":{\"nanos\":46622},\"released\":{\"nanos\":100},\"balanceAfter\":{\"nanos\":953378},"
+            + "\"heldAfter\":{\"nanos\":0},\"at\":\"2026-11-01T10:00:00Z\"}";
+
+    @Test
+    void aRevisionOneSettlementIsReadAsATokenOnlyCharge() {
+        // given the stored bytes of a revision-1 settlement
+        DomainEventData<byte[]> entry = new GenericDomainEventEntry<>("UserAccount", "alice", 3, "evt-1",
+                Instant.parse("2026-11-01T10:00:00Z"), ReservationSettled.class.getName(), "1",
+                REVISION_ONE.getBytes(StandardCharsets.UTF_8), "{}".getBytes());
+
+        // when it is read through the upcaster chain
+        List<IntermediateEventRepresentation> read = new EventUpcasterChain(new ReservationSettledUpcaster())
+                .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
+
+        // then it is revision 2, with the same charge and no units
+        assertThat(read.get(0).getType())
+                .isEqualTo(new SimpleSerializedType(ReservationSettled.class.getName(), "2"));
+        ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
+        assertThat(event.charge().units()).isEmpty();
+        assertThat(event.charge().cost()).isEqualTo(Money.ofNanos(46_622));
+        assertThat(event.charge().tokenSource()).isEqualTo(TokenSource.PROVIDER);
+        assertThat(event.collected()).isEqualTo(Money.ofNanos(46_622));
+    }
+
+    @Test
+    void aRevisionTwoSettlementKeepsItsUnits() {
+        String revisionTwo = REVISION_ONE.replace("\"requestId\":\"req_1\"}", "\"requestId\":\"req_1\",\"units\":"
+                + "[{\"unit\":\"step\",\"quantity\":4,\"price\":{\"nanos\":105600},\"per\":1}]}");
+        DomainEventData<byte[]> entry = new GenericDomainEventEntry<>("UserAccount", "alice", 3, "evt-2",
+                Instant.parse("2026-11-01T10:00:00Z"), ReservationSettled.class.getName(), "2",
+                revisionTwo.getBytes(StandardCharsets.UTF_8), "{}".getBytes());
+
+        List<IntermediateEventRepresentation> read = new EventUpcasterChain(new ReservationSettledUpcaster())
+                .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
+
+        ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
+        assertThat(event.charge().units()).containsExactly(new ChargedUnits("step", 4, Money.ofNanos(105_600), 1));
+    }
+}

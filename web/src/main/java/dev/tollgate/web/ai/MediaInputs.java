@@ -1,0 +1,78 @@
+package dev.tollgate.web.ai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.domain.metering.EmbeddingRequest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Reads the inputs of media calls the same way on every surface. A bad input is an {@link IllegalArgumentException}
+ * whose message is written for the client; each surface answers it in its own error shape.
+ */
+public final class MediaInputs {
+    /** Workers AI's own request limit is about this size; a larger body would only be refused upstream. */
+    public static final int MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+
+    private MediaInputs() {
+    }
+
+    /** A string or a non-empty array of at most 100 strings. */
+    public static List<String> texts(JsonNode node, String field) {
+        if (node != null && node.isTextual()) {
+            return List.of(node.textValue());
+        }
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException(field + " must be a string or a non-empty array of strings");
+        }
+        if (node.size() > EmbeddingRequest.MAX_TEXTS) {
+            throw new IllegalArgumentException(field + " may hold at most " + EmbeddingRequest.MAX_TEXTS + " texts");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode text : node) {
+            if (!text.isTextual()) {
+                throw new IllegalArgumentException(field + " must hold strings only");
+            }
+            texts.add(text.textValue());
+        }
+        return texts;
+    }
+
+    /** Base64 (standard or URL-safe, or a {@code data:…;base64,} URL) to bytes; empty or undecodable is refused. */
+    public static byte[] base64(JsonNode node, String field) {
+        if (node == null || !node.isTextual() || node.textValue().isBlank()) {
+            throw new IllegalArgumentException(field + " must be base64 text");
+        }
+        String text = node.textValue().strip();
+        if (text.startsWith("data:")) {
+            int comma = text.indexOf(',');
+            if (comma < 0 || !text.substring(0, comma).endsWith(";base64")) {
+                throw new IllegalArgumentException(field + " must be a base64 data URL");
+            }
+            text = text.substring(comma + 1);
+        }
+        // Line breaks are allowed (MIME wraps at 76); any other stray character is refused rather than skipped.
+        text = text.replaceAll("\\s+", "");
+        byte[] bytes;
+        try {
+            bytes = text.indexOf('-') >= 0 || text.indexOf('_') >= 0 ? Base64.getUrlDecoder().decode(text)
+                    : Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException notBase64) {
+            throw new IllegalArgumentException(field + " is not valid base64");
+        }
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(field + " is empty");
+        }
+        return bytes;
+    }
+
+    /** Little-endian IEEE 754 float32s in base64, as OpenAI's {@code encoding_format: "base64"} sends vectors. */
+    public static String base64Floats(float[] vector) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float value : vector) {
+            bytes.putFloat(value);
+        }
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+}
