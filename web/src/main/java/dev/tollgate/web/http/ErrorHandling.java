@@ -114,6 +114,11 @@ public class ErrorHandling {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        if (StorageOutage.causedBy(e)) {
+            // A commit cut off mid-way may or may not have landed; an idempotency key makes the retry safe.
+            log.warn("storage unavailable: {}", StorageOutage.summary(e));
+            return StorageOutage.answer();
+        }
         log.error("unexpected failure", e);
         return answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "Something went wrong on our side; quote the request id when you report it.");

@@ -15,6 +15,11 @@ public class FallbackErrorController implements ErrorController {
 
     @RequestMapping("/error")
     ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {
+        if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure
+                && StorageOutage.causedBy(failure)) {
+            // A filter (the credentials lookup) met the outage before any controller did.
+            return StorageOutage.answer();
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = HttpStatus.resolve(code instanceof Integer i ? i : 500);
         if (status == null) {

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * One Tollgate process started from {@code web/target/tollgate.jar} with environment variables, the way an operator
  * starts a node. {@link #kill()} is a crash (SIGKILL): no shutdown hook, no graceful anything.
  */
-final class Node implements AutoCloseable {
-    final String name;
-    final int port;
-    final Http http;
+public final class Node implements AutoCloseable {
+    public final String name;
+    public final int port;
+    public final Http http;
     private final Process process;
     private final Path log;
 
@@ -29,7 +29,7 @@ final class Node implements AutoCloseable {
         this.http = new Http(port);
     }
 
-    static Node start(String name, Map<String, String> environment, List<String> arguments) {
+    public static Node start(String name, Map<String, String> environment, List<String> arguments) {
         String jar = System.getProperty("tollgate.jar", "target/tollgate.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("No jar at " + jar + ": run through `./mvnw verify` (it packages first)");
@@ -50,7 +50,7 @@ final class Node implements AutoCloseable {
     }
 
     /** Waits (bounded) until the node answers its health check. */
-    Node awaitReady() throws InterruptedException {
+    public Node awaitReady() throws InterruptedException {
         for (int i = 0; i < 240; i++) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("node " + name + " exited at start:\n" + tail());
@@ -67,16 +67,16 @@ final class Node implements AutoCloseable {
         throw new IllegalStateException("node " + name + " not ready after 120 s:\n" + tail());
     }
 
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
