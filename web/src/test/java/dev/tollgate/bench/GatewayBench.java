@@ -5,94 +5,160 @@ import static dev.tollgate.web.e2e.Http.json;
 import dev.tollgate.web.e2e.Http;
 import dev.tollgate.web.e2e.RunningTollgate;
 import dev.tollgate.web.e2e.Storage;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
 
 /**
  * bench/gateway: the latency Tollgate adds to a metered chat over calling the same fake Workers AI directly, at
- * concurrency 1, 16 and 64, on the embedded default, and metered calls per second. Same machine, same run.
+ * concurrency 1, 16 and 64, non-stream and time to first streamed byte, on the embedded default; and metered calls
+ * per second, with every caller on one account (all calls serialise on that account) and spread over 64 accounts.
+ * Same machine, same run; the fake answers in one write, so the direct column is the network and the client.
  */
 public final class GatewayBench {
     private static final int CALLS = Integer.getInteger("bench.calls", 1_000);
+    private static final String MODEL_PATH = "/accounts/bench/ai/run/@cf/meta/llama-3.1-8b-instruct";
     private static final String CHAT = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
-    private static final String ANSWER = "{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":16,"
-            + "\"completion_tokens\":4,\"total_tokens\":20}},\"success\":true,\"errors\":[],\"messages\":[]}";
+    private static final String STREAM_CHAT = CHAT.replace("{\"model\"", "{\"stream\":true,\"model\"");
+
+    public record Row(String mode, int concurrency, int accounts, Result direct, Result metered) {
+    }
+
+    public record Result(double p50, double p99, double perSecond, int failures) {
+    }
 
     public static void main(String[] args) throws Exception {
-        MockWebServer upstream = new MockWebServer();
-        upstream.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse().setHeader("Content-Type", "application/json").setBody(ANSWER);
-            }
-        });
-        upstream.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
-        String base = "http://127.0.0.1:" + upstream.getPort() + "/client/v4";
-        properties.put("CLOUDFLARE_API_BASE", base);
-        properties.put("CLOUDFLARE_ACCOUNT_ID", "bench");
-        properties.put("CLOUDFLARE_API_KEY", "bench-token");
-        properties.put("logging.level.root", "WARN");
-        try (RunningTollgate app = RunningTollgate.start(properties)) {
-            String token = fundedUser(app.http);
-            HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(64)).build();
-            HttpRequest direct = HttpRequest.newBuilder(URI.create(base + "/accounts/bench/ai/run/@cf/meta/llama-3.1-8b-instruct"))
-                    .header("Authorization", "Bearer bench-token").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).timeout(Duration.ofSeconds(30)).build();
-            HttpRequest metered = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/ai/chat"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).timeout(Duration.ofSeconds(30)).build();
-            run(client, direct, 16, 500);
-            run(client, metered, 16, 500); // warm-up
-            System.out.println();
-            System.out.printf("%-12s %8s %14s %14s %14s %14s %12s%n", "concurrency", "calls", "direct p50 ms",
-                    "direct p99 ms", "metered p50 ms", "metered p99 ms", "metered/s");
-            for (int concurrency : new int[] {1, 16, 64}) {
-                Result d = run(client, direct, concurrency, CALLS);
-                Result m = run(client, metered, concurrency, CALLS);
-                System.out.printf("%-12d %8d %14.2f %14.2f %14.2f %14.2f %12.0f%n", concurrency, CALLS, d.p50, d.p99,
-                        m.p50, m.p99, m.perSecond);
-            }
-            System.out.printf("(added p50/p99 = metered − direct; embedded default; %d cores)%n",
-                    Runtime.getRuntime().availableProcessors());
-        } finally {
-            upstream.shutdown();
-        }
+        print(run());
         System.exit(0);
     }
 
-    record Result(double p50, double p99, double perSecond, int failures) {
+    static void print(List<Row> rows) {
+        System.out.println();
+        System.out.printf("%-18s %5s %8s %10s %10s %11s %11s %10s %10s %10s%n", "gateway call", "conc.", "accounts",
+                "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99", "metered/s");
+        for (Row r : rows) {
+            System.out.printf("%-18s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f%n", r.mode, r.concurrency,
+                    r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
+                    r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond);
+        }
+        System.out.printf("(ms; %d calls per row; embedded default; %d cores shared by client, Tollgate and the fake)%n",
+                CALLS, Runtime.getRuntime().availableProcessors());
     }
 
-    private static Result run(HttpClient client, HttpRequest request, int concurrency, int total) throws Exception {
-        Load.Measured m = Load.run(concurrency, total,
-                random -> client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-        if (m.failures() > 0) {
-            System.out.println("failed calls: " + m.failures());
+    public static List<Row> run() throws Exception {
+        try (FastUpstream upstream = new FastUpstream()) {
+            Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
+            String base = "http://127.0.0.1:" + upstream.port() + "/client/v4";
+            properties.put("CLOUDFLARE_API_BASE", base);
+            properties.put("CLOUDFLARE_ACCOUNT_ID", "bench");
+            properties.put("CLOUDFLARE_API_KEY", "bench-token");
+            properties.put("logging.level.root", "WARN");
+            try (RunningTollgate app = RunningTollgate.start(properties)) {
+                List<String> tokens = fundedUsers(app.http, 64);
+                HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(64)).build();
+                URI direct = URI.create(base + MODEL_PATH);
+                URI chat = URI.create(app.baseUrl() + "/api/ai/chat");
+                URI stream = URI.create(app.baseUrl() + "/api/ai/chat/stream");
+                measure(client, direct, "bench-token", CHAT, 16, 500, false);
+                measure(client, chat, tokens.get(0), CHAT, 16, 500, false); // warm-up
+                measure(client, stream, tokens.get(0), CHAT, 16, 200, true);
+                List<Row> rows = new ArrayList<>();
+                for (int concurrency : new int[] {1, 16, 64}) {
+                    rows.add(new Row("chat", concurrency, 1,
+                            measure(client, direct, "bench-token", CHAT, concurrency, CALLS, false),
+                            measure(client, chat, tokens.get(0), CHAT, concurrency, CALLS, false)));
+                }
+                rows.add(new Row("chat", 64, 64,
+                        measure(client, direct, "bench-token", CHAT, 64, CALLS, false),
+                        measureSpread(client, chat, tokens, 64, CALLS)));
+                for (int concurrency : new int[] {1, 16, 64}) {
+                    rows.add(new Row("stream first byte", concurrency, 1,
+                            measure(client, direct, "bench-token", STREAM_CHAT, concurrency, CALLS, true),
+                            measure(client, stream, tokens.get(0), CHAT, concurrency, CALLS, true)));
+                }
+                return rows;
+            }
         }
+    }
+
+    private static HttpRequest request(URI uri, String token, String body) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build();
+    }
+
+    /** Latency to the whole answer, or (firstByte) to the first byte of the body; the body is always read through. */
+    private static Result measure(HttpClient client, URI uri, String token, String body, int concurrency, int total,
+                                  boolean firstByte) throws Exception {
+        HttpRequest request = request(uri, token, body);
+        Latencies firstBytes = new Latencies(total);
+        Load.Measured m = Load.run(concurrency, total, random -> call(client, request, firstByte ? firstBytes : null));
+        if (m.failures() > 0) {
+            System.out.println("failed calls to " + uri.getPath() + ": " + m.failures());
+        }
+        return firstByte
+                ? new Result(firstBytes.percentileMillis(50), firstBytes.percentileMillis(99), m.perSecond(),
+                        m.failures())
+                : new Result(m.p50(), m.p99(), m.perSecond(), m.failures());
+    }
+
+    private static Result measureSpread(HttpClient client, URI uri, List<String> tokens, int concurrency, int total)
+            throws Exception {
+        List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, CHAT)).toList();
+        Load.Measured m = Load.run(concurrency, total,
+                random -> call(client, requests.get(random.nextInt(requests.size())), null));
         return new Result(m.p50(), m.p99(), m.perSecond(), m.failures());
     }
 
-    private static String fundedUser(Http http) {
-        String id = http.post("/api/auth/register", null, json("email", "bench@example.com", "password", "bench-password"))
-                .body().get("id").asText();
+    private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes) throws Exception {
+        long began = System.nanoTime();
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            int first = body.read();
+            if (firstBytes != null) {
+                firstBytes.add(System.nanoTime() - began);
+            }
+            body.transferTo(OutputStreamSink.INSTANCE);
+            return response.statusCode() == 200 && first >= 0;
+        }
+    }
+
+    /** Discards what it is given. */
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+
+    private static List<String> fundedUsers(Http http, int count) {
         String admin = http.post("/api/auth/login", null,
                 json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
                 .body().get("access_token").asText();
-        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "100000"));
-        return http.post("/api/auth/login", null, json("email", "bench@example.com", "password", "bench-password"))
-                .body().get("access_token").asText();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String email = "bench-" + i + "@example.com";
+            String id = http.post("/api/auth/register", null, json("email", email, "password", "bench-password"))
+                    .body().get("id").asText();
+            http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "100000"));
+            tokens.add(http.post("/api/auth/login", null, json("email", email, "password", "bench-password"))
+                    .body().get("access_token").asText());
+        }
+        return tokens;
     }
 
     private GatewayBench() {

@@ -1,5 +1,9 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.web.limits.SignInThrottle;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.web.identity.ApiKey;
@@ -36,9 +40,11 @@ public class AuthController {
     private final PasswordEncoder passwords;
     private final JwtService jwt;
     private final Ledger ledger;
+    private final SignInThrottle throttle;
 
     public AuthController(UserDirectory users, ApiKeys apiKeys, PasswordEncoder passwords, JwtService jwt,
-                          Ledger ledger) {
+                          Ledger ledger, SignInThrottle throttle) {
+        this.throttle = throttle;
         this.users = users;
         this.apiKeys = apiKeys;
         this.passwords = passwords;
@@ -88,13 +94,18 @@ public class AuthController {
     }
 
     @PostMapping("/login")
-    public TokenView login(@RequestBody JsonNode body) {
+    public TokenView login(@RequestBody JsonNode body, HttpServletRequest request, HttpServletResponse response) {
         String email = Amounts.requiredText(body, "email");
         String password = Amounts.requiredText(body, "password");
+        throttle.beforeLogin(request, response, email);
         User user = users.byEmail(email)
                 .filter(found -> passwords.matches(password, found.passwordHash()))
                 .filter(found -> !found.disabled())
-                .orElseThrow(() -> ApiException.unauthorized("Wrong email or password."));
+                .orElse(null);
+        if (user == null) {
+            throttle.loginFailed(request, email);
+            throw ApiException.unauthorized("Wrong email or password.");
+        }
         JwtService.Issued issued = jwt.issue(user);
         return new TokenView(issued.token(), "bearer", issued.expiresInSeconds());
     }

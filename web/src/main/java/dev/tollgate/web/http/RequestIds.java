@@ -23,6 +23,12 @@ public class RequestIds extends OncePerRequestFilter {
     private static final String MDC_KEY = "request_id";
     private static final String ATTRIBUTE = RequestIds.class.getName();
 
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    public RequestIds(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
     public static String current() {
         String id = MDC.get(MDC_KEY);
         return id != null ? id : newId();
@@ -44,6 +50,13 @@ public class RequestIds extends OncePerRequestFilter {
         response.setHeader(HEADER, id);
         try {
             chain.doFilter(request, response);
+        } catch (RuntimeException | ServletException failure) {
+            // The credentials lookup runs in a filter, before Spring MVC's error handling: a database outage met
+            // there is answered here, as the same clean 503 a controller would give.
+            if (!StorageOutage.causedBy(failure) || response.isCommitted()) {
+                throw failure;
+            }
+            StorageOutage.write(response, mapper);
         } finally {
             MDC.remove(MDC_KEY);
         }

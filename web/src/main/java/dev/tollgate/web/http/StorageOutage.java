@@ -28,6 +28,13 @@ final class StorageOutage {
                     || t instanceof SQLRecoverableException || t instanceof ConnectException) {
                 return true;
             }
+            if (t instanceof AssertionError && fromDriver(t)) {
+                // The PostgreSQL driver raises an AssertionError when a connection dies in the middle of a batch.
+                return true;
+            }
+            if (t instanceof SQLException sql && "Connection is closed".equals(sql.getMessage())) {
+                return true; // the pool's own word for a connection the outage closed under us
+            }
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     // 08xxx: connection exceptions; 57P0x: the server is shutting down or restarting.
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
@@ -37,12 +44,27 @@ final class StorageOutage {
         return false;
     }
 
+    private static boolean fromDriver(Throwable t) {
+        StackTraceElement[] trace = t.getStackTrace();
+        return trace.length > 0 && trace[0].getClassName().startsWith("org.postgresql.");
+    }
+
     static ResponseEntity<Map<String, Object>> answer() {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS))
                 .body(ErrorBody.of("storage_unavailable", "The ledger's database cannot be reached right now. "
                         + "Retry shortly, with the same Idempotency-Key, so that a request which did land is not "
                         + "applied twice."));
+    }
+
+    /** The same answer, written straight to a response that no controller will write. */
+    static void write(jakarta.servlet.http.HttpServletResponse response,
+                      com.fasterxml.jackson.databind.ObjectMapper mapper) throws java.io.IOException {
+        ResponseEntity<Map<String, Object>> answer = answer();
+        response.setStatus(answer.getStatusCode().value());
+        answer.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+        response.setContentType("application/json");
+        mapper.writeValue(response.getOutputStream(), answer.getBody());
     }
 
     /** What to log: the kind of failure, without a stack trace per refused request during an outage. */

@@ -23,13 +23,18 @@ public class LimitsConfig implements WebMvcConfigurer {
         this.clock = clock;
     }
 
+    @org.springframework.context.annotation.Bean
+    public SignInThrottle signInThrottle() {
+        return new SignInThrottle(properties, clock);
+    }
+
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new MeteredCallLimits(aiLimits))
                 .addPathPatterns("/api/ai/**", "/v1/chat/completions", "/v1/embeddings",
                         "/client/v4/accounts/*/ai/run/**")
                 .excludePathPatterns("/api/ai/models", "/api/ai/models/**");
-        registry.addInterceptor(new SignInThrottle(properties, clock))
+        registry.addInterceptor(signInThrottle())
                 .addPathPatterns("/api/auth/login", "/api/auth/register");
     }
 }

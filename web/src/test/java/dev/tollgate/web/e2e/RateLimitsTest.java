@@ -201,6 +201,10 @@ class RateLimitsTest {
         assertThat(Long.parseLong(eleventh.headers().get("Retry-After"))).isBetween(1L, 60L);
         assertThat(http.post("/api/auth/login", null, json("email", email, "password", "right-password")).status())
                 .as("from 127.0.0.1").isEqualTo(200);
+        String neighbour = "neighbour-" + System.nanoTime() + "@example.com";
+        http.post("/api/auth/register", null, json("email", neighbour, "password", "neighbour-pass"));
+        assertThat(post(fromElsewhere, "/api/auth/login", json("email", neighbour, "password", "neighbour-pass"))
+                .status()).as("another account from the same address is not locked out").isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,107 @@
+package dev.tollgate.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A fake Workers AI for benchmarks: HTTP/1.1 with keep-alive, one thread per connection, and every answer written
+ * in a single segment with Nagle off. MockWebServer writes headers and body apart, which costs a 40 ms delayed-ACK
+ * stall on some exchanges and would make the "direct" baseline look slow; a real upstream does not behave like that.
+ * Answers the run endpoint: the JSON envelope, or an SSE stream when the body asks for {@code "stream":true}.
+ */
+final class FastUpstream implements AutoCloseable {
+    static final String ANSWER = "{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":16,"
+            + "\"completion_tokens\":4,\"total_tokens\":20}},\"success\":true,\"errors\":[],\"messages\":[]}";
+    static final String STREAM = "data: {\"response\":\"Chee\"}\n\ndata: {\"response\":\"se.\"}\n\n"
+            + "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":16,\"completion_tokens\":4,"
+            + "\"total_tokens\":20}}\n\ndata: [DONE]\n\n";
+
+    private final ServerSocket server;
+
+    FastUpstream() throws IOException {
+        server = new ServerSocket(0, 512, InetAddress.getByName("127.0.0.1"));
+        Thread acceptor = new Thread(this::accept, "fast-upstream");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                socket.setTcpNoDelay(true);
+                Thread t = new Thread(() -> serve(socket), "fast-upstream-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private static void serve(Socket socket) {
+        try (socket; InputStream in = new BufferedInputStream(socket.getInputStream());
+             OutputStream out = socket.getOutputStream()) {
+            while (true) {
+                if (readLine(in) == null) {
+                    return; // the client closed its kept-alive connection
+                }
+                int length = 0;
+                String line;
+                while ((line = readLine(in)) != null && !line.isEmpty()) {
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Integer.parseInt(lower.substring(15).trim());
+                    }
+                }
+                if (line == null) {
+                    return;
+                }
+                byte[] body = in.readNBytes(length);
+                boolean stream = new String(body, StandardCharsets.UTF_8).contains("\"stream\":true");
+                String payload = stream ? STREAM : ANSWER;
+                byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+                String head = "HTTP/1.1 200 OK\r\nContent-Type: " + (stream ? "text/event-stream" : "application/json")
+                        + "\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+                ByteArrayOutputStream whole = new ByteArrayOutputStream(head.length() + bytes.length);
+                whole.write(head.getBytes(StandardCharsets.US_ASCII));
+                whole.write(bytes);
+                out.write(whole.toByteArray());
+                out.flush();
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the client closed its connection
+        }
+    }
+
+    /** One CRLF-terminated line, or null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                int end = line.length();
+                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+            }
+            line.append((char) c);
+        }
+        return line.length() == 0 ? null : line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
