@@ -1,11 +1,15 @@
 package dev.tollgate.query;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * How far a read model has recorded each account's stream, kept in a table of its own ({@code <group>_position}),
- * so that a reader can wait for its own writes before answering from the read model.
+ * so that a reader can wait for its own writes before answering from the read model. Positions only move forward.
  */
 public final class Positions {
     private final JdbcTemplate jdbc;
@@ -16,15 +20,52 @@ public final class Positions {
         this.table = table;
     }
 
+    /** The positions reached within one batch of events: the highest sequence per account. */
+    public static final class Reached {
+        private final Map<String, Long> seq = new LinkedHashMap<>();
+
+        public void advance(String accountId, long sequence) {
+            seq.merge(accountId, sequence, Math::max);
+        }
+    }
+
     public void advance(String accountId, long seq) {
-        int updated = jdbc.update("UPDATE " + table + " SET seq = ? WHERE account_id = ? AND seq < ?", seq, accountId,
-                seq);
-        if (updated == 0) {
-            Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE account_id = ?",
-                    Integer.class, accountId);
-            if (known == null || known == 0) {
-                jdbc.update("INSERT INTO " + table + " (account_id, seq) VALUES (?, ?)", accountId, seq);
+        Reached reached = new Reached();
+        reached.advance(accountId, seq);
+        record(reached);
+    }
+
+    /** Records a batch's positions in one JDBC batch, plus one for accounts this table has not seen yet. */
+    public void record(Reached reached) {
+        if (reached.seq.isEmpty()) {
+            return;
+        }
+        List<String> accounts = new ArrayList<>(reached.seq.keySet());
+        List<Object[]> updates = new ArrayList<>(accounts.size());
+        for (String account : accounts) {
+            long seq = reached.seq.get(account);
+            updates.add(new Object[] {seq, account, seq});
+        }
+        int[] updated = jdbc.batchUpdate("UPDATE " + table + " SET seq = ? WHERE account_id = ? AND seq < ?", updates);
+        List<String> unmoved = new ArrayList<>();
+        for (int i = 0; i < accounts.size(); i++) {
+            // 0: unknown account or already further; a driver may also answer "done, count unknown" (negative).
+            if (updated[i] <= 0) {
+                unmoved.add(accounts.get(i));
             }
+        }
+        if (unmoved.isEmpty()) {
+            return;
+        }
+        Set<String> known = BatchedWrites.existing(jdbc, table, "account_id", unmoved);
+        List<Object[]> inserts = new ArrayList<>();
+        for (String account : unmoved) {
+            if (!known.contains(account)) {
+                inserts.add(new Object[] {account, reached.seq.get(account)});
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO " + table + " (account_id, seq) VALUES (?, ?)", inserts);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.tollgate.api.transfer.TransferReceived;
 import dev.tollgate.web.e2e.Http;
 import dev.tollgate.web.e2e.RunningTollgate;
 import dev.tollgate.web.e2e.Storage;
+import dev.tollgate.web.ops.Projections;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 
 /**
@@ -32,7 +34,7 @@ public final class LedgerBench {
     private static final int GATEWAY_TRANSFERS = Integer.getInteger("bench.gateway", 20_000);
     private static final int HTTP_TRANSFERS = Integer.getInteger("bench.http", 4_000);
 
-    record Row(String storage, String path, int transfers, double seconds, double p50, double p99) {
+    record Row(String storage, String path, int transfers, double seconds, double p50, double p99, double lagP99) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,12 +47,14 @@ public final class LedgerBench {
             Storage.dropPostgresDatabase(database);
         }
         System.out.println();
-        System.out.printf("%-20s %-16s %10s %12s %10s %10s%n", "storage", "path", "transfers", "transfers/s", "p50 ms", "p99 ms");
+        System.out.printf("%-20s %-16s %10s %12s %10s %10s %14s%n", "storage", "path", "transfers", "transfers/s",
+                "p50 ms", "p99 ms", "proj lag p99 ms");
         for (Row r : rows) {
-            System.out.printf("%-20s %-16s %10d %12.0f %10.2f %10.2f%n", r.storage, r.path, r.transfers,
-                    r.transfers / r.seconds, r.p50, r.p99);
+            System.out.printf("%-20s %-16s %10d %12.0f %10.2f %10.2f %14.2f%n", r.storage, r.path, r.transfers,
+                    r.transfers / r.seconds, r.p50, r.p99, r.lagP99);
         }
-        System.out.printf("(%d threads, %d accounts, %d cores)%n", THREADS, ACCOUNTS,
+        System.out.printf("(%d threads, %d accounts, %d cores; projection lag: event made → committed in the "
+                + "balances, history and usage read models)%n", THREADS, ACCOUNTS,
                 Runtime.getRuntime().availableProcessors());
         System.exit(0);
     }
@@ -74,12 +78,20 @@ public final class LedgerBench {
                         Intent.NONE, Instant.now()));
                 accounts.add(id);
             }
+            ProjectionLag lag = new ProjectionLag(app.bean(EventProcessingConfiguration.class));
+            Projections projections = app.bean(Projections.class);
             gateway(commands, accounts, 2_000); // warm-up
+            // Each transfer makes two events, each recorded by three read models.
+            lag.start(GATEWAY_TRANSFERS * 6 + 1_000);
             Row viaGateway = gateway(commands, accounts, GATEWAY_TRANSFERS);
+            double gatewayLag = lag.p99(projections);
+            lag.start(HTTP_TRANSFERS * 6 + 1_000);
             Row viaHttp = http(app, HTTP_TRANSFERS);
+            double httpLag = lag.p99(projections);
             return List.of(new Row(storage, viaGateway.path, viaGateway.transfers, viaGateway.seconds, viaGateway.p50,
-                            viaGateway.p99),
-                    new Row(storage, viaHttp.path, viaHttp.transfers, viaHttp.seconds, viaHttp.p50, viaHttp.p99));
+                            viaGateway.p99, gatewayLag),
+                    new Row(storage, viaHttp.path, viaHttp.transfers, viaHttp.seconds, viaHttp.p50, viaHttp.p99,
+                            httpLag));
         }
     }
 
@@ -102,7 +114,7 @@ public final class LedgerBench {
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Row("", "command gateway", total, seconds, sends.p50(), sends.p99());
+        return new Row("", "command gateway", total, seconds, sends.p50(), sends.p99(), 0);
     }
 
     private static Row http(RunningTollgate app, int total) throws Exception {
@@ -131,7 +143,7 @@ public final class LedgerBench {
         if (m.failures() > 0) {
             System.out.println("HTTP transfers not completed: " + m.failures());
         }
-        return new Row("", "HTTP", total, m.seconds(), m.p50(), m.p99());
+        return new Row("", "HTTP", total, m.seconds(), m.p50(), m.p99(), 0);
     }
 
     private LedgerBench() {

@@ -10,8 +10,14 @@ import dev.tollgate.api.transfer.TransferReceived;
 import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
+import dev.tollgate.query.BatchedWrites;
 import dev.tollgate.query.Positions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -24,12 +30,13 @@ import org.springframework.stereotype.Component;
  * Records one row per movement of an account's booked money. A row's id is the event's id, so it names the entry
  * for good (the same after a replay), and its {@code seq} is the event's place in the account's stream, which
  * orders the history and makes pagination stable while new entries arrive. Holds are not entries: they move no
- * booked money.
+ * booked money. Rows and positions are written once per batch of events (ADR 15).
  */
 @Component
 @ProcessingGroup(HistoryProjection.GROUP)
 public class HistoryProjection {
     public static final String GROUP = "history";
+    private static final String PENDING = GROUP + ".pending";
 
     private final JdbcTemplate jdbc;
     private final Positions positions;
@@ -83,7 +90,7 @@ public class HistoryProjection {
     /** Every other event of an account moves no booked money, but it does move this read model's position. */
     @EventHandler
     void on(LedgerEvent e, @SequenceNumber long seq) {
-        positions.advance(e.accountId().value(), seq);
+        BatchedWrites.record(PENDING, Pending::new, p -> p.reached.advance(e.accountId().value(), seq), this::flush);
     }
 
     @ResetHandler
@@ -94,14 +101,36 @@ public class HistoryProjection {
 
     private void record(String id, AccountId account, long seq, String type, Money amount, Money balanceAfter,
                         Instant at, String counterparty, String model, String requestId, String description) {
-        positions.advance(account.value(), seq);
-        // A redelivered event finds its row already there: recording is idempotent.
-        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entry WHERE id = ?", Integer.class, id);
-        if (known == null || known == 0) {
-            jdbc.update("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, balance_after_nanos, at, "
-                            + "counterparty, model, request_id, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    id, account.value(), seq, type, amount.nanos(), balanceAfter.nanos(), Timestamp.from(at),
-                    counterparty, model, requestId, description);
+        Object[] row = {id, account.value(), seq, type, amount.nanos(), balanceAfter.nanos(), Timestamp.from(at),
+                counterparty, model, requestId, description};
+        BatchedWrites.record(PENDING, Pending::new, p -> {
+            p.rows.put(id, row);
+            p.reached.advance(account.value(), seq);
+        }, this::flush);
+    }
+
+    /** Column types of the insert: a null binds without asking the driver for the statement's metadata. */
+    private static final int[] TYPES = {Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.BIGINT,
+            Types.BIGINT, Types.TIMESTAMP, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR};
+
+    /** A batch's new entries and positions. */
+    private static final class Pending {
+        final Map<String, Object[]> rows = new LinkedHashMap<>();
+        final Positions.Reached reached = new Positions.Reached();
+    }
+
+    private void flush(Pending pending) {
+        if (!pending.rows.isEmpty()) {
+            // A redelivered event finds its row already there: recording is idempotent.
+            Set<String> known = BatchedWrites.existing(jdbc, "ledger_entry", "id", pending.rows.keySet());
+            List<Object[]> inserts = pending.rows.entrySet().stream().filter(r -> !known.contains(r.getKey()))
+                    .map(Map.Entry::getValue).toList();
+            if (!inserts.isEmpty()) {
+                jdbc.batchUpdate("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, "
+                        + "balance_after_nanos, at, counterparty, model, request_id, description) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
+            }
         }
+        positions.record(pending.reached);
     }
 }

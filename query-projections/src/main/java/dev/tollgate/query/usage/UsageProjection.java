@@ -2,6 +2,7 @@ package dev.tollgate.query.usage;
 
 import dev.tollgate.api.account.CreditsReserved;
 import dev.tollgate.api.account.LedgerEvent;
+import dev.tollgate.query.BatchedWrites;
 import dev.tollgate.query.Positions;
 import org.axonframework.eventhandling.SequenceNumber;
 import dev.tollgate.api.account.ReservationReleased;
@@ -11,7 +12,16 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Locale;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -22,12 +32,14 @@ import org.springframework.stereotype.Component;
 /**
  * Records each metered call from its hold's events: placed (pending), settled (ok, with model, tokens, who counted
  * them and the cost), or released (failed or expired). Latency is measured between the hold and its settlement,
- * both event times, so a replay gives the same figure. The UTC day is the day the call was settled.
+ * both event times, so a replay gives the same figure. The UTC day is the day the call was settled. A batch of
+ * events is written in a few JDBC batches (ADR 15).
  */
 @Component
 @ProcessingGroup(UsageProjection.GROUP)
 public class UsageProjection {
     public static final String GROUP = "usage";
+    private static final String PENDING = GROUP + ".pending";
 
     private final JdbcTemplate jdbc;
     private final Positions positions;
@@ -40,38 +52,36 @@ public class UsageProjection {
     /** Every other event of an account records nothing here but moves this read model's position. */
     @EventHandler
     void on(LedgerEvent e, @SequenceNumber long seq) {
-        positions.advance(e.accountId().value(), seq);
+        BatchedWrites.record(PENDING, Pending::new, p -> p.reached.advance(e.accountId().value(), seq), this::flush);
     }
 
     @EventHandler
     void on(CreditsReserved e, @SequenceNumber long seq) {
-        positions.advance(e.accountId().value(), seq);
-        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM usage_call WHERE hold_id = ?", Integer.class,
-                e.holdId());
-        if (known == null || known == 0) {
-            jdbc.update("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, status) "
-                    + "VALUES (?, ?, ?, ?, 'pending')", e.holdId(), e.accountId().value(), e.requestId(),
-                    Timestamp.from(e.at()));
-        }
+        call(e.holdId(), e.accountId().value(), seq, c -> {
+            c.accountId = e.accountId().value();
+            c.requestId = e.requestId();
+            // Kept to the microsecond, as both databases store it, so that a latency computed from this value and
+            // one computed from the stored row agree to the millisecond, whichever batch the settlement lands in.
+            c.reservedAt = Timestamp.from(e.at().truncatedTo(ChronoUnit.MICROS));
+        });
     }
 
     @EventHandler
     void on(ReservationSettled e, @SequenceNumber long seq) {
-        positions.advance(e.accountId().value(), seq);
         var charge = e.charge();
-        jdbc.update("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, output_tokens = ?, "
-                        + "token_source = ?, cost_nanos = ?, latency_ms = ?, status = 'ok' WHERE hold_id = ?",
-                Timestamp.from(e.at()), day(e.at()), charge.model(), charge.inputTokens(), charge.outputTokens(),
-                charge.tokenSource().name().toLowerCase(Locale.ROOT), e.collected().nanos(),
-                latency(e.holdId(), e.at()), e.holdId());
+        call(e.holdId(), e.accountId().value(), seq, c -> {
+            c.end(e.at(), "ok");
+            c.model = charge.model();
+            c.inputTokens = charge.inputTokens();
+            c.outputTokens = charge.outputTokens();
+            c.tokenSource = charge.tokenSource().name().toLowerCase(Locale.ROOT);
+            c.costNanos = e.collected().nanos();
+        });
     }
 
     @EventHandler
     void on(ReservationReleased e, @SequenceNumber long seq) {
-        positions.advance(e.accountId().value(), seq);
-        jdbc.update("UPDATE usage_call SET ended_at = ?, call_day = ?, latency_ms = ?, status = ? WHERE hold_id = ?",
-                Timestamp.from(e.at()), day(e.at()), latency(e.holdId(), e.at()), e.expired() ? "expired" : "failed",
-                e.holdId());
+        call(e.holdId(), e.accountId().value(), seq, c -> c.end(e.at(), e.expired() ? "expired" : "failed"));
     }
 
     @ResetHandler
@@ -80,13 +90,108 @@ public class UsageProjection {
         positions.clear();
     }
 
-    private Long latency(String holdId, Instant ended) {
-        List<Timestamp> reserved = jdbc.queryForList("SELECT reserved_at FROM usage_call WHERE hold_id = ?",
-                Timestamp.class, holdId);
-        return reserved.isEmpty() ? null : Math.max(0, Duration.between(reserved.get(0).toInstant(), ended).toMillis());
+    /** What a batch of events says about one call; a hold placed and ended in the same batch is one insert. */
+    private static final class Call {
+        String accountId;
+        String requestId;
+        Timestamp reservedAt;
+        Instant endedAt;
+        String status;
+        String model;
+        long inputTokens;
+        long outputTokens;
+        String tokenSource;
+        long costNanos;
+
+        void end(Instant at, String how) {
+            endedAt = at;
+            status = how;
+        }
+
+        boolean settled() {
+            return "ok".equals(status);
+        }
+    }
+
+    private static final class Pending {
+        final Map<String, Call> calls = new LinkedHashMap<>();
+        final Positions.Reached reached = new Positions.Reached();
+    }
+
+    private void call(String holdId, String accountId, long seq, Consumer<Call> change) {
+        BatchedWrites.record(PENDING, Pending::new, p -> {
+            change.accept(p.calls.computeIfAbsent(holdId, k -> new Call()));
+            p.reached.advance(accountId, seq);
+        }, this::flush);
+    }
+
+    private void flush(Pending pending) {
+        if (!pending.calls.isEmpty()) {
+            Map<String, Timestamp> known = reservedAt(pending.calls.keySet());
+            List<Object[]> inserts = new ArrayList<>();
+            List<Object[]> settled = new ArrayList<>();
+            List<Object[]> released = new ArrayList<>();
+            pending.calls.forEach((holdId, c) -> {
+                Timestamp reserved = known.get(holdId);
+                if (reserved == null && c.reservedAt != null) {
+                    // A redelivered reservation finds its row already there and is not recorded twice.
+                    inserts.add(new Object[] {holdId, c.accountId, c.requestId, c.reservedAt, ts(c.endedAt),
+                            day(c.endedAt), c.model, c.inputTokens, c.outputTokens, c.tokenSource, c.costNanos,
+                            latency(c.reservedAt, c.endedAt), c.status == null ? "pending" : c.status});
+                } else if (reserved != null && c.settled()) {
+                    settled.add(new Object[] {ts(c.endedAt), day(c.endedAt), c.model, c.inputTokens, c.outputTokens,
+                            c.tokenSource, c.costNanos, latency(reserved, c.endedAt), holdId});
+                } else if (reserved != null && c.endedAt != null) {
+                    released.add(new Object[] {ts(c.endedAt), day(c.endedAt), latency(reserved, c.endedAt), c.status,
+                            holdId});
+                }
+            });
+            if (!inserts.isEmpty()) {
+                jdbc.batchUpdate("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, ended_at, "
+                        + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
+            }
+            if (!settled.isEmpty()) {
+                jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, "
+                        + "output_tokens = ?, token_source = ?, cost_nanos = ?, latency_ms = ?, status = 'ok' "
+                        + "WHERE hold_id = ?", settled);
+            }
+            if (!released.isEmpty()) {
+                jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, latency_ms = ?, status = ? "
+                        + "WHERE hold_id = ?", released);
+            }
+        }
+        positions.record(pending.reached);
+    }
+
+    /** Column types of the insert, so that a call still pending (no end, no model) binds its nulls portably. */
+    private static final int[] TYPES = {Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.TIMESTAMP,
+            Types.TIMESTAMP, Types.DATE, Types.VARCHAR, Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.BIGINT,
+            Types.BIGINT, Types.VARCHAR};
+
+    private Map<String, Timestamp> reservedAt(Collection<String> holdIds) {
+        Map<String, Timestamp> found = new HashMap<>();
+        List<String> all = new ArrayList<>(holdIds);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            jdbc.query("SELECT hold_id, reserved_at FROM usage_call WHERE hold_id IN (" + marks + ")",
+                    rs -> {
+                        found.put(rs.getString("hold_id"), rs.getTimestamp("reserved_at"));
+                    }, chunk.toArray());
+        }
+        return found;
+    }
+
+    private static Long latency(Timestamp reserved, Instant ended) {
+        return ended == null ? null : Math.max(0, Duration.between(reserved.toInstant(), ended).toMillis());
+    }
+
+    private static Timestamp ts(Instant at) {
+        return at == null ? null : Timestamp.from(at);
     }
 
     private static Date day(Instant at) {
-        return Date.valueOf(at.atZone(ZoneOffset.UTC).toLocalDate());
+        return at == null ? null : Date.valueOf(at.atZone(ZoneOffset.UTC).toLocalDate());
     }
 }

@@ -7,19 +7,28 @@ import dev.tollgate.query.history.HistoryQueries;
 import dev.tollgate.web.ledger.CatchUp;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** An account's transaction history, newest first, with cursors that stay stable while new entries arrive. */
+/**
+ * An account's transaction history, newest first, with cursors that stay stable while new entries arrive; also as a
+ * CSV export.
+ */
 @RestController
 public class HistoryController {
     private static final int MAX_LIMIT = 200;
+    private static final int EXPORT_PAGE = 500;
 
     private final Ledger ledger;
     private final HistoryQueries history;
@@ -40,23 +49,62 @@ public class HistoryController {
     public record Page(List<EntryView> items, String nextCursor) {
     }
 
+    /**
+     * A page of JSON, or with {@code ?format=csv} / {@code Accept: text/csv} the whole history as one CSV export,
+     * newest first, starting below the cursor when one is given; {@code limit} sizes JSON pages only (ADR 14).
+     */
     @GetMapping("/api/credits/transactions")
     public Page transactions(@AuthenticationPrincipal Caller caller,
                              @RequestParam(defaultValue = "50") int limit,
-                             @RequestParam(required = false) String cursor) {
+                             @RequestParam(required = false) String cursor,
+                             @RequestParam(required = false) String format,
+                             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
+                             HttpServletResponse response) throws IOException {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
         }
         Long before = cursor == null || cursor.isEmpty() ? null : decode(cursor);
+        boolean csv = Csv.wanted(format, accept);
         String account = caller.userId();
         if (before == null) {
             awaitOwnWrites(account);
+        }
+        if (csv) {
+            export(account, before, response);
+            // The response is written; Spring MVC answers nothing more for a handler that took the response.
+            return null;
         }
         List<HistoryEntry> rows = history.page(account, before, limit + 1);
         boolean more = rows.size() > limit;
         List<HistoryEntry> page = more ? rows.subList(0, limit) : rows;
         String next = more ? encode(page.get(page.size() - 1).seq()) : null;
         return new Page(page.stream().map(EntryView::of).toList(), next);
+    }
+
+    /**
+     * Streams the export a page at a time by the stream's sequence, so a long history is never held in memory and
+     * no database connection is held while the client reads. Entries that arrive during the export are newer than
+     * its first row and are not in it: the export is the history as of its start.
+     */
+    private void export(String account, Long before, HttpServletResponse response) throws IOException {
+        try (Writer out = Csv.stream(response, "transactions.csv")) {
+            out.write(Csv.row("id", "type", "amount_usd", "balance_after_usd", "at", "counterparty", "model",
+                    "request_id", "description"));
+            Long below = before;
+            while (true) {
+                List<HistoryEntry> page = history.page(account, below, EXPORT_PAGE);
+                for (HistoryEntry e : page) {
+                    EntryView v = EntryView.of(e);
+                    out.write(Csv.row(v.id(), v.type(), v.amountUsd(), v.balanceAfterUsd(), v.at(), v.counterparty(),
+                            v.model(), v.requestId(), v.description()));
+                }
+                if (page.size() < EXPORT_PAGE) {
+                    return;
+                }
+                below = page.get(page.size() - 1).seq();
+                out.flush();
+            }
+        }
     }
 
     /**

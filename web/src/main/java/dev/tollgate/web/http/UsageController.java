@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -58,6 +57,7 @@ public class UsageController {
                                    @RequestParam(required = false) String format,
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         checkDays(days);
+        boolean csv = Csv.wanted(format, accept);
         String account = awaitOwnCalls(caller);
         Map<String, UsageQueries.Totals> byModel = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS));
         Map<String, ModelTotals> models = new LinkedHashMap<>();
@@ -73,11 +73,11 @@ public class UsageController {
             out += t.outputTokens();
             cost = cost.plus(t.cost());
         }
-        if (wantsCsv(format, accept)) {
-            StringBuilder csv = new StringBuilder("model,requests,input_tokens,output_tokens,cost_usd\n");
-            models.forEach((model, t) -> csv.append(Csv.row(model, t.requests(), t.inputTokens(), t.outputTokens(),
+        if (csv) {
+            StringBuilder table = new StringBuilder(Csv.row("model", "requests", "input_tokens", "output_tokens", "cost_usd"));
+            models.forEach((model, t) -> table.append(Csv.row(model, t.requests(), t.inputTokens(), t.outputTokens(),
                     t.costUsd())));
-            return Csv.answer(csv, "usage-stats.csv");
+            return Csv.answer(table, "usage-stats.csv");
         }
         return ResponseEntity.ok(new Stats(requests, in, out, cost.toUsdString(), models));
     }
@@ -89,16 +89,17 @@ public class UsageController {
         if (limit < 1 || limit > 1000) {
             throw ApiException.badRequest("limit must be between 1 and 1000");
         }
+        boolean csv = Csv.wanted(format, accept);
         String account = awaitOwnCalls(caller);
         List<LogItem> items = usage.log(account, limit).stream().map(c -> new LogItem(c.requestId(), c.at(), c.model(),
                 c.inputTokens(), c.outputTokens(), c.tokenSource(), c.cost().toUsdString(), c.latencyMs(), c.status()))
                 .toList();
-        if (wantsCsv(format, accept)) {
-            StringBuilder csv = new StringBuilder(
-                    "request_id,at,model,input_tokens,output_tokens,token_source,cost_usd,latency_ms,status\n");
-            items.forEach(i -> csv.append(Csv.row(i.requestId(), i.at(), i.model(), i.inputTokens(), i.outputTokens(),
+        if (csv) {
+            StringBuilder table = new StringBuilder(Csv.row("request_id", "at", "model", "input_tokens",
+                    "output_tokens", "token_source", "cost_usd", "latency_ms", "status"));
+            items.forEach(i -> table.append(Csv.row(i.requestId(), i.at(), i.model(), i.inputTokens(), i.outputTokens(),
                     i.tokenSource(), i.costUsd(), i.latencyMs(), i.status())));
-            return Csv.answer(csv, "usage-logs.csv");
+            return Csv.answer(table, "usage-logs.csv");
         }
         return ResponseEntity.ok(new Log(items));
     }
@@ -108,14 +109,15 @@ public class UsageController {
                                    @RequestParam(required = false) String format,
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         checkDays(days);
+        boolean csv = Csv.wanted(format, accept);
         String account = awaitOwnCalls(caller);
         LocalDate from = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().minusDays(days - 1L);
         List<DayView> rows = usage.daily(account, from).stream().map(d -> new DayView(d.date().toString(), d.requests(),
                 d.inputTokens(), d.outputTokens(), d.cost().toUsdString())).toList();
-        if (wantsCsv(format, accept)) {
-            StringBuilder csv = new StringBuilder("date,requests,input_tokens,output_tokens,cost_usd\n");
-            rows.forEach(d -> csv.append(Csv.row(d.date(), d.requests(), d.inputTokens(), d.outputTokens(), d.costUsd())));
-            return Csv.answer(csv, "usage-daily.csv");
+        if (csv) {
+            StringBuilder table = new StringBuilder(Csv.row("date", "requests", "input_tokens", "output_tokens", "cost_usd"));
+            rows.forEach(d -> table.append(Csv.row(d.date(), d.requests(), d.inputTokens(), d.outputTokens(), d.costUsd())));
+            return Csv.answer(table, "usage-daily.csv");
         }
         return ResponseEntity.ok(rows);
     }
@@ -132,40 +134,5 @@ public class UsageController {
         AccountState state = ledger.state(AccountId.of(account));
         CatchUp.await(() -> usage.recordedUpTo(account) >= state.version(), 2_000);
         return account;
-    }
-
-    private static boolean wantsCsv(String format, String accept) {
-        return "csv".equalsIgnoreCase(format) || (accept != null && accept.contains("text/csv"));
-    }
-
-    /** CSV with RFC 4180 quoting; a text field starting with = or + is prefixed with a quote so spreadsheets do not run it (model ids start with @, which is kept). */
-    static final class Csv {
-        private Csv() {
-        }
-
-        static String row(Object... fields) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < fields.length; i++) {
-                if (i > 0) {
-                    line.append(',');
-                }
-                String value = fields[i] == null ? "" : String.valueOf(fields[i]);
-                if (!value.isEmpty() && "=+".indexOf(value.charAt(0)) >= 0 && !(fields[i] instanceof Number)) {
-                    value = "'" + value;
-                }
-                if (value.contains(",") || value.contains("\"") || value.contains("\n")) {
-                    value = "\"" + value.replace("\"", "\"\"") + "\"";
-                }
-                line.append(value);
-            }
-            return line.append('\n').toString();
-        }
-
-        static ResponseEntity<String> answer(StringBuilder csv, String filename) {
-            return ResponseEntity.ok()
-                    .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
-                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"")
-                    .body(csv.toString());
-        }
     }
 }

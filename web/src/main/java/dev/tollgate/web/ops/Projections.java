@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -87,11 +88,14 @@ public class Projections {
         return processing.eventProcessor(name, StreamingEventProcessor.class).isPresent();
     }
 
-    /** Starts rebuilding a read model: stop its processor, reset its tokens (its @ResetHandler clears its tables), start. */
-    public void replay(String name) {
+    /**
+     * Starts rebuilding a read model: stop its processor, reset its tokens (its @ResetHandler clears its tables),
+     * start. The answer completes once the rebuild has started, not when it has caught up.
+     */
+    public Future<?> replay(String name) {
         StreamingEventProcessor processor = processing.eventProcessor(name, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalArgumentException("no such projection"));
-        replays.submit(() -> {
+        return replays.submit(() -> {
             try {
                 processor.shutDown();
                 processor.resetTokens();

@@ -492,6 +492,104 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void theHistoryExportsAsCsvEveryEntryWithJsonsAmountsAndNoCellASpreadsheetWouldRun() throws Exception {
+        // given more entries than one export page, and notes that a spreadsheet would run or that need quoting
+        Member ada = register();
+        Member bob = register();
+        deposit(bob, "100");
+        ExecutorService depositors = Executors.newFixedThreadPool(8);
+        List<Future<?>> deposits = new ArrayList<>();
+        for (int i = 0; i < 520; i++) {
+            deposits.add(depositors.submit(() -> deposit(ada, "0.01")));
+        }
+        for (Future<?> d : deposits) {
+            d.get(120, TimeUnit.SECONDS);
+        }
+        depositors.shutdown();
+        String formula = "=HYPERLINK(\"http://evil.example\",\"click\")";
+        String awkward = "+1, \"quoted\"\nsecond line";
+        http.post("/api/admin/credits/deduct", adminToken, json("user_id", ada.id, "amount_usd", "1", "note", formula));
+        http.post("/api/credits/transfer", bob.token, json("to", ada.email, "amount_usd", "2.5", "note", awkward));
+        http.post("/api/credits/transfer", ada.token, json("to", bob.email, "amount_usd", "0.75", "note", "@SUM(A1)"));
+
+        // when the history is read as CSV (by parameter and by Accept header) and as JSON, page by page
+        Http.Answer byFormat = http.get("/api/credits/transactions?format=csv", ada.token);
+        Http.Answer byAccept = http.send("GET", "/api/credits/transactions", ada.token, null,
+                Map.of("Accept", "text/csv"));
+        Http.Answer unknownFormat = http.get("/api/credits/transactions?format=xml", ada.token);
+        List<JsonNode> json = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = http.get("/api/credits/transactions?limit=200" + (cursor == null ? "" : "&cursor=" + cursor),
+                    ada.token).body();
+            page.get("items").forEach(json::add);
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+
+        // then the export is every entry, newest first, with the same ids, amounts and times as JSON
+        assertThat(byFormat.status()).as(byFormat.toString()).isEqualTo(200);
+        assertThat(byFormat.response().headers().firstValue("Content-Type").orElse("").toLowerCase())
+                .startsWith("text/csv").contains("charset=utf-8");
+        assertThat(byFormat.response().headers().firstValue("Content-Disposition").orElse(""))
+                .startsWith("attachment").contains("filename=\"transactions.csv\"");
+        assertThat(byAccept.raw()).isEqualTo(byFormat.raw());
+        assertThat(byFormat.raw()).contains("\r\n");
+        List<List<String>> records = parseCsv(byFormat.raw());
+        assertThat(records.get(0)).containsExactly("id", "type", "amount_usd", "balance_after_usd", "at",
+                "counterparty", "model", "request_id", "description");
+        List<List<String>> rows = records.subList(1, records.size());
+        assertThat(json).hasSize(523);
+        assertThat(rows).hasSize(json.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode entry = json.get(i);
+            assertThat(rows.get(i).subList(0, 5)).containsExactly(entry.get("id").asText(), entry.get("type").asText(),
+                    entry.get("amount_usd").asText(), entry.get("balance_after_usd").asText(), entry.get("at").asText());
+        }
+        // and a cell that a spreadsheet would run is defused with an apostrophe; amounts stay numbers
+        assertThat(rows.get(0)).containsSubsequence("transfer_out", "-0.75").endsWith("'@SUM(A1)");
+        assertThat(rows.get(1)).containsSubsequence("transfer_in", "2.5").endsWith("'" + awkward);
+        assertThat(rows.get(2)).containsSubsequence("deduction", "-1").endsWith("'" + formula);
+        assertThat(unknownFormat.status()).isEqualTo(400);
+        assertWellFormedError(unknownFormat);
+    }
+
+    /** An independent RFC 4180 reader for the tests: quoted fields may hold commas, doubled quotes and line breaks. */
+    static List<List<String>> parseCsv(String text) {
+        List<List<String>> records = new ArrayList<>();
+        List<String> record = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                record.add(field.toString());
+                field.setLength(0);
+            } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                record.add(field.toString());
+                field.setLength(0);
+                records.add(record);
+                record = new ArrayList<>();
+                i++;
+            } else {
+                field.append(c);
+            }
+        }
+        assertThat(field.length() == 0 && record.isEmpty()).as("the last record ends with CRLF").isTrue();
+        return records;
+    }
+
+    @Test
     void anAdminSeesTheRawEventsOfAnAccountOldestFirst() {
         Member user = register();
         deposit(user, "3");
@@ -667,6 +765,14 @@ abstract class LedgerEndToEndContract {
         assertThat(csv.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
         assertThat(csv.raw()).startsWith("request_id,at,model").contains(first.get("request_id").asText());
         assertThat(dailyCsv.raw()).startsWith("date,requests").contains(",2,");
+        assertThat(csv.response().headers().firstValue("Content-Disposition").orElse(""))
+                .isEqualTo("attachment; filename=\"usage-logs.csv\"");
+        // a model id starts with @, which a spreadsheet would run: it is defused like any other text cell
+        List<List<String>> statsCsv = parseCsv(http.get("/api/usage/stats?days=30&format=csv", user.token).raw());
+        assertThat(statsCsv).containsExactly(
+                List.of("model", "requests", "input_tokens", "output_tokens", "cost_usd"),
+                List.of("'@cf/meta/llama-3.1-8b-instruct", "2", llama.get("input_tokens").asText(),
+                        llama.get("output_tokens").asText(), llama.get("cost_usd").asText()));
     }
 
     @Test
