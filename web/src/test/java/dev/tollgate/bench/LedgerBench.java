@@ -34,10 +34,16 @@ public final class LedgerBench {
     private static final int GATEWAY_TRANSFERS = Integer.getInteger("bench.gateway", 20_000);
     private static final int HTTP_TRANSFERS = Integer.getInteger("bench.http", 4_000);
 
-    record Row(String storage, String path, int transfers, double seconds, double p50, double p99, double lagP99) {
+    public record Row(String storage, String path, int transfers, double seconds, double p50, double p99,
+                      double lagP99) {
     }
 
     public static void main(String[] args) throws Exception {
+        print(measure());
+        System.exit(0);
+    }
+
+    public static List<Row> measure() throws Exception {
         List<Row> rows = new ArrayList<>();
         rows.addAll(run("embedded (H2 file)", Storage.embedded(Storage.tempDir())));
         String database = Storage.newPostgresDatabase();
@@ -46,6 +52,10 @@ public final class LedgerBench {
         } finally {
             Storage.dropPostgresDatabase(database);
         }
+        return rows;
+    }
+
+    static void print(List<Row> rows) {
         System.out.println();
         System.out.printf("%-20s %-16s %10s %12s %10s %10s %14s%n", "storage", "path", "transfers", "transfers/s",
                 "p50 ms", "p99 ms", "proj lag p99 ms");
@@ -56,7 +66,6 @@ public final class LedgerBench {
         System.out.printf("(%d threads, %d accounts, %d cores; projection lag: event made → committed in the "
                 + "balances, history and usage read models)%n", THREADS, ACCOUNTS,
                 Runtime.getRuntime().availableProcessors());
-        System.exit(0);
     }
 
     /** Credits seen on the event bus; counting them in memory keeps the measurement off the database. */

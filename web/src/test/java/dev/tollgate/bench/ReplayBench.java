@@ -51,10 +51,18 @@ public final class ReplayBench {
     private static final List<String> READ_MODELS = List.of(System.getProperty("bench.readModels",
             "balances,history,usage").split(","));
 
-    record Row(String readModel, long events, double seconds, double cpuSeconds, boolean same) {
+    public record Row(String readModel, long events, double seconds, double cpuSeconds, boolean same) {
+    }
+
+    public record Result(long written, double writeSeconds, List<Row> rows) {
     }
 
     public static void main(String[] args) throws Exception {
+        print(measure());
+        System.exit(0);
+    }
+
+    public static Result measure() throws Exception {
         String server = System.getenv().getOrDefault("TOLLGATE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
         String user = System.getenv().getOrDefault("TOLLGATE_TEST_PG_USER", "postgres");
         String password = System.getenv().getOrDefault("TOLLGATE_TEST_PG_PASSWORD", "");
@@ -94,6 +102,13 @@ public final class ReplayBench {
                 rows.add(replay(jdbc, projections, READ_MODELS, written));
             }
         }
+        return new Result(written, writeSeconds, rows);
+    }
+
+    static void print(Result result) {
+        long written = result.written();
+        double writeSeconds = result.writeSeconds();
+        List<Row> rows = result.rows();
         System.out.println();
         if (writeSeconds > 0) {
             System.out.printf("wrote %d events in %.1f s (%.0f events/s, %d threads, %d accounts)%n", written,
@@ -109,7 +124,6 @@ public final class ReplayBench {
                         + "one unmeasured rebuild; events/cpu-s: per second of this JVM's CPU time, PostgreSQL's not "
                         + "counted)%n", DATABASE, SCHEMA, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.exit(0);
     }
 
     private static long events(JdbcTemplate jdbc) {
