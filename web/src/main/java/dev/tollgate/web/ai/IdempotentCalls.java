@@ -49,20 +49,20 @@ public class IdempotentCalls {
 
     /**
      * How a streamed chat ended, as much as a retry needs to replay it: the finished call, or, when the provider
-     * broke after output was produced (and charged), the text that had reached the caller. {@code created} is the
-     * epoch second a surface stamped on its chunks (OpenAI's), 0 where a surface stamps none.
+     * broke after output was produced (and charged), the first request's id and the text that had reached the
+     * caller. {@code created} is the epoch second a surface stamped on its chunks (OpenAI's), 0 where it stamps none.
      */
-    public record StreamedCall(MeteredCalls.Metered done, String partialText, long created) {
+    public record StreamedCall(MeteredCalls.Metered done, String requestId, String partialText, long created) {
         public static StreamedCall finished(MeteredCalls.Metered done) {
-            return new StreamedCall(done, null, 0);
+            return new StreamedCall(done, done.requestId(), null, 0);
         }
 
-        public static StreamedCall broken(String partialText) {
-            return new StreamedCall(null, partialText, 0);
+        public static StreamedCall broken(String requestId, String partialText) {
+            return new StreamedCall(null, requestId, partialText, 0);
         }
 
         public StreamedCall stamped(long epochSecond) {
-            return new StreamedCall(done, partialText, epochSecond);
+            return new StreamedCall(done, requestId, partialText, epochSecond);
         }
 
         public boolean isBroken() {
@@ -140,7 +140,7 @@ public class IdempotentCalls {
     private JsonNode streamedCallJson(StreamedCall call) {
         ObjectNode kept = mapper.createObjectNode().put("kind", "stream").put("created", call.created());
         if (call.isBroken()) {
-            return kept.put("broken", true).put("partial_text", call.partialText());
+            return kept.put("broken", true).put("request_id", call.requestId()).put("partial_text", call.partialText());
         }
         MeteredCalls.Metered m = call.done();
         kept.put("broken", false).put("request_id", m.requestId()).put("model", m.model()).put("text", m.text())
@@ -157,7 +157,8 @@ public class IdempotentCalls {
             throw new IdempotencyConflictException("this Idempotency-Key was already used with a different request");
         }
         if (kept.path("broken").asBoolean()) {
-            return StreamedCall.broken(kept.path("partial_text").asText("")).stamped(kept.path("created").asLong());
+            return StreamedCall.broken(kept.path("request_id").asText(), kept.path("partial_text").asText(""))
+                    .stamped(kept.path("created").asLong());
         }
         JsonNode finish = kept.get("finish_reason");
         return StreamedCall.finished(new MeteredCalls.Metered(kept.get("request_id").asText(),

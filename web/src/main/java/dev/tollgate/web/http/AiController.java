@@ -124,7 +124,7 @@ public class AiController {
         }
         if (first.isBroken()) {
             stream.data(json(Map.of("response", first.partialText())));
-            broke(stream);
+            broke(stream, first.requestId());
             return;
         }
         if (!first.done().text().isEmpty()) {
@@ -136,24 +136,26 @@ public class AiController {
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
     private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, ChatStreams stream) {
         MeteredCalls.Metered done;
+        String requestId = RequestIds.current();
         try {
-            done = metered.chatStream(account, request, RequestIds.current(),
+            done = metered.chatStream(account, request, requestId,
                     delta -> stream.data(json(Map.of("response", delta))));
         } catch (ProviderException failed) {
             if (!stream.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            broke(stream);
-            return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(failed.partial().text()) : null;
+            broke(stream, requestId);
+            return failed.producedOutput()
+                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()) : null;
         }
         finish(stream, done);
         return IdempotentCalls.StreamedCall.finished(done);
     }
 
-    private void broke(ChatStreams stream) {
+    private void broke(ChatStreams stream, String requestId) {
         stream.data(json(Map.of("error", Map.of("code", "upstream_error", "message",
                 "The provider's stream broke; you were charged only for what it produced.",
-                "request_id", RequestIds.current()))));
+                "request_id", requestId))));
     }
 
     private void finish(ChatStreams stream, MeteredCalls.Metered done) {

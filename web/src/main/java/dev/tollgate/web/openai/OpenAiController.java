@@ -102,12 +102,12 @@ public class OpenAiController {
             return null;
         }
         long firstCreated = first.created() > 0 ? first.created() : created;
+        String firstId = completionId(first.requestId());
         if (first.isBroken()) {
-            sse.data(delta(id, firstCreated, request.model(), first.partialText()));
+            sse.data(delta(firstId, firstCreated, request.model(), first.partialText()));
             broke(sse);
             return null;
         }
-        String firstId = completionId(first.done().requestId());
         if (!first.done().text().isEmpty()) {
             sse.data(delta(firstId, firstCreated, request.model(), first.done().text()));
         }
@@ -134,7 +134,7 @@ public class OpenAiController {
             }
             broke(sse);
             return failed.producedOutput()
-                    ? IdempotentCalls.StreamedCall.broken(failed.partial().text()).stamped(created) : null;
+                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()).stamped(created) : null;
         }
         finish(sse, done, id, created, request.model(), includeUsage);
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);

@@ -160,7 +160,7 @@ class IdempotentRetriesTest {
     }
 
     @Test
-    void aStreamThatBrokeAfterChargedOutputIsReplayedAsBrokenAndNotChargedAgain() {
+    void aStreamThatBrokeAfterChargedOutputIsReplayedAsBrokenAndNotChargedAgain() throws Exception {
         // given a provider whose stream stops after "Hel" without [DONE]
         String token = fundedUser("1");
         workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
@@ -180,10 +180,42 @@ class IdempotentRetriesTest {
         assertThat(content(retryEvents)).isEqualTo(content(firstEvents)).isEqualTo("Hel");
         assertThat(lastJson(retryEvents).get("error").get("code").asText()).isEqualTo("upstream_error");
         assertThat(lastJson(firstEvents).get("error")).isEqualTo(lastJson(retryEvents).get("error"));
+        assertThat(Http.JSON.readTree(retryEvents.get(0)).get("id")).isEqualTo(Http.JSON.readTree(firstEvents.get(0)).get("id"));
         assertThat(retryEvents).doesNotContain("[DONE]");
         assertThat(workersAi.getRequestCount() - before).isEqualTo(1);
         assertThat(balance(token)).isEqualTo(afterFirst);
         assertThat(http.get("/api/credits/balance", token).body().get("held_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void tollgatesAndCloudflaresBrokenStreamsAreReplayedInTheirOwnWaysForNothing() {
+        // given a provider whose next two streams stop after "Hel" without [DONE]
+        String token = fundedUser("1");
+        for (int i = 0; i < 2; i++) {
+            workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+                    .setBody("data: {\"response\":\"Hel\"}\n\n"));
+        }
+        Map<String, String> ownKey = Map.of("Idempotency-Key", key("own-broken"));
+        Map<String, String> runKey = Map.of("Idempotency-Key", key("run-broken"));
+        int before = workersAi.getRequestCount();
+
+        // when each surface's stream is sent and retried with its key
+        List<String> own = events(http.post("/api/ai/chat/stream", token, STREAM, ownKey).raw());
+        List<String> run = events(http.post(RUN, token, STREAM, runKey).raw());
+        String afterFirsts = balance(token);
+        List<String> ownRetry = events(http.post("/api/ai/chat/stream", token, STREAM, ownKey).raw());
+        List<String> runRetry = events(http.post(RUN, token, STREAM, runKey).raw());
+
+        // then Tollgate's replay ends with the first call's error chunk, word for word, and Cloudflare's without
+        // [DONE], as the first did; nothing more was called or charged
+        assertThat(tollgateText(ownRetry)).isEqualTo(tollgateText(own)).isEqualTo("Hel");
+        assertThat(ownRetry.get(ownRetry.size() - 1)).isEqualTo(own.get(own.size() - 1)).contains("upstream_error");
+        assertThat(tollgateText(runRetry)).isEqualTo(tollgateText(run)).isEqualTo("Hel");
+        assertThat(run).doesNotContain("[DONE]");
+        assertThat(runRetry).doesNotContain("[DONE]");
+        assertThat(afterFirsts).isNotEqualTo("1");
+        assertThat(workersAi.getRequestCount() - before).isEqualTo(2);
+        assertThat(balance(token)).isEqualTo(afterFirsts);
     }
 
     @Test
