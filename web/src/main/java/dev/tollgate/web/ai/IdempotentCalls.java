@@ -2,8 +2,11 @@ package dev.tollgate.web.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.api.metering.TokenSource;
+import dev.tollgate.api.money.Money;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -18,7 +21,8 @@ import org.springframework.stereotype.Component;
  * Makes a metered call happen once per idempotency key: the first request claims the key (a unique row), calls,
  * and stores its answer; a retry with the same body gets that answer without a second upstream call or charge,
  * waiting if the first is still running; the same key with another body is a conflict. A failed call gives its
- * key back (nothing was charged), so the client's retry really retries.
+ * key back (nothing was charged), so the client's retry really retries. A stream that broke after output was
+ * charged is kept as it ended, so its retry replays the break instead of paying again (ADR 0019).
  */
 @Component
 public class IdempotentCalls {
@@ -36,12 +40,70 @@ public class IdempotentCalls {
 
     /** Runs {@code call} once for this account and key; answers the first result as JSON. */
     public JsonNode once(String accountId, IdempotencyKey key, String fingerprint, Supplier<Object> call) {
+        JsonNode first = claimOrFirst(accountId, key, fingerprint);
+        if (first != null) {
+            return first;
+        }
+        return runAndKeep(accountId, key, () -> mapper.valueToTree(call.get()));
+    }
+
+    /**
+     * How a streamed chat ended, as much as a retry needs to replay it: the finished call, or, when the provider
+     * broke after output was produced (and charged), the first request's id and the text that had reached the
+     * caller. {@code created} is the epoch second a surface stamped on its chunks (OpenAI's), 0 where it stamps none.
+     */
+    public record StreamedCall(MeteredCalls.Metered done, String requestId, String partialText, long created) {
+        public static StreamedCall finished(MeteredCalls.Metered done) {
+            return new StreamedCall(done, done.requestId(), null, 0);
+        }
+
+        public static StreamedCall broken(String requestId, String partialText) {
+            return new StreamedCall(null, requestId, partialText, 0);
+        }
+
+        public StreamedCall stamped(long epochSecond) {
+            return new StreamedCall(done, requestId, partialText, epochSecond);
+        }
+
+        public boolean isBroken() {
+            return done == null;
+        }
+    }
+
+    /**
+     * Runs {@code live} once for this account and key, letting it stream to its caller, and answers null; a retry
+     * answers how the first call ended, for the caller to replay as a stream. {@code live} answers null when its
+     * call failed having charged nothing: the key is then given back, as for any failed call.
+     */
+    public StreamedCall streamOnce(String accountId, IdempotencyKey key, String fingerprint,
+                                   Supplier<StreamedCall> live) {
+        JsonNode first = claimOrFirst(accountId, key, fingerprint);
+        if (first != null) {
+            return streamedCall(first);
+        }
+        StreamedCall ended;
+        try {
+            ended = live.get();
+        } catch (RuntimeException failed) {
+            giveBack(accountId, key);
+            throw failed;
+        }
+        if (ended == null) {
+            giveBack(accountId, key);
+            return null;
+        }
+        keep(accountId, key, streamedCallJson(ended));
+        return null;
+    }
+
+    /** Null when this request now holds the key and must make the call; otherwise the first call's answer. */
+    private JsonNode claimOrFirst(String accountId, IdempotencyKey key, String fingerprint) {
         for (int attempt = 0; ; attempt++) {
             try {
                 jdbc.update("INSERT INTO idempotent_call (account_id, idem_key, fingerprint, status, created_at) "
                         + "VALUES (?, ?, ?, 'pending', ?)", accountId, key.value(), fingerprint,
                         Timestamp.from(clock.instant()));
-                return callAndKeep(accountId, key, call);
+                return null;
             } catch (DuplicateKeyException retry) {
                 JsonNode first = firstAnswer(accountId, key, fingerprint);
                 if (first != null || attempt >= 3) {
@@ -54,16 +116,58 @@ public class IdempotentCalls {
         }
     }
 
-    private JsonNode callAndKeep(String accountId, IdempotencyKey key, Supplier<Object> call) {
+    private JsonNode runAndKeep(String accountId, IdempotencyKey key, Supplier<JsonNode> call) {
+        JsonNode answer;
         try {
-            JsonNode answer = mapper.valueToTree(call.get());
-            jdbc.update("UPDATE idempotent_call SET status = 'done', response = ? WHERE account_id = ? AND idem_key = ?",
-                    answer.toString(), accountId, key.value());
-            return answer;
+            answer = call.get();
         } catch (RuntimeException failed) {
-            jdbc.update("DELETE FROM idempotent_call WHERE account_id = ? AND idem_key = ?", accountId, key.value());
+            giveBack(accountId, key);
             throw failed;
         }
+        keep(accountId, key, answer);
+        return answer;
+    }
+
+    private void keep(String accountId, IdempotencyKey key, JsonNode answer) {
+        jdbc.update("UPDATE idempotent_call SET status = 'done', response = ? WHERE account_id = ? AND idem_key = ?",
+                answer.toString(), accountId, key.value());
+    }
+
+    private void giveBack(String accountId, IdempotencyKey key) {
+        jdbc.update("DELETE FROM idempotent_call WHERE account_id = ? AND idem_key = ?", accountId, key.value());
+    }
+
+    private JsonNode streamedCallJson(StreamedCall call) {
+        ObjectNode kept = mapper.createObjectNode().put("kind", "stream").put("created", call.created());
+        if (call.isBroken()) {
+            return kept.put("broken", true).put("request_id", call.requestId()).put("partial_text", call.partialText());
+        }
+        MeteredCalls.Metered m = call.done();
+        kept.put("broken", false).put("request_id", m.requestId()).put("model", m.model()).put("text", m.text())
+                .put("input_tokens", m.inputTokens()).put("output_tokens", m.outputTokens())
+                .put("token_source", m.source().name()).put("cost_nanos", m.cost().nanos())
+                .put("balance_after_nanos", m.balanceAfter().nanos()).put("provider", m.provider())
+                .put("latency_ms", m.latencyMs()).put("finish_reason", m.finishReason());
+        return kept;
+    }
+
+    private StreamedCall streamedCall(JsonNode kept) {
+        if (!"stream".equals(kept.path("kind").asText())) {
+            // Only reachable with a fingerprint collision across surfaces, which the fingerprints' prefixes rule out.
+            throw new IdempotencyConflictException("this Idempotency-Key was already used with a different request");
+        }
+        if (kept.path("broken").asBoolean()) {
+            return StreamedCall.broken(kept.path("request_id").asText(), kept.path("partial_text").asText(""))
+                    .stamped(kept.path("created").asLong());
+        }
+        JsonNode finish = kept.get("finish_reason");
+        return StreamedCall.finished(new MeteredCalls.Metered(kept.get("request_id").asText(),
+                kept.get("model").asText(), kept.get("text").asText(), kept.get("input_tokens").asLong(),
+                kept.get("output_tokens").asLong(), TokenSource.valueOf(kept.get("token_source").asText()),
+                Money.ofNanos(kept.get("cost_nanos").asLong()), Money.ofNanos(kept.get("balance_after_nanos").asLong()),
+                kept.get("provider").asText(), kept.get("latency_ms").asLong(),
+                finish == null || finish.isNull() ? null : finish.asText()))
+                .stamped(kept.path("created").asLong());
     }
 
     private JsonNode firstAnswer(String accountId, IdempotencyKey key, String fingerprint) {

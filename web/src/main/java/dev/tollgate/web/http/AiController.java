@@ -103,26 +103,62 @@ public class AiController {
 
     /**
      * The same chat, streamed as server-sent events: {"response":"…"} chunks, then one chunk with usage, cost and
-     * balance, then [DONE]. A client that disconnects is still charged for what the provider produced.
+     * balance, then [DONE]. A client that disconnects is still charged for what the provider produced. With an
+     * Idempotency-Key, a retry replays the first stream as it ended (ADR 0019): no second upstream call or charge.
      */
     @PostMapping("/api/ai/chat/stream")
     public void chatStream(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                           @RequestHeader(value = "Idempotency-Key", required = false) String key,
                            HttpServletResponse response) {
         ChatRequest request = chatRequest(body);
+        AccountId account = AccountId.of(caller.userId());
         ChatStreams stream = new ChatStreams(response);
-        MeteredCalls.Metered done;
-        try {
-            done = metered.chatStream(AccountId.of(caller.userId()), request, RequestIds.current(),
-                    delta -> stream.data(json(Map.of("response", delta))));
-        } catch (ProviderException failed) {
-            if (!stream.started()) {
-                throw failed;
-            }
-            stream.data(json(Map.of("error", Map.of("code", "upstream_error", "message",
-                    "The provider's stream broke; you were charged only for what it produced.",
-                    "request_id", RequestIds.current()))));
+        if (key == null) {
+            live(account, request, stream);
             return;
         }
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), Amounts.idempotencyKey(key),
+                Fingerprint.of("chat-stream", body), () -> live(account, request, stream));
+        if (first == null) {
+            return;
+        }
+        if (first.isBroken()) {
+            stream.data(json(Map.of("response", first.partialText())));
+            broke(stream, first.requestId());
+            return;
+        }
+        if (!first.done().text().isEmpty()) {
+            stream.data(json(Map.of("response", first.done().text())));
+        }
+        finish(stream, first.done());
+    }
+
+    /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
+    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, ChatStreams stream) {
+        MeteredCalls.Metered done;
+        String requestId = RequestIds.current();
+        try {
+            done = metered.chatStream(account, request, requestId,
+                    delta -> stream.data(json(Map.of("response", delta))));
+        } catch (ProviderException failed) {
+            if (!stream.started() && !failed.producedOutput()) {
+                throw failed;
+            }
+            broke(stream, requestId);
+            return failed.producedOutput()
+                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()) : null;
+        }
+        finish(stream, done);
+        return IdempotentCalls.StreamedCall.finished(done);
+    }
+
+    private void broke(ChatStreams stream, String requestId) {
+        stream.data(json(Map.of("error", Map.of("code", "upstream_error", "message",
+                "The provider's stream broke; you were charged only for what it produced.",
+                "request_id", requestId))));
+    }
+
+    private void finish(ChatStreams stream, MeteredCalls.Metered done) {
         ChatView view = ChatView.of(done);
         Map<String, Object> last = new LinkedHashMap<>();
         last.put("response", "");

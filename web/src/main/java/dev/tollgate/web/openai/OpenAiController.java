@@ -67,24 +67,23 @@ public class OpenAiController {
         return list;
     }
 
+    /**
+     * With an Idempotency-Key the call happens once: a retry of a completion gets the first answer, and a retry of
+     * a stream gets the first stream replayed as it ended (ADR 0019), with no second upstream call or charge.
+     */
     @PostMapping("/v1/chat/completions")
     public Object completions(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                               @RequestHeader(value = "Idempotency-Key", required = false) String key,
                               HttpServletResponse response) throws IOException {
         ChatRequest request = read(body);
         byte[] image = imageOf(body);
+        IdempotencyKey idempotencyKey = idempotencyKey(key);
         String requestId = RequestIds.current();
-        String id = "chatcmpl-" + requestId.substring(requestId.indexOf('_') + 1);
+        String id = completionId(requestId);
         long created = clock.instant().getEpochSecond();
         AccountId account = AccountId.of(caller.userId());
         if (!body.path("stream").asBoolean(false)) {
-            if (key != null) {
-                IdempotencyKey idempotencyKey;
-                try {
-                    idempotencyKey = new IdempotencyKey(key);
-                } catch (IllegalArgumentException bad) {
-                    throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), null);
-                }
+            if (idempotencyKey != null) {
                 return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-chat", body),
                         () -> completion(account, request, image, requestId, id, created));
             }
@@ -92,15 +91,36 @@ public class OpenAiController {
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         ChatStreams sse = new ChatStreams(response);
+        if (idempotencyKey == null) {
+            live(account, request, image, requestId, id, created, includeUsage, sse);
+            return null;
+        }
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), idempotencyKey,
+                Fingerprint.of("openai-chat", body),
+                () -> live(account, request, image, requestId, id, created, includeUsage, sse));
+        if (first == null) {
+            return null;
+        }
+        long firstCreated = first.created() > 0 ? first.created() : created;
+        String firstId = completionId(first.requestId());
+        if (first.isBroken()) {
+            sse.data(delta(firstId, firstCreated, request.model(), first.partialText()));
+            broke(sse);
+            return null;
+        }
+        if (!first.done().text().isEmpty()) {
+            sse.data(delta(firstId, firstCreated, request.model(), first.done().text()));
+        }
+        finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage);
+        return null;
+    }
+
+    /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
+    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, byte[] image, String requestId,
+                                              String id, long created, boolean includeUsage, ChatStreams sse) {
         MeteredCalls.Metered done;
         try {
-            java.util.function.Consumer<String> emit = delta -> {
-                ObjectNode chunk = chunk(id, created, request.model());
-                ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-                choice.putObject("delta").put("role", "assistant").put("content", delta);
-                choice.putNull("finish_reason");
-                sse.data(chunk.toString());
-            };
+            java.util.function.Consumer<String> emit = text -> sse.data(delta(id, created, request.model(), text));
             if (image == null) {
                 done = metered.chatStream(account, request, requestId, emit);
             } else {
@@ -109,29 +129,62 @@ public class OpenAiController {
                 emit.accept(done.text());
             }
         } catch (ProviderException failed) {
-            if (!sse.started()) {
+            if (!sse.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            ObjectNode error = mapper.createObjectNode();
-            error.putObject("error").put("message", "The provider's stream broke; you were charged only for what "
-                    + "it produced.").put("type", "server_error").put("code", "upstream_error");
-            sse.data(error.toString());
-            return null;
+            broke(sse);
+            return failed.producedOutput()
+                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()).stamped(created) : null;
         }
-        ObjectNode last = chunk(id, created, request.model());
+        finish(sse, done, id, created, request.model(), includeUsage);
+        return IdempotentCalls.StreamedCall.finished(done).stamped(created);
+    }
+
+    private String delta(String id, long created, String model, String text) {
+        ObjectNode chunk = chunk(id, created, model);
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.putObject("delta").put("role", "assistant").put("content", text);
+        choice.putNull("finish_reason");
+        return chunk.toString();
+    }
+
+    private void broke(ChatStreams sse) {
+        ObjectNode error = mapper.createObjectNode();
+        error.putObject("error").put("message", "The provider's stream broke; you were charged only for what "
+                + "it produced.").put("type", "server_error").put("code", "upstream_error");
+        sse.data(error.toString());
+    }
+
+    private void finish(ChatStreams sse, MeteredCalls.Metered done, String id, long created, String model,
+                        boolean includeUsage) {
+        ObjectNode last = chunk(id, created, model);
         ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
         choice.putObject("delta");
         choice.put("finish_reason", finishReason(done.finishReason()));
         sse.data(last.toString());
         if (includeUsage) {
-            ObjectNode usage = chunk(id, created, request.model());
+            ObjectNode usage = chunk(id, created, model);
             usage.putArray("choices");
             usage.set("usage", usage(done));
             usage.set("x_tollgate", tollgate(done));
             sse.data(usage.toString());
         }
         sse.data("[DONE]");
-        return null;
+    }
+
+    private static String completionId(String requestId) {
+        return "chatcmpl-" + requestId.substring(requestId.indexOf('_') + 1);
+    }
+
+    private static IdempotencyKey idempotencyKey(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return new IdempotencyKey(header);
+        } catch (IllegalArgumentException bad) {
+            throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), null);
+        }
     }
 
     /**
@@ -139,7 +192,8 @@ public class OpenAiController {
      * default) or "base64" (little-endian float32s, which the official SDKs ask for unless told otherwise).
      */
     @PostMapping("/v1/embeddings")
-    public ObjectNode embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    public JsonNode embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                               @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         JsonNode model = body.get("model");
         if (model == null || !model.isTextual() || model.textValue().isBlank()) {
             throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
@@ -165,8 +219,18 @@ public class OpenAiController {
             throw new OpenAiError(400, "invalid_request_error", "dimensions cannot be chosen: each model has its own size",
                     "dimensions");
         }
-        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
-                new EmbeddingRequest(model.textValue(), texts), RequestIds.current());
+        IdempotencyKey idempotencyKey = idempotencyKey(key);
+        AccountId account = AccountId.of(caller.userId());
+        EmbeddingRequest request = new EmbeddingRequest(model.textValue(), texts);
+        if (idempotencyKey == null) {
+            return embed(account, request, format);
+        }
+        return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-embeddings", body),
+                () -> embed(account, request, format));
+    }
+
+    private ObjectNode embed(AccountId account, EmbeddingRequest request, String format) {
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(account, request, RequestIds.current());
         ObjectNode list = mapper.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
         List<float[]> vectors = billed.output().vectors();

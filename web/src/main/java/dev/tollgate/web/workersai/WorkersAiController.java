@@ -20,7 +20,12 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.web.ledger.Fingerprint;
+import java.util.function.Supplier;
+import org.springframework.web.bind.annotation.RequestHeader;
 import dev.tollgate.web.http.ChatStreams;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
@@ -43,63 +48,110 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class WorkersAiController {
     static final String PREFIX = "/client/v4/accounts/";
+    /** Marks a raw picture kept in JSON: never a Workers AI field, so no envelope can be taken for it. */
+    private static final String RAW_IMAGE = "x_tollgate_raw_image";
 
     private final MeteredCalls metered;
     private final ObjectMapper mapper;
     private final PriceBook prices;
+    private final IdempotentCalls idempotent;
 
-    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper, PriceBook prices) {
+    public WorkersAiController(MeteredCalls metered, ObjectMapper mapper, PriceBook prices,
+                               IdempotentCalls idempotent) {
         this.metered = metered;
         this.mapper = mapper;
         this.prices = prices;
+        this.idempotent = idempotent;
     }
 
+    /**
+     * With an Idempotency-Key the call happens once: a retry gets the first answer, or the first stream replayed
+     * as it ended (ADR 0019), with no second upstream call or charge.
+     */
     @PostMapping("/client/v4/accounts/{account}/ai/run/**")
-    public Object run(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body, HttpServletRequest http,
+    public Object run(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                      @RequestHeader(value = "Idempotency-Key", required = false) String key, HttpServletRequest http,
                       HttpServletResponse response) {
         String model = model(http);
+        IdempotencyKey idempotencyKey = idempotencyKey(key);
+        AccountId account = AccountId.of(caller.userId());
+        String fingerprint = Fingerprint.of("workers-ai-run", model, body);
         String task = prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
         if (task.equals(PriceBook.TEXT_EMBEDDINGS)) {
-            return embeddings(caller, model, body);
+            return once(account, idempotencyKey, fingerprint, () -> embeddings(caller, model, body));
         }
         if (task.equals(PriceBook.TEXT_TO_IMAGE)) {
-            return image(caller, model, body, response);
+            return image(once(account, idempotencyKey, fingerprint, () -> image(caller, model, body)), response);
         }
         if (task.equals(PriceBook.SPEECH_RECOGNITION)) {
-            return transcription(caller, model, bytes(body.get("audio"), "audio"));
+            byte[] audio = bytes(body.get("audio"), "audio");
+            return once(account, idempotencyKey, fingerprint, () -> transcription(caller, model, audio));
         }
         ChatRequest request = read(model, body);
-        AccountId account = AccountId.of(caller.userId());
         String requestId = RequestIds.current();
         if (body.has("image") && !body.path("stream").asBoolean(false)) {
-            return chatEnvelope(metered.visionChat(account,
-                    new VisionChatRequest(request, bytes(body.get("image"), "image")), requestId));
+            byte[] image = bytes(body.get("image"), "image");
+            return once(account, idempotencyKey, fingerprint, () -> chatEnvelope(metered.visionChat(account,
+                    new VisionChatRequest(request, image), requestId)));
         }
         if (!body.path("stream").asBoolean(false)) {
-            return chatEnvelope(metered.chat(account, request, requestId));
+            return once(account, idempotencyKey, fingerprint,
+                    () -> chatEnvelope(metered.chat(account, request, requestId)));
         }
         ChatStreams stream = new ChatStreams(response);
+        if (idempotencyKey == null) {
+            live(account, request, requestId, stream);
+            return null;
+        }
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), idempotencyKey, fingerprint,
+                () -> live(account, request, requestId, stream));
+        if (first == null) {
+            return null;
+        }
+        if (first.isBroken()) {
+            // Replayed as it broke: the text that was charged, and no [DONE].
+            stream.data(mapper.createObjectNode().put("response", first.partialText()).toString());
+            return null;
+        }
+        if (!first.done().text().isEmpty()) {
+            stream.data(mapper.createObjectNode().put("response", first.done().text()).toString());
+        }
+        finish(stream, first.done());
+        return null;
+    }
+
+    /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
+    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, String requestId,
+                                              ChatStreams stream) {
         MeteredCalls.Metered done;
         try {
             done = metered.chatStream(account, request, requestId,
                     delta -> stream.data(mapper.createObjectNode().put("response", delta).toString()));
         } catch (ProviderException failed) {
-            if (!stream.started()) {
+            if (!stream.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            return null; // a stream without [DONE] is how Workers AI clients recognise a broken one
+            // A stream without [DONE] is how Workers AI clients recognise a broken one.
+            return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()) : null;
         }
+        finish(stream, done);
+        return IdempotentCalls.StreamedCall.finished(done);
+    }
+
+    private void finish(ChatStreams stream, MeteredCalls.Metered done) {
         ObjectNode last = mapper.createObjectNode().put("response", "");
         last.set("usage", usage(done));
         stream.data(last.toString());
         stream.data("[DONE]");
-        return null;
     }
 
     /** Whisper's own form: the recording itself as the body. */
     @PostMapping(value = "/client/v4/accounts/{account}/ai/run/**",
             consumes = {"application/octet-stream", "audio/*", "video/*"})
-    public ObjectNode runRecording(@AuthenticationPrincipal Caller caller, HttpServletRequest http) throws IOException {
+    public JsonNode runRecording(@AuthenticationPrincipal Caller caller,
+                                 @RequestHeader(value = "Idempotency-Key", required = false) String key,
+                                 HttpServletRequest http) throws IOException {
+        IdempotencyKey idempotencyKey = idempotencyKey(key);
         byte[] audio = http.getInputStream().readNBytes(MediaInputs.MAX_MEDIA_BYTES + 1);
         if (audio.length > MediaInputs.MAX_MEDIA_BYTES) {
             throw new WorkersAiError(413, 3006, "AiError: Request is too large");
@@ -107,7 +159,28 @@ public class WorkersAiController {
         if (audio.length == 0) {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: send the recording as the body");
         }
-        return transcription(caller, model(http), audio);
+        String model = model(http);
+        return once(AccountId.of(caller.userId()), idempotencyKey,
+                Fingerprint.of("workers-ai-recording", model, Base64.getEncoder().encodeToString(audio)),
+                () -> transcription(caller, model, audio));
+    }
+
+    private JsonNode once(AccountId account, IdempotencyKey key, String fingerprint, Supplier<ObjectNode> call) {
+        if (key == null) {
+            return call.get();
+        }
+        return idempotent.once(account.value(), key, fingerprint, call::get);
+    }
+
+    private static IdempotencyKey idempotencyKey(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return new IdempotencyKey(header);
+        } catch (IllegalArgumentException bad) {
+            throw new WorkersAiError(400, 9400, "Bad Idempotency-Key: " + bad.getMessage());
+        }
     }
 
     private ObjectNode chatEnvelope(MeteredCalls.Metered done) {
@@ -128,9 +201,10 @@ public class WorkersAiController {
     /**
      * flux: {@code {"prompt","steps"}} → the envelope with {@code result.image} in base64. Other models
      * ({@code num_steps}) answer the raw PNG with no envelope, as Workers AI does; Tollgate's figures then travel in
-     * {@code X-Tollgate-*} headers.
+     * {@code X-Tollgate-*} headers. The picture is drawn and charged here, and answered by
+     * {@link #image(JsonNode, HttpServletResponse)}, so that a retry with the same key can answer it again.
      */
-    private Object image(Caller caller, String model, JsonNode body, HttpServletResponse response) {
+    private ObjectNode image(Caller caller, String model, JsonNode body) {
         boolean flux = model.startsWith("@cf/black-forest-labs/");
         JsonNode prompt = body.get("prompt");
         if (prompt == null || !prompt.isTextual() || prompt.textValue().isBlank()) {
@@ -147,24 +221,38 @@ public class WorkersAiController {
         }
         MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()),
                 new ImageRequest(model, prompt.textValue(), steps), RequestIds.current());
+        String base64 = Base64.getEncoder().encodeToString(billed.output().bytes());
         if (!flux) {
-            response.setHeader("X-Tollgate-Request-Id", billed.requestId());
-            response.setHeader("X-Tollgate-Cost-Usd", billed.charge().cost().toUsdString());
-            response.setHeader("X-Tollgate-Balance-Usd", billed.balanceAfter().toUsdString());
-            response.setHeader("X-Tollgate-Provider", billed.provider());
-            response.setContentType(billed.output().contentType());
-            response.setContentLength(billed.output().bytes().length);
-            try {
-                response.getOutputStream().write(billed.output().bytes());
-                response.flushBuffer();
-            } catch (IOException clientGone) {
-                // The call is settled either way; a client that left has only itself to ask again.
-            }
-            return null;
+            ObjectNode raw = mapper.createObjectNode();
+            raw.putObject(RAW_IMAGE).put("content_type", billed.output().contentType()).put("base64", base64)
+                    .put("request_id", billed.requestId()).put("cost_usd", billed.charge().cost().toUsdString())
+                    .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider());
+            return raw;
         }
         ObjectNode envelope = mapper.createObjectNode();
-        envelope.putObject("result").put("image", Base64.getEncoder().encodeToString(billed.output().bytes()));
+        envelope.putObject("result").put("image", base64);
         return success(envelope, billed);
+    }
+
+    private Object image(JsonNode drawn, HttpServletResponse response) {
+        JsonNode raw = drawn.get(RAW_IMAGE);
+        if (raw == null) {
+            return drawn;
+        }
+        byte[] png = Base64.getDecoder().decode(raw.get("base64").asText());
+        response.setHeader("X-Tollgate-Request-Id", raw.get("request_id").asText());
+        response.setHeader("X-Tollgate-Cost-Usd", raw.get("cost_usd").asText());
+        response.setHeader("X-Tollgate-Balance-Usd", raw.get("balance_usd").asText());
+        response.setHeader("X-Tollgate-Provider", raw.get("provider").asText());
+        response.setContentType(raw.get("content_type").asText());
+        response.setContentLength(png.length);
+        try {
+            response.getOutputStream().write(png);
+            response.flushBuffer();
+        } catch (IOException clientGone) {
+            // The call is settled either way; a client that left has only itself to ask again.
+        }
+        return null;
     }
 
     /** {@code {"result":{"text","word_count","words":[{"word","start","end"}],"vtt"}}}, as Whisper answers. */
