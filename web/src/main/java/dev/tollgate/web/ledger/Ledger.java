@@ -10,10 +10,14 @@ import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.OpenAccount;
 import dev.tollgate.api.account.ReadAccountState;
 import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
 import dev.tollgate.web.config.TollgateProperties;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.CompletableFuture;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.stereotype.Component;
@@ -25,6 +29,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class Ledger {
     private final CommandGateway commands;
+    private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+
     private final TransferOutcomes outcomes;
     private final Clock clock;
     private final TollgateProperties properties;
@@ -68,9 +74,9 @@ public class Ledger {
         String transferId = newId("trf");
         CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
         LedgerReceipt receipt;
+        Instant at = clock.instant();
         try {
-            receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent,
-                    clock.instant()));
+            receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent, at));
         } catch (RuntimeException rejected) {
             outcomes.forget(transferId);
             throw rejected;
@@ -79,7 +85,32 @@ public class Ledger {
             outcomes.forget(transferId);
             return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
         }
+        creditNow(to, transferId, from, amount, note, at);
         return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()), receipt);
+    }
+
+    /**
+     * The short way: credit the receiver from this request, so the answer does not wait for the transfer process
+     * (which may run on another node, whose events this node's subscribers never see). The process still credits
+     * from the TransferSent event; the receiver remembers the transfer id, so whichever comes second is a replay.
+     * If this fails (a conflict that outlived its retries, an account never opened), the process is the backstop.
+     */
+    private void creditNow(AccountId to, String transferId, AccountId from, Money amount, String note, Instant at) {
+        try {
+            LedgerReceipt credited = commands.sendAndWait(new ReceiveTransfer(to, transferId, from, amount, note, at));
+            if (credited.replayed() && stillOpen(to)) {
+                // The process (perhaps on another node) credited it first; its event was not published here.
+                // A closed receiver declined it instead, and the answer waits for the refund as before.
+                outcomes.received(transferId);
+            }
+        } catch (RuntimeException leftToTheProcess) {
+            log.debug("transfer {} left to the transfer process: {}", transferId, leftToTheProcess.toString());
+        }
+    }
+
+    private boolean stillOpen(AccountId account) {
+        AccountState state = commands.sendAndWait(new ReadAccountState(account));
+        return state.open();
     }
 
     private static String newId(String kind) {

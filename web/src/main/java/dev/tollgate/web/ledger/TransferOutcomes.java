@@ -50,6 +50,14 @@ public class TransferOutcomes {
         }
     }
 
+    /** The receiver answered a credit as already made: the transfer is complete. */
+    public void received(String transferId) {
+        CompletableFuture<Outcome> future = waiting.get(transferId);
+        if (future != null) {
+            future.complete(Outcome.COMPLETED);
+        }
+    }
+
     @EventHandler
     void on(TransferReceived event) {
         complete(event.transferId(), Outcome.COMPLETED);
