@@ -30,6 +30,7 @@ import okhttp3.mockwebserver.SocketPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Two Tollgate processes on one PostgreSQL behave as one ledger: from both at once, concurrent transfers, metered
@@ -74,6 +75,7 @@ class TwoNodesOnOnePostgresIT {
     }
 
     @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES) // bounded: a stuck projection fails the test, not the build
     void twoNodesAreOneLedger_andTheSurvivorFinishesTheWorkOfAKilledNode() throws Exception {
         // given two nodes started at once on one fresh database, sharing the JWT key as an operator configures them
         String secret = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));

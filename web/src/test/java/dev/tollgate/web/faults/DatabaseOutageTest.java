@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * PostgreSQL goes away under load (every connection cut, new ones refused, as during a restart) and comes back:
@@ -32,6 +33,7 @@ class DatabaseOutageTest {
     private static final int USERS = 3;
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // bounded: a stuck projection fails the test, not the build
     void requestsFailCleanlyWhileTheDatabaseIsAway_andTheLedgerIsWholeAfterwards() throws Exception {
         String database = Storage.newPostgresDatabase();
         Map<String, String> properties = new HashMap<>(Storage.postgres(database, Storage.tempDir()));
