@@ -10,26 +10,19 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Retries with an Idempotency-Key on every metered surface, against a fake Workers AI that counts its calls: a
  * retry gets the first answer (a stream is replayed as it ended), the provider is called once, and the balance
  * moves once.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IdempotentRetriesTest {
+class IdempotentRetriesTest extends BehindFakeWorkersAi {
     private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
     private static final String BGE = "@cf/baai/bge-base-en-v1.5";
     private static final String SDXL = "@cf/stabilityai/stable-diffusion-xl-base-1.0";
@@ -43,37 +36,6 @@ class IdempotentRetriesTest {
     /** 10 input and 2 output tokens of llama-3.1-8b: (10 × 282,000,000 + 2 × 827,000,000) / 1e6 nano-USD. */
     private static final String HELLO_BALANCE = "0.999995526";
 
-    private final MockWebServer workersAi = new MockWebServer();
-    private RunningTollgate app;
-    private Http http;
-    private String admin;
-
-    @BeforeAll
-    void start() throws IOException {
-        workersAi.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
-        properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
-        properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
-        properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
-        app = RunningTollgate.start(properties);
-        http = app.http;
-        admin = http.post("/api/auth/login", null,
-                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
-                .body().get("access_token").asText();
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        app.close();
-        workersAi.shutdown();
-    }
-
-    @BeforeEach
-    void drainRecordedRequests() throws InterruptedException {
-        while (workersAi.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-            // forget what earlier tests sent
-        }
-    }
 
     @Test
     void theOpenAiSdkSendingACompletionTwiceWithOneKeyReachesTheProviderOnce() {
@@ -359,9 +321,6 @@ class IdempotentRetriesTest {
                         + "data: [DONE]\n\n");
     }
 
-    private static MockResponse json200(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
-    }
 
     private static String key(String what) {
         return what + "-" + System.nanoTime();
@@ -428,11 +387,6 @@ class IdempotentRetriesTest {
     }
 
     private String fundedUser(String usd) {
-        String email = "idem-" + System.nanoTime() + "@example.com";
-        String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
-                .body().get("id").asText();
-        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", usd));
-        return http.post("/api/auth/login", null, json("email", email, "password", "gateway-pass"))
-                .body().get("access_token").asText();
+        return funded(usd).token();
     }
 }

@@ -4,63 +4,24 @@ import static dev.tollgate.web.e2e.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Metered calls against a fake Workers AI on 127.0.0.1 that speaks Cloudflare's wire format: the charge comes from
  * the provider's usage to the nano-dollar, failures charge nothing and leave no hold, and a call the balance cannot
  * cover never reaches the provider.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MeteredGatewayTest {
+class MeteredGatewayTest extends BehindFakeWorkersAi {
     private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
     private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"max_tokens\":100,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
 
-    private final MockWebServer workersAi = new MockWebServer();
-    private RunningTollgate app;
-    private Http http;
-    private String admin;
-
-    @BeforeAll
-    void start() throws IOException {
-        workersAi.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
-        properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
-        properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
-        properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
-        app = RunningTollgate.start(properties);
-        http = app.http;
-        admin = http.post("/api/auth/login", null,
-                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
-                .body().get("access_token").asText();
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        app.close();
-        workersAi.shutdown();
-    }
-
-    @BeforeEach
-    void drainRecordedRequests() throws InterruptedException {
-        while (workersAi.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-            // forget what earlier tests sent
-        }
-    }
 
     @Test
     void theChargeIsTheProvidersUsageAtThePriceRoundedUp() throws InterruptedException {
@@ -204,15 +165,6 @@ class MeteredGatewayTest {
     }
 
     private String fundedUser(String usd) {
-        String email = "gw-" + System.nanoTime() + "@example.com";
-        String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
-                .body().get("id").asText();
-        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", usd));
-        return http.post("/api/auth/login", null, json("email", email, "password", "gateway-pass"))
-                .body().get("access_token").asText();
-    }
-
-    private static MockResponse json200(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+        return funded(usd).token();
     }
 }

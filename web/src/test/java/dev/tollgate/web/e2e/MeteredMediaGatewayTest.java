@@ -8,7 +8,6 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,27 +17,20 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Embeddings, images, speech and vision against a fake Workers AI on 127.0.0.1 that speaks Cloudflare's formats:
  * each call moves the balance by exactly its cost and leaves nothing held, a call the balance cannot cover never
  * reaches the provider, an unknown model is refused before any hold, and an upstream failure releases the hold.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MeteredMediaGatewayTest {
+class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     private static final String BGE = "@cf/baai/bge-base-en-v1.5";
     private static final String FLUX = "@cf/black-forest-labs/flux-1-schnell";
     private static final String SDXL = "@cf/stabilityai/stable-diffusion-xl-base-1.0";
@@ -49,47 +41,16 @@ class MeteredMediaGatewayTest {
             + Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, 0, 7}) + "\","
             + "\"messages\":[{\"role\":\"user\",\"content\":\"What is in this picture?\"}]}";
 
-    private final MockWebServer workersAi = new MockWebServer();
-    private RunningTollgate app;
-    private Http http;
-    private String admin;
-
-    @BeforeAll
-    void start() throws IOException {
-        workersAi.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
-        properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
-        properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
-        properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
-        app = RunningTollgate.start(properties);
-        http = app.http;
-        admin = http.post("/api/auth/login", null,
-                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
-                .body().get("access_token").asText();
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        app.close();
-        workersAi.shutdown();
-    }
-
-    @BeforeEach
-    void drainRecordedRequests() throws InterruptedException {
-        while (workersAi.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-            // forget what earlier tests sent
-        }
-    }
 
     @Test
     void embeddingsWithoutReportedUsageAreChargedOnTheFlaggedEstimateToTheNanoDollar() throws Exception {
         // given a funded user and a bge model that answers two vectors and, as bge does, no usage
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"shape\":[2,3],\"data\":[[0.1,0.2,0.3],[0.4,0.5,0.6]]},"
                 + "\"success\":true,\"errors\":[],\"messages\":[]}"));
 
         // when the user embeds two texts
-        Http.Answer answer = http.post("/api/ai/embeddings", user.token, EMBED);
+        Http.Answer answer = http.post("/api/ai/embeddings", user.token(), EMBED);
 
         // then the vectors come back with the charge, which is Tollgate's estimate at bge-base's price, rounded up
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -113,11 +74,11 @@ class MeteredMediaGatewayTest {
 
     @Test
     void embeddingsWithReportedUsageAreChargedOnTheProvidersCount() {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":7}},"
                 + "\"success\":true,\"errors\":[]}"));
 
-        Http.Answer answer = http.post("/api/ai/embeddings", user.token,
+        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
                 "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
 
         // 7 × 67,000,000 / 1,000,000 = 469 nano-USD
@@ -129,11 +90,11 @@ class MeteredMediaGatewayTest {
     @Test
     void aFluxImageIsChargedForTheTilesOfThePictureReturnedAndTheSteps() throws Exception {
         // given flux answers a 1024×1024 PNG in base64, as the reference documents
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(1024, 1024))
                 + "\"},\"success\":true,\"errors\":[],\"messages\":[]}"));
 
-        Http.Answer answer = http.post("/api/ai/generate-image", user.token, IMAGE);
+        Http.Answer answer = http.post("/api/ai/generate-image", user.token(), IMAGE);
 
         // then 4 tiles × 52,800 + 4 steps × 105,600 = 633,600 nano-USD
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -144,7 +105,7 @@ class MeteredMediaGatewayTest {
         assertThat(answer.body().get("usage").get("source").asText()).isEqualTo("provider");
         assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.0006336");
         assertExactlyCharged(user, "1", answer.body());
-        JsonNode charge = http.get("/api/credits/transactions?limit=1", user.token).body().get("items").get(0);
+        JsonNode charge = http.get("/api/credits/transactions?limit=1", user.token()).body().get("items").get(0);
         assertThat(charge.get("amount_usd").asText()).isEqualTo("-0.0006336");
         assertThat(charge.get("model").asText()).isEqualTo(FLUX);
         assertThat(charge.get("description").asText()).isEqualTo("4 image_tile + 4 step (provider)");
@@ -155,11 +116,11 @@ class MeteredMediaGatewayTest {
 
     @Test
     void anSdxlImageArrivesAsRawPngBytesAndIsChargedTheSameWay() {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "image/png")
                 .setBody(new Buffer().write(png(512, 512))));
 
-        Http.Answer answer = http.post("/api/ai/generate-image", user.token,
+        Http.Answer answer = http.post("/api/ai/generate-image", user.token(),
                 "{\"model\":\"" + SDXL + "\",\"prompt\":\"a fox\",\"steps\":10}");
 
         // 1 tile × 52,800 + 10 steps × 105,600 = 1,108,800 nano-USD
@@ -172,7 +133,7 @@ class MeteredMediaGatewayTest {
     @Test
     void aWavRecordingIsChargedForItsExactLengthPerAudioMinute() throws Exception {
         // given three seconds of 16 kHz mono 16-bit audio, sent as the raw body
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"text\":\"Hello there\",\"word_count\":2,\"words\":["
                 + "{\"word\":\"Hello\",\"start\":0.1,\"end\":0.6},{\"word\":\"there\",\"start\":0.7,\"end\":1.2}],"
                 + "\"vtt\":\"WEBVTT\"},\"success\":true,\"errors\":[],\"messages\":[]}"));
@@ -180,7 +141,7 @@ class MeteredMediaGatewayTest {
 
         HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(app.baseUrl() + "/api/ai/transcribe"))
-                .header("Authorization", "Bearer " + user.token).header("Content-Type", "audio/wav")
+                .header("Authorization", "Bearer " + user.token()).header("Content-Type", "audio/wav")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(wav)).build(), HttpResponse.BodyHandlers.ofString());
 
         // then 3,000 ms × 500,000 / 60,000 = 25,000 nano-USD, flagged as Tollgate's measure
@@ -199,11 +160,11 @@ class MeteredMediaGatewayTest {
 
     @Test
     void aRecordingOfUnknownFormatIsChargedToTheLastWordHeard() {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"text\":\"Hi\",\"word_count\":1,\"words\":[{\"word\":\"Hi\","
                 + "\"start\":0.0,\"end\":1.25}]},\"success\":true,\"errors\":[]}"));
 
-        Http.Answer answer = http.post("/api/ai/transcribe", user.token,
+        Http.Answer answer = http.post("/api/ai/transcribe", user.token(),
                 json("audio", Base64.getEncoder().encodeToString(new byte[4_000])));
 
         // 1,250 ms × 500,000 / 60,000 = 10,416.67 → 10,417 nano-USD
@@ -214,11 +175,11 @@ class MeteredMediaGatewayTest {
 
     @Test
     void aVisionChatIsChargedOnTheProvidersTokens() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"response\":\"A lighthouse.\",\"usage\":{\"prompt_tokens\":1620,"
                 + "\"completion_tokens\":5,\"total_tokens\":1625}},\"success\":true,\"errors\":[],\"messages\":[]}"));
 
-        Http.Answer answer = http.post("/api/ai/vision-chat", user.token, VISION_CHAT);
+        Http.Answer answer = http.post("/api/ai/vision-chat", user.token(), VISION_CHAT);
 
         // (1,620 × 49,000,000 + 5 × 676,000,000) / 1,000,000 = 79,380 + 3,380 = 82,760 nano-USD
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -233,8 +194,8 @@ class MeteredMediaGatewayTest {
     @Test
     void theOpenAiSdkEmbedsThroughTollgateAndIsChargedExactly() {
         // given the official SDK pointed at Tollgate, which asks for base64 vectors unless told otherwise
-        User user = fundedUser("1");
-        String key = http.post("/api/auth/api-keys", user.token, json("name", "sdk")).body().get("key").asText();
+        Funded user = funded("1");
+        String key = http.post("/api/auth/api-keys", user.token(), json("name", "sdk")).body().get("key").asText();
         OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(app.baseUrl() + "/v1").maxRetries(0)
                 .build();
         workersAi.enqueue(json200("{\"result\":{\"shape\":[2,3],\"data\":[[0.25,-0.5,1.0],[0.0,0.125,-1.0]]},"
@@ -264,11 +225,11 @@ class MeteredMediaGatewayTest {
 
     @Test
     void theCloudflareRunPathServesBgeInCloudflaresEnvelope() {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,-0.5]]},\"success\":true,"
                 + "\"errors\":[],\"messages\":[]}"));
 
-        Http.Answer answer = http.post("/client/v4/accounts/any/ai/run/@cf%2Fbaai%2Fbge-base-en-v1.5", user.token,
+        Http.Answer answer = http.post("/client/v4/accounts/any/ai/run/@cf%2Fbaai%2Fbge-base-en-v1.5", user.token(),
                 "{\"text\":\"hello\"}");
 
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -282,7 +243,7 @@ class MeteredMediaGatewayTest {
 
     @Test
     void theCloudflareRunPathServesImagesSpeechAndVisionInCloudflaresOwnForms() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(512, 512))
                 + "\"},\"success\":true,\"errors\":[],\"messages\":[]}"));
         workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "image/png")
@@ -295,17 +256,17 @@ class MeteredMediaGatewayTest {
         HttpClient client = HttpClient.newHttpClient();
 
         // when flux, SDXL, whisper (raw recording) and vision (image as uint8 array) are run the Cloudflare way
-        Http.Answer flux = http.post("/client/v4/accounts/any/ai/run/" + FLUX, user.token,
+        Http.Answer flux = http.post("/client/v4/accounts/any/ai/run/" + FLUX, user.token(),
                 "{\"prompt\":\"a dot\",\"steps\":2}");
         HttpResponse<byte[]> sdxl = client.send(HttpRequest.newBuilder(URI.create(run + SDXL))
-                .header("Authorization", "Bearer " + user.token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + user.token()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a dot\",\"num_steps\":5}")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<String> whisper = client.send(HttpRequest.newBuilder(URI.create(run + "@cf/openai/whisper"))
-                .header("Authorization", "Bearer " + user.token).header("Content-Type", "application/octet-stream")
+                .header("Authorization", "Bearer " + user.token()).header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(wav(16_000, 64_000))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Http.Answer vision = http.post("/client/v4/accounts/any/ai/run/" + VISION, user.token,
+        Http.Answer vision = http.post("/client/v4/accounts/any/ai/run/" + VISION, user.token(),
                 "{\"prompt\":\"What is it?\",\"image\":[1,2,3],\"max_tokens\":10}");
 
         // then each answers in Workers AI's form, and the balance moved by exactly the four costs
@@ -338,15 +299,15 @@ class MeteredMediaGatewayTest {
 
     @Test
     void anOpenAiVisionMessageWithADataUrlIsMeteredAsAVisionChat() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"response\":\"A lighthouse.\",\"usage\":{\"prompt_tokens\":1620,"
                 + "\"completion_tokens\":5,\"total_tokens\":1625}},\"success\":true,\"errors\":[]}"));
         String body = "{\"model\":\"" + VISION + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":["
                 + "{\"type\":\"text\",\"text\":\"What is this?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":"
                 + "\"data:image/png;base64,AAEC\"}}]}]}";
 
-        Http.Answer answer = http.post("/v1/chat/completions", user.token, body);
-        Http.Answer remote = http.post("/v1/chat/completions", user.token,
+        Http.Answer answer = http.post("/v1/chat/completions", user.token(), body);
+        Http.Answer remote = http.post("/v1/chat/completions", user.token(),
                 body.replace("data:image/png;base64,AAEC", "https://example.com/cat.png"));
 
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -363,16 +324,16 @@ class MeteredMediaGatewayTest {
 
     @Test
     void anImageSentThreeTimesWithOneIdempotencyKeyIsDrawnAndChargedOnce() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(1024, 1024))
                 + "\"},\"success\":true,\"errors\":[]}"));
         Map<String, String> key = Map.of("Idempotency-Key", "image-" + System.nanoTime());
 
         List<Http.Answer> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            answers.add(http.post("/api/ai/generate-image", user.token, IMAGE, key));
+            answers.add(http.post("/api/ai/generate-image", user.token(), IMAGE, key));
         }
-        Http.Answer otherPrompt = http.post("/api/ai/generate-image", user.token, IMAGE.replace("dusk", "dawn"), key);
+        Http.Answer otherPrompt = http.post("/api/ai/generate-image", user.token(), IMAGE.replace("dusk", "dawn"), key);
 
         assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isEqualTo(200));
         assertThat(answers).extracting(Http.Answer::body).containsOnly(answers.get(0).body());
@@ -384,13 +345,13 @@ class MeteredMediaGatewayTest {
 
     @Test
     void callsTheBalanceCannotCoverNeverReachTheProvider() throws Exception {
-        User user = fundedUser("0.000000001");
+        Funded user = funded("0.000000001");
 
         List<Http.Answer> refused = new ArrayList<>();
-        refused.add(http.post("/api/ai/embeddings", user.token, EMBED));
-        refused.add(http.post("/api/ai/generate-image", user.token, IMAGE));
-        refused.add(http.post("/api/ai/transcribe", user.token, json("audio", "AAAAAAAAAAAAAAAAAAAAAAAA")));
-        refused.add(http.post("/api/ai/vision-chat", user.token, VISION_CHAT));
+        refused.add(http.post("/api/ai/embeddings", user.token(), EMBED));
+        refused.add(http.post("/api/ai/generate-image", user.token(), IMAGE));
+        refused.add(http.post("/api/ai/transcribe", user.token(), json("audio", "AAAAAAAAAAAAAAAAAAAAAAAA")));
+        refused.add(http.post("/api/ai/vision-chat", user.token(), VISION_CHAT));
 
         assertThat(refused).allSatisfy(answer -> {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
@@ -402,15 +363,15 @@ class MeteredMediaGatewayTest {
 
     @Test
     void anUnknownModelIsRefusedBeforeAnyHold() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
 
-        Http.Answer unknown = http.post("/api/ai/embeddings", user.token,
+        Http.Answer unknown = http.post("/api/ai/embeddings", user.token(),
                 "{\"model\":\"@cf/nobody/nothing\",\"input\":\"x\"}");
-        Http.Answer chatModelForImages = http.post("/api/ai/generate-image", user.token,
+        Http.Answer chatModelForImages = http.post("/api/ai/generate-image", user.token(),
                 "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"prompt\":\"x\"}");
-        Http.Answer textModelForVision = http.post("/api/ai/vision-chat", user.token,
+        Http.Answer textModelForVision = http.post("/api/ai/vision-chat", user.token(),
                 VISION_CHAT.replace(VISION, "@cf/meta/llama-3.1-8b-instruct"));
-        Http.Answer openAi = http.post("/v1/embeddings", user.token, "{\"model\":\"@cf/nobody/nothing\",\"input\":\"x\"}");
+        Http.Answer openAi = http.post("/v1/embeddings", user.token(), "{\"model\":\"@cf/nobody/nothing\",\"input\":\"x\"}");
 
         for (Http.Answer answer : List.of(unknown, chatModelForImages, textModelForVision)) {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(404);
@@ -419,20 +380,20 @@ class MeteredMediaGatewayTest {
         assertThat(openAi.status()).isEqualTo(404);
         assertThat(openAi.body().get("error").get("type").asText()).isEqualTo("invalid_request_error");
         assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
-        JsonNode events = http.get("/api/admin/accounts/" + user.id + "/events", admin).body();
+        JsonNode events = http.get("/api/admin/accounts/" + user.id() + "/events", admin).body();
         assertThat(events.findValuesAsText("type")).doesNotContain("CreditsReserved");
     }
 
     @Test
     void anUpstreamFailureReleasesTheWholeHoldForEveryMediaCall() throws Exception {
-        User user = fundedUser("1");
+        Funded user = funded("1");
         List<Http.Answer> failed = new ArrayList<>();
         for (String[] call : new String[][] {{"/api/ai/embeddings", EMBED}, {"/api/ai/generate-image", IMAGE},
                 {"/api/ai/transcribe", json("audio", "AAAAAAAAAAAAAAAAAAAAAAAA")}, {"/api/ai/vision-chat", VISION_CHAT}}) {
             for (int attempt = 0; attempt < 3; attempt++) {
                 workersAi.enqueue(new MockResponse().setResponseCode(500).setBody("oops"));
             }
-            failed.add(http.post(call[0], user.token, call[1]));
+            failed.add(http.post(call[0], user.token(), call[1]));
         }
 
         assertThat(failed).allSatisfy(answer -> {
@@ -440,23 +401,23 @@ class MeteredMediaGatewayTest {
             assertThat(answer.errorCode()).isEqualTo("upstream_error");
             assertThat(answer.raw()).doesNotContain("test-token-not-a-secret");
         });
-        JsonNode balance = http.get("/api/credits/balance", user.token).body();
+        JsonNode balance = http.get("/api/credits/balance", user.token()).body();
         assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
         assertThat(balance.get("held_usd").asText()).isEqualTo("0");
-        JsonNode events = http.get("/api/admin/accounts/" + user.id + "/events", admin).body();
+        JsonNode events = http.get("/api/admin/accounts/" + user.id() + "/events", admin).body();
         assertThat(events.findValuesAsText("type").stream().filter("CreditsReserved"::equals)).hasSize(4);
         assertThat(events.findValuesAsText("type").stream().filter("ReservationReleased"::equals)).hasSize(4);
     }
 
     @Test
     void badMediaIsRefusedAndChangesNothing() {
-        User user = fundedUser("1");
+        Funded user = funded("1");
 
-        Http.Answer notBase64 = http.post("/api/ai/vision-chat", user.token,
+        Http.Answer notBase64 = http.post("/api/ai/vision-chat", user.token(),
                 VISION_CHAT.replaceFirst("\"image\":\"[^\"]*\"", "\"image\":\"***\""));
-        Http.Answer tooManySteps = http.post("/api/ai/generate-image", user.token,
+        Http.Answer tooManySteps = http.post("/api/ai/generate-image", user.token(),
                 "{\"model\":\"" + FLUX + "\",\"prompt\":\"x\",\"steps\":9}");
-        Http.Answer noInput = http.post("/api/ai/embeddings", user.token, "{\"model\":\"" + BGE + "\"}");
+        Http.Answer noInput = http.post("/api/ai/embeddings", user.token(), "{\"model\":\"" + BGE + "\"}");
 
         for (Http.Answer answer : List.of(notBase64, tooManySteps, noInput)) {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
@@ -465,8 +426,8 @@ class MeteredMediaGatewayTest {
         assertThat(balanceOf(user)).isEqualByComparingTo("1");
     }
 
-    private void assertExactlyCharged(User user, String before, JsonNode answer) {
-        JsonNode balance = http.get("/api/credits/balance", user.token).body();
+    private void assertExactlyCharged(Funded user, String before, JsonNode answer) {
+        JsonNode balance = http.get("/api/credits/balance", user.token()).body();
         BigDecimal cost = new BigDecimal(answer.get("cost_usd").asText());
         assertThat(cost).isPositive();
         assertThat(new BigDecimal(before).subtract(new BigDecimal(balance.get("balance_usd").asText())))
@@ -476,8 +437,8 @@ class MeteredMediaGatewayTest {
         assertThat(balance.get("held_usd").asText()).isEqualTo("0");
     }
 
-    private BigDecimal balanceOf(User user) {
-        return new BigDecimal(http.get("/api/credits/balance", user.token).body().get("balance_usd").asText());
+    private BigDecimal balanceOf(Funded user) {
+        return new BigDecimal(http.get("/api/credits/balance", user.token()).body().get("balance_usd").asText());
     }
 
     /** nano-USD × 10⁶ (a price per million times a count), rounded up to the nano-dollar, as USD. */
@@ -486,17 +447,6 @@ class MeteredMediaGatewayTest {
                 .movePointLeft(9);
     }
 
-    private record User(String id, String token) {
-    }
-
-    private User fundedUser(String usd) {
-        String email = "media-" + System.nanoTime() + "@example.com";
-        String id = http.post("/api/auth/register", null, json("email", email, "password", "gateway-pass"))
-                .body().get("id").asText();
-        http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", usd));
-        return new User(id, http.post("/api/auth/login", null, json("email", email, "password", "gateway-pass"))
-                .body().get("access_token").asText());
-    }
 
     static byte[] png(int width, int height) {
         ByteBuffer b = ByteBuffer.allocate(33);
@@ -514,7 +464,4 @@ class MeteredMediaGatewayTest {
         return b.array();
     }
 
-    private static MockResponse json200(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
-    }
 }
