@@ -4,8 +4,6 @@ import static dev.tollgate.web.e2e.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +44,7 @@ class GracefulShutdownTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
             token = fundedUser(app.http, "1");
-            System.setOut(new PrintStream(new Tee(console, captured), true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(new TeeStream(console, captured), true, StandardCharsets.UTF_8));
             refusedRequestId = app.http.post("/api/auth/login", null, "\"" + "x".repeat(1_100_000) + "\"")
                     .response().headers().firstValue("X-Request-Id").orElseThrow();
             workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
@@ -97,27 +95,5 @@ class GracefulShutdownTest {
         http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", usd));
         return http.post("/api/auth/login", null, json("email", email, "password", "shutdown-pass"))
                 .body().get("access_token").asText();
-    }
-
-    private static final class Tee extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        Tee(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            first.write(b);
-            second.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
-            second.write(b, off, len);
-        }
     }
 }

@@ -337,27 +337,4 @@ class OperatorSurfaceTest {
             return Math.round(value(name, labels) - (Double.isNaN(was) ? 0 : was));
         }
     }
-
-    /** Writes to the real console and to a buffer the test reads. */
-    private static final class TeeStream extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        TeeStream(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            first.write(b);
-            second.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
-            second.write(b, off, len);
-        }
-    }
 }
