@@ -102,6 +102,9 @@ class OperatorSurfaceTest {
         assertThat(after.value("tollgate_projection_lag_events", "group=\"balances\"")).isGreaterThanOrEqualTo(0);
         assertThat(after.value("tollgate_command_conflicts_total", "outcome=\"retried\"")).isGreaterThanOrEqualTo(0);
         assertThat(after.value("tollgate_jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+        // Axon's own monitors (axon-micrometer): the command bus and each event processor
+        assertThat(after.delta(before, "tollgate_commandBus_successCounter_total")).isPositive();
+        assertThat(after.names()).contains("tollgate_balances_ingestedCounter_total", "tollgate_history_latency");
     }
 
     @Test
