@@ -28,10 +28,6 @@ final class StorageOutage {
                     || t instanceof SQLRecoverableException || t instanceof ConnectException) {
                 return true;
             }
-            if (t instanceof AssertionError && fromDriver(t)) {
-                // The PostgreSQL driver raises an AssertionError when a connection dies in the middle of a batch.
-                return true;
-            }
             if (t instanceof SQLException sql && "Connection is closed".equals(sql.getMessage())) {
                 return true; // the pool's own word for a connection the outage closed under us
             }
@@ -42,11 +38,6 @@ final class StorageOutage {
             }
         }
         return false;
-    }
-
-    private static boolean fromDriver(Throwable t) {
-        StackTraceElement[] trace = t.getStackTrace();
-        return trace.length > 0 && trace[0].getClassName().startsWith("org.postgresql.");
     }
 
     static ResponseEntity<Map<String, Object>> answer() {
