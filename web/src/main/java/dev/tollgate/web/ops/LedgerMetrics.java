@@ -26,10 +26,29 @@ public class LedgerMetrics {
     public static final String GROUP = "metrics";
     private static final Logger log = LoggerFactory.getLogger(LedgerMetrics.class);
 
-    private final MeterRegistry meters;
+    private final MeterCache<Counter> events;
+    private final MeterCache<Counter> ended;
+    private final MeterCache<Counter> cost;
+    private final MeterCache<Counter> uncollected;
+    private final MeterCache<Counter> tokens;
 
     public LedgerMetrics(MeterRegistry meters) {
-        this.meters = meters;
+        this.events = new MeterCache<>(labels -> Counter.builder("tollgate.ledger.events")
+                .description("Events appended to the ledger by this node, by type")
+                .tag("type", labels.get(0)).register(meters));
+        this.ended = new MeterCache<>(labels -> Counter.builder("tollgate.holds.ended")
+                .description("Holds that ended, by how they ended")
+                .tag("outcome", labels.get(0)).register(meters));
+        this.cost = new MeterCache<>(labels -> Counter.builder("tollgate.cost").baseUnit("nano.usd")
+                .description("Cost collected for metered calls, by model, in nano-USD")
+                .tag("model", labels.get(0)).register(meters));
+        this.uncollected = new MeterCache<>(labels -> Counter.builder("tollgate.cost.uncollected").baseUnit("nano.usd")
+                .description("Cost that the balance could not cover, by model, in nano-USD")
+                .tag("model", labels.get(0)).register(meters));
+        this.tokens = new MeterCache<>(labels -> Counter.builder("tollgate.tokens")
+                .description("Tokens charged, by model, direction and who counted them")
+                .tag("model", labels.get(0)).tag("direction", labels.get(1)).tag("source", labels.get(2))
+                .register(meters));
         // Present from the start, so a dashboard shows zero rather than no data.
         for (String outcome : new String[] {"settled", "released", "expired"}) {
             holdsEnded(outcome);
@@ -42,15 +61,11 @@ public class LedgerMetrics {
         afterCommit(() -> {
             counted(event);
             holdsEnded("settled").increment();
-            Counter.builder("tollgate.cost").baseUnit("nano.usd")
-                    .description("Cost collected for metered calls, by model, in nano-USD")
-                    .tag("model", charge.model()).register(meters).increment(event.collected().nanos());
+            cost.get(charge.model()).increment(event.collected().nanos());
             long uncollected = charge.cost().nanos() - event.collected().nanos();
             if (uncollected > 0) {
                 // A charge above what the hold and the balance could cover (ADR 7): worth an alert.
-                Counter.builder("tollgate.cost.uncollected").baseUnit("nano.usd")
-                        .description("Cost that the balance could not cover, by model, in nano-USD")
-                        .tag("model", charge.model()).register(meters).increment(uncollected);
+                this.uncollected.get(charge.model()).increment(uncollected);
             }
             tokens(charge, "input", charge.inputTokens());
             tokens(charge, "output", charge.outputTokens());
@@ -71,20 +86,16 @@ public class LedgerMetrics {
     }
 
     private void counted(Object event) {
-        Counter.builder("tollgate.ledger.events").description("Events appended to the ledger by this node, by type")
-                .tag("type", event.getClass().getSimpleName()).register(meters).increment();
+        events.get(event.getClass().getSimpleName()).increment();
     }
 
     private Counter holdsEnded(String outcome) {
-        return Counter.builder("tollgate.holds.ended").description("Holds that ended, by how they ended")
-                .tag("outcome", outcome).register(meters);
+        return ended.get(outcome);
     }
 
     private void tokens(Charge charge, String direction, long count) {
-        Counter.builder("tollgate.tokens").description("Tokens charged, by model, direction and who counted them")
-                .tag("model", charge.model()).tag("direction", direction)
-                .tag("source", charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT))
-                .register(meters).increment(count);
+        tokens.get(charge.model(), direction, charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT))
+                .increment(count);
     }
 
     /** Only committed events count; a metric must never fail (and so roll back) the command that appended them. */

@@ -19,10 +19,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 public class RequestMetrics extends OncePerRequestFilter {
-    private final MeterRegistry meters;
+    private final MeterCache<Counter> requests;
 
     public RequestMetrics(MeterRegistry meters) {
-        this.meters = meters;
+        this.requests = new MeterCache<>(labels -> Counter.builder("tollgate.requests")
+                .description("HTTP requests answered, by surface and status")
+                .tag("surface", labels.get(0))
+                .tag("status", labels.get(1))
+                .register(meters));
     }
 
     @Override
@@ -33,10 +37,7 @@ public class RequestMetrics extends OncePerRequestFilter {
             chain.doFilter(request, response);
             status = response.getStatus();
         } finally {
-            Counter.builder("tollgate.requests").description("HTTP requests answered, by surface and status")
-                    .tag("surface", surface(request.getRequestURI()))
-                    .tag("status", Integer.toString(status))
-                    .register(meters).increment();
+            requests.get(surface(request.getRequestURI()), Integer.toString(status)).increment();
         }
     }
 

@@ -26,6 +26,7 @@ public final class TimedProvider implements InvocationHandler {
     private final String provider;
     private final Supplier<MeterRegistry> registry;
     private final ProviderReachability reachability;
+    private volatile MeterCache<Timer> timers;
 
     private TimedProvider(InferenceProvider delegate, Supplier<MeterRegistry> registry,
                           ProviderReachability reachability) {
@@ -79,21 +80,25 @@ public final class TimedProvider implements InvocationHandler {
     }
 
     private void record(Method method, Object[] args, String outcome, long nanos) {
-        MeterRegistry meters = registry.get();
-        if (meters == null) {
-            return;
+        MeterCache<Timer> cache = timers;
+        if (cache == null) {
+            MeterRegistry meters = registry.get();
+            if (meters == null) {
+                return;
+            }
+            cache = new MeterCache<>(labels -> Timer.builder(LATENCY)
+                    .description("Time spent in calls to the model provider, including streamed answers")
+                    .tag("provider", provider)
+                    .tag("operation", labels.get(0))
+                    .tag("model", labels.get(1))
+                    .tag("outcome", labels.get(2))
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(5))
+                    .maximumExpectedValue(Duration.ofMinutes(5))
+                    .register(meters));
+            timers = cache;
         }
-        Timer.builder(LATENCY)
-                .description("Time spent in calls to the model provider, including streamed answers")
-                .tag("provider", provider)
-                .tag("operation", method.getName())
-                .tag("model", modelOf(args))
-                .tag("outcome", outcome)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(5))
-                .maximumExpectedValue(Duration.ofMinutes(5))
-                .register(meters)
-                .record(Duration.ofNanos(nanos));
+        cache.get(method.getName(), modelOf(args), outcome).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** The model a call names, when its first argument is a request record with a {@code model} component. */

@@ -5,6 +5,7 @@ import dev.tollgate.web.identity.Role;
 import dev.tollgate.web.identity.User;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import java.io.IOException;
@@ -19,9 +20,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +39,27 @@ public class JwtService {
     private static final Logger log = LoggerFactory.getLogger(JwtService.class);
     private static final String KEY_FILE = "jwt-secret.key";
 
+    /** Tokens already verified; more than this many and the memory is cleared and starts over. */
+    private static final int REMEMBERED_TOKENS = 100_000;
+
     private final SecretKey key;
     private final Duration ttl;
     private final Clock clock;
+    private final JwtParser parser;
+    /**
+     * A token's signature is checked once: the same string under the same key always verifies the same way, so the
+     * subject and expiry are remembered and only the expiry is checked again. Failures are not remembered.
+     */
+    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private record Verified(String subject, Instant expiresAt) {
+    }
 
     public JwtService(TollgateProperties properties, Clock clock) {
         this.key = Keys.hmacShaKeyFor(keyBytes(properties));
         this.ttl = properties.jwt().ttl();
         this.clock = clock;
+        this.parser = Jwts.parser().verifyWith(key).clock(() -> Date.from(clock.instant())).build();
     }
 
     public record Issued(String token, long expiresInSeconds) {
@@ -63,13 +79,22 @@ public class JwtService {
 
     /** The user id of a valid, signed, unexpired token; empty for anything else (including alg "none"). */
     public Optional<String> verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (clock.instant().isBefore(known.expiresAt())) {
+                return Optional.of(known.subject());
+            }
+            verified.remove(token);
+            return Optional.empty();
+        }
         try {
-            Claims claims = Jwts.parser()
-                    .verifyWith(key)
-                    .clock(() -> Date.from(clock.instant()))
-                    .build()
-                    .parseSignedClaims(token)
-                    .getPayload();
+            Claims claims = parser.parseSignedClaims(token).getPayload();
+            if (claims.getSubject() != null && claims.getExpiration() != null) {
+                if (verified.size() >= REMEMBERED_TOKENS) {
+                    verified.clear();
+                }
+                verified.put(token, new Verified(claims.getSubject(), claims.getExpiration().toInstant()));
+            }
             return Optional.ofNullable(claims.getSubject());
         } catch (JwtException | IllegalArgumentException invalid) {
             return Optional.empty();

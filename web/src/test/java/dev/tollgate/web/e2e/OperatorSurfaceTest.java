@@ -59,6 +59,7 @@ class OperatorSurfaceTest {
         properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
         properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
         properties.put("server.tomcat.connection-timeout", "2s");
+        properties.put("TOLLGATE_AXON_METRICS", "true"); // off by default (ADR 21); the operator's switch works
         app = RunningTollgate.start(properties);
         http = app.http;
         admin = http.post("/api/auth/login", null,

@@ -1,0 +1,90 @@
+package dev.tollgate.web.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.web.config.TollgateProperties;
+import dev.tollgate.web.identity.Role;
+import dev.tollgate.web.identity.User;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A verified token is remembered, but never past its expiry, and a token that failed once is checked again. */
+class JwtServiceTest {
+    private static final User ALICE = new User("u-1", "alice@example.com", null, "hash", Role.USER, false,
+            Instant.parse("2026-01-01T00:00:00Z"));
+
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+    @Test
+    void aRememberedTokenIsRefusedOnceItExpires(@TempDir Path data) {
+        // given a token verified once while fresh
+        JwtService jwt = service(data);
+        String token = jwt.issue(ALICE).token();
+        assertThat(jwt.verify(token)).contains("u-1");
+
+        // when its hour passes
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+
+        // then the remembered verification does not outlive it
+        assertThat(jwt.verify(token)).isEmpty();
+        assertThat(jwt.verify(token)).isEmpty();
+    }
+
+    @Test
+    void aTamperedTokenStaysRefusedAndTheGenuineOneStillVerifies(@TempDir Path data) {
+        JwtService jwt = service(data);
+        String token = jwt.issue(ALICE).token();
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+
+        assertThat(jwt.verify(tampered)).isEmpty();
+        assertThat(jwt.verify(token)).contains("u-1");
+        assertThat(jwt.verify(tampered)).isEmpty();
+    }
+
+    @Test
+    void aTokenSignedWithAnotherKeyIsRefusedEvenAfterTheRightOneWasRemembered(@TempDir Path one, @TempDir Path other) {
+        JwtService mine = service(one);
+        JwtService theirs = service(other);
+        assertThat(mine.verify(mine.issue(ALICE).token())).contains("u-1");
+
+        assertThat(mine.verify(theirs.issue(ALICE).token())).isEmpty();
+    }
+
+    private JwtService service(Path data) {
+        return new JwtService(new TollgateProperties(data, new TollgateProperties.Jwt(null, Duration.ofHours(1)),
+                new TollgateProperties.Admin(null, null), Duration.ofSeconds(5), 600), clock);
+    }
+
+    private static final class MovableClock extends Clock {
+        private Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
