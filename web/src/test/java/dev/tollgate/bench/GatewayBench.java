@@ -25,6 +25,12 @@ import java.util.concurrent.Executors;
  */
 public final class GatewayBench {
     private static final int CALLS = Integer.getInteger("bench.calls", 1_000);
+    /**
+     * Calls before measuring. The JIT needs tens of thousands of calls through Spring, Axon and H2 before it stops
+     * compiling (on 2 cores the compiler threads alone took 40% of the CPU during the first 10,000 calls); a server
+     * that has been up a minute is past that, so the table reports the steady state.
+     */
+    private static final int WARM_UP = Integer.getInteger("bench.warmup", 20_000);
     private static final String MODEL_PATH = "/accounts/bench/ai/run/@cf/meta/llama-3.1-8b-instruct";
     private static final String CHAT = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
@@ -50,8 +56,8 @@ public final class GatewayBench {
                     r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
                     r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond);
         }
-        System.out.printf("(ms; %d calls per row; embedded default; %d cores shared by client, Tollgate and the fake)%n",
-                CALLS, Runtime.getRuntime().availableProcessors());
+        System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
+                + "Tollgate and the fake)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
     }
 
     public static List<Row> run() throws Exception {
@@ -68,9 +74,9 @@ public final class GatewayBench {
                 URI direct = URI.create(base + MODEL_PATH);
                 URI chat = URI.create(app.baseUrl() + "/api/ai/chat");
                 URI stream = URI.create(app.baseUrl() + "/api/ai/chat/stream");
-                measure(client, direct, "bench-token", CHAT, 16, 500, false);
-                measure(client, chat, tokens.get(0), CHAT, 16, 500, false); // warm-up
-                measure(client, stream, tokens.get(0), CHAT, 16, 200, true);
+                measure(client, direct, "bench-token", CHAT, 16, WARM_UP / 4, false);
+                measureSpread(client, chat, tokens, 16, WARM_UP); // warm-up
+                measure(client, stream, tokens.get(0), CHAT, 16, WARM_UP / 4, true);
                 List<Row> rows = new ArrayList<>();
                 for (int concurrency : new int[] {1, 16, 64}) {
                     rows.add(new Row("chat", concurrency, 1,

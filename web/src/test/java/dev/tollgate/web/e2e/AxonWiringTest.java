@@ -44,6 +44,10 @@ class AxonWiringTest {
             assertThat(app.beanNames(Serializer.class)).allSatisfy(
                     name -> assertThat(app.bean(name)).isInstanceOf(JacksonSerializer.class));
 
+            // And the driver sends a read model's batch as multi-row inserts (ADR 21)
+            assertThat(app.bean(com.zaxxer.hikari.HikariDataSource.class).getDataSourceProperties())
+                    .containsEntry("reWriteBatchedInserts", "true");
+
             // And payloads are BYTEA, not large objects
             List<String> types = jdbc.queryForList("SELECT data_type FROM information_schema.columns "
                     + "WHERE table_name IN ('domainevententry', 'snapshotevententry', 'tokenentry', 'sagaentry') "

@@ -606,6 +606,9 @@ abstract class LedgerEndToEndContract {
         assertThat(events.body().get(1).get("payload").get("amount").get("nanos").asLong()).isEqualTo(3_000_000_000L);
         assertThat(events.body().get(1).get("at").asText()).isNotBlank();
         assertThat(events.body().get(1).get("metadata").isObject()).isTrue();
+        // the command that caused it is named: Axon's origin ids travel from a command to its events
+        assertThat(events.body().get(1).get("metadata").get("correlationId").asText()).isNotBlank();
+        assertThat(events.body().get(1).get("metadata").get("traceId").asText()).isNotBlank();
         assertThat(asUser.status()).isEqualTo(403);
         assertThat(unknown.status()).isEqualTo(404);
     }
