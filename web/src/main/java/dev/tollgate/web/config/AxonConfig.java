@@ -177,9 +177,16 @@ public class AxonConfig {
                 .build();
     }
 
+    /**
+     * A snapshot after this many events of an account since its last one. Accounts in use live in the cache, so a
+     * snapshot only shortens a cold load (at most this many events read after it), while taking one reads those
+     * events back and writes the whole account, remembered keys included: at every 100 events the snapshotter
+     * took 7% of the CPU under transfer load; at every 1,000 a cold load still reads a few milliseconds of events.
+     */
     @Bean
-    public SnapshotTriggerDefinition accountSnapshotTrigger(Snapshotter snapshotter) {
-        return new EventCountSnapshotTriggerDefinition(snapshotter, 100);
+    public SnapshotTriggerDefinition accountSnapshotTrigger(Snapshotter snapshotter,
+                                                            @Value("${tollgate.snapshot-every:1000}") int every) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, every);
     }
 
     /**

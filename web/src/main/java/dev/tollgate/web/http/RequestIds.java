@@ -5,7 +5,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -34,9 +36,23 @@ public class RequestIds extends OncePerRequestFilter {
         return id != null ? id : newId();
     }
 
+    /**
+     * 128 random bits in hex. One generator per thread: {@code UUID.randomUUID()} shares one lock-guarded generator
+     * among all request threads, and under load they queued on it.
+     */
     public static String newId() {
-        return "req_" + UUID.randomUUID().toString().replace("-", "");
+        byte[] bits = new byte[16];
+        RANDOM.get().nextBytes(bits);
+        return "req_" + HexFormat.of().formatHex(bits);
     }
+
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException unavailable) {
+            return new SecureRandom();
+        }
+    });
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

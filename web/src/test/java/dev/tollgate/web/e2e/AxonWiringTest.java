@@ -19,7 +19,9 @@ class AxonWiringTest {
     @Test
     void theRunningLedgerIsWiredForExactnessAndKeepsNoSecretsInItsEvents() {
         String database = Storage.newPostgresDatabase();
-        try (RunningTollgate app = RunningTollgate.start(Storage.postgres(database, Storage.tempDir()))) {
+        java.util.Map<String, String> properties = new java.util.HashMap<>(Storage.postgres(database, Storage.tempDir()));
+        properties.put("tollgate.snapshot-every", "100");
+        try (RunningTollgate app = RunningTollgate.start(properties)) {
             // Given a user with an API key and a busy history (enough events for snapshots)
             Http http = app.http;
             String password = "a-secret-password-9";
