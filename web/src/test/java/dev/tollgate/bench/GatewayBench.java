@@ -5,6 +5,7 @@ import static dev.tollgate.web.e2e.Http.json;
 import dev.tollgate.web.e2e.Http;
 import dev.tollgate.web.e2e.RunningTollgate;
 import dev.tollgate.web.e2e.Storage;
+import dev.tollgate.web.ops.Projections;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
  * concurrency 1, 16 and 64, non-stream and time to first streamed byte, on the embedded default; and metered calls
  * per second, with every caller on one account (all calls serialise on that account) and spread over 64 accounts.
  * Same machine, same run; the fake answers in one write, so the direct column is the network and the client.
+ * Each row starts with the read models caught up, and its calls/s counts until they have recorded its calls.
  */
 public final class GatewayBench {
     private static final int CALLS = Integer.getInteger("bench.calls", 1_000);
@@ -39,7 +41,8 @@ public final class GatewayBench {
     public record Row(String mode, int concurrency, int accounts, Result direct, Result metered) {
     }
 
-    public record Result(double p50, double p99, double perSecond, int failures) {
+    /** cpuMs: this JVM's CPU per call (client, Tollgate and the fake all run in it). */
+    public record Result(double p50, double p99, double perSecond, int failures, double cpuMs) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -49,15 +52,17 @@ public final class GatewayBench {
 
     static void print(List<Row> rows) {
         System.out.println();
-        System.out.printf("%-18s %5s %8s %10s %10s %11s %11s %10s %10s %10s%n", "gateway call", "conc.", "accounts",
-                "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99", "metered/s");
+        System.out.printf("%-18s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s%n", "gateway call", "conc.",
+                "accounts", "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99",
+                "metered/s", "added cpu");
         for (Row r : rows) {
-            System.out.printf("%-18s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f%n", r.mode, r.concurrency,
-                    r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
-                    r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond);
+            System.out.printf("%-18s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f%n", r.mode,
+                    r.concurrency, r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
+                    r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond,
+                    r.metered.cpuMs - r.direct.cpuMs);
         }
         System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
-                + "Tollgate and the fake)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
+                + "Tollgate and the fake; added cpu: CPU ms per call of the whole JVM, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
     }
 
     public static List<Row> run() throws Exception {
@@ -69,6 +74,8 @@ public final class GatewayBench {
             properties.put("CLOUDFLARE_API_KEY", "bench-token");
             properties.put("logging.level.root", "WARN");
             try (RunningTollgate app = RunningTollgate.start(properties)) {
+                Projections projections = app.bean(Projections.class);
+                drain = () -> caughtUp(projections);
                 List<String> tokens = fundedUsers(app.http, 64);
                 HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(64)).build();
                 URI direct = URI.create(base + MODEL_PATH);
@@ -96,6 +103,24 @@ public final class GatewayBench {
         }
     }
 
+    /** Waits until the read models have recorded every event appended so far; a no-op before the app runs. */
+    private static Runnable drain = () -> { };
+
+    private static void caughtUp(Projections projections) {
+        for (int i = 0; i < 12_000; i++) {
+            if (projections.status().stream().allMatch(s -> s.lag() == null || s.lag() == 0)) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("read models did not catch up within 120 s: " + projections.status());
+    }
+
     private static HttpRequest request(URI uri, String token, String body) {
         return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
@@ -107,22 +132,33 @@ public final class GatewayBench {
                                   boolean firstByte) throws Exception {
         HttpRequest request = request(uri, token, body);
         Latencies firstBytes = new Latencies(total);
+        drain.run(); // each row starts with the read models caught up, so no row pays for the one before
+        CpuTime.Reading cpu = CpuTime.now();
+        long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total, random -> call(client, request, firstByte ? firstBytes : null));
+        drain.run(); // and a call counts once the read models have recorded it too
+        double perSecond = total / ((System.nanoTime() - started) / 1e9);
+        double cpuMs = CpuTime.now().perOperation(cpu, total)[0];
         if (m.failures() > 0) {
             System.out.println("failed calls to " + uri.getPath() + ": " + m.failures());
         }
         return firstByte
-                ? new Result(firstBytes.percentileMillis(50), firstBytes.percentileMillis(99), m.perSecond(),
-                        m.failures())
-                : new Result(m.p50(), m.p99(), m.perSecond(), m.failures());
+                ? new Result(firstBytes.percentileMillis(50), firstBytes.percentileMillis(99), perSecond,
+                        m.failures(), cpuMs)
+                : new Result(m.p50(), m.p99(), perSecond, m.failures(), cpuMs);
     }
 
     private static Result measureSpread(HttpClient client, URI uri, List<String> tokens, int concurrency, int total)
             throws Exception {
         List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, CHAT)).toList();
+        drain.run();
+        CpuTime.Reading cpu = CpuTime.now();
+        long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total,
                 random -> call(client, requests.get(random.nextInt(requests.size())), null));
-        return new Result(m.p50(), m.p99(), m.perSecond(), m.failures());
+        drain.run();
+        double perSecond = total / ((System.nanoTime() - started) / 1e9);
+        return new Result(m.p50(), m.p99(), perSecond, m.failures(), CpuTime.now().perOperation(cpu, total)[0]);
     }
 
     private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes) throws Exception {
