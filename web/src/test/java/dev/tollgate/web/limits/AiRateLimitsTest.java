@@ -2,6 +2,7 @@ package dev.tollgate.web.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.web.TestClock;
 import dev.tollgate.web.identity.Role;
 import dev.tollgate.web.security.Caller;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.tollgate.web.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.web.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;

@@ -2,15 +2,13 @@ package dev.tollgate.web.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.web.TestClock;
 import dev.tollgate.web.config.TollgateProperties;
 import dev.tollgate.web.identity.Role;
 import dev.tollgate.web.identity.User;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +17,7 @@ class JwtServiceTest {
     private static final User ALICE = new User("u-1", "alice@example.com", null, "hash", Role.USER, false,
             Instant.parse("2026-01-01T00:00:00Z"));
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     @Test
     void aRememberedTokenIsRefusedOnceItExpires(@TempDir Path data) {
@@ -59,32 +57,5 @@ class JwtServiceTest {
     private JwtService service(Path data) {
         return new JwtService(new TollgateProperties(data, new TollgateProperties.Jwt(null, Duration.ofHours(1)),
                 new TollgateProperties.Admin(null, null), Duration.ofSeconds(5), 600), clock);
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
