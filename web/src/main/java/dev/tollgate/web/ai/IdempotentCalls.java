@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
@@ -27,6 +28,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class IdempotentCalls {
     private static final long WAIT_MILLIS = 120_000;
+    /** As long as the ledger remembers a command's idempotency key (UserAccount.MEMORY). */
+    public static final Duration MEMORY = Duration.ofHours(24);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
@@ -36,6 +39,15 @@ public class IdempotentCalls {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.clock = clock;
+    }
+
+    /**
+     * Forgets the keys claimed more than {@link #MEMORY} ago, answered or not (a call still pending after a day
+     * ended with its node); a retry after that is a new call. Answers how many were forgotten.
+     */
+    public int forgetOldKeys() {
+        return jdbc.update("DELETE FROM idempotent_call WHERE created_at < ?",
+                Timestamp.from(clock.instant().minus(MEMORY)));
     }
 
     /** Runs {@code call} once for this account and key; answers the first result as JSON. */

@@ -8,7 +8,11 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.tollgate.web.ai.IdempotentCalls;
 import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Retries with an Idempotency-Key on every metered surface, against a fake Workers AI that counts its calls: a
@@ -178,6 +183,38 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
         assertThat(afterFirsts).isNotEqualTo("1");
         assertThat(workersAi.getRequestCount() - before).isEqualTo(2);
         assertThat(balance(token)).isEqualTo(afterFirsts);
+    }
+
+    @Test
+    void aKeyIsForgottenAfterADaySoItsRetryIsANewCallWhileAFreshKeyStillReplays() {
+        // given two chats answered under their keys, one of them claimed more than a day ago
+        String token = fundedUser("1");
+        workersAi.enqueue(helloAnswer());
+        workersAi.enqueue(helloAnswer());
+        Map<String, String> old = Map.of("Idempotency-Key", key("old"));
+        Map<String, String> fresh = Map.of("Idempotency-Key", key("fresh"));
+        assertThat(http.post("/api/ai/chat", token, CHAT, old).status()).isEqualTo(200);
+        assertThat(http.post("/api/ai/chat", token, CHAT, fresh).status()).isEqualTo(200);
+        app.bean(JdbcTemplate.class).update("UPDATE idempotent_call SET created_at = ? WHERE idem_key = ?",
+                Timestamp.from(Instant.now().minus(Duration.ofHours(25))), old.get("Idempotency-Key"));
+
+        // when the sweep runs
+        int forgotten = app.bean(IdempotentCalls.class).forgetOldKeys();
+
+        // then the old key's retry is a new call (called and charged again), and the fresh key still replays
+        int before = workersAi.getRequestCount();
+        workersAi.enqueue(helloAnswer());
+        Http.Answer oldRetry = http.post("/api/ai/chat", token, CHAT, old);
+        Http.Answer freshRetry = http.post("/api/ai/chat", token, CHAT, fresh);
+        assertThat(forgotten).isEqualTo(1);
+        assertThat(oldRetry.status()).isEqualTo(200);
+        assertThat(freshRetry.status()).isEqualTo(200);
+        assertThat(workersAi.getRequestCount() - before).isEqualTo(1);
+        assertThat(balance(token)).isEqualTo("0.999986578"); // three charges of 4,474 nano-USD
+        // and the app runs that sweep on its own, as a scheduled task
+        assertThat(app.bean(JdbcTemplate.class).queryForObject(
+                "SELECT COUNT(*) FROM scheduled_tasks WHERE task_name = 'forget-old-idempotency-keys'", Integer.class))
+                .isEqualTo(1);
     }
 
     @Test
