@@ -32,9 +32,15 @@ abstract class BehindFakeWorkersAi {
         properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
         properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
         properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
+        properties.putAll(moreProperties());
         app = RunningTollgate.start(properties);
         http = app.http;
         admin = login(RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+    }
+
+    /** Settings a test class adds to (or overrides in) the app's configuration. */
+    protected Map<String, String> moreProperties() {
+        return Map.of();
     }
 
     @AfterAll

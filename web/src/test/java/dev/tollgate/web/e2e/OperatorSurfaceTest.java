@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -20,25 +19,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * What an operator points tools at: Prometheus metrics named tollgate_*, health with its components, request bodies
  * bounded with a 413 in the one error shape, and connections that a silent client cannot hold for long. Against a
  * fake Workers AI on 127.0.0.1, so the provider's reachability can be seen changing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OperatorSurfaceTest {
+class OperatorSurfaceTest extends BehindFakeWorkersAi {
     private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
     private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"max_tokens\":100,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
@@ -46,31 +39,11 @@ class OperatorSurfaceTest {
             + "\"completion_tokens\":10,\"total_tokens\":146}},\"success\":true,\"errors\":[],\"messages\":[]}";
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final MockWebServer workersAi = new MockWebServer();
-    private RunningTollgate app;
-    private Http http;
-    private String admin;
-
-    @BeforeAll
-    void start() throws IOException {
-        workersAi.start(InetAddress.getByName("127.0.0.1"), 0);
-        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
-        properties.put("CLOUDFLARE_API_BASE", "http://127.0.0.1:" + workersAi.getPort() + "/client/v4");
-        properties.put("CLOUDFLARE_ACCOUNT_ID", "test-account");
-        properties.put("CLOUDFLARE_API_KEY", "test-token-not-a-secret");
-        properties.put("server.tomcat.connection-timeout", "2s");
-        properties.put("TOLLGATE_AXON_METRICS", "true"); // off by default (ADR 21); the operator's switch works
-        app = RunningTollgate.start(properties);
-        http = app.http;
-        admin = http.post("/api/auth/login", null,
-                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
-                .body().get("access_token").asText();
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        app.close();
-        workersAi.shutdown();
+    @Override
+    protected Map<String, String> moreProperties() {
+        // a short connection timeout to see a silent client cut off; Axon's metrics are off by default (ADR 21),
+        // and the operator's switch turns them on
+        return Map.of("server.tomcat.connection-timeout", "2s", "TOLLGATE_AXON_METRICS", "true");
     }
 
     @Test
@@ -297,9 +270,6 @@ class OperatorSurfaceTest {
         return HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes));
     }
 
-    private static MockResponse json200(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
-    }
 
     private Scrape scrape() {
         Http.Answer answer = http.get("/actuator/prometheus", null);
