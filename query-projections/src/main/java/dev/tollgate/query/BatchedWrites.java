@@ -20,7 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class BatchedWrites {
     /** Ids per IN list: well within what H2 and PostgreSQL accept in one statement. */
-    private static final int IN_CHUNK = 500;
+    static final int IN_CHUNK = 500;
 
     private BatchedWrites() {
     }
@@ -43,6 +43,19 @@ public final class BatchedWrites {
             return created;
         });
         change.accept(pending);
+    }
+
+    /**
+     * Empties a read model's table for a replay. On PostgreSQL a TRUNCATE: a DELETE leaves every old row behind as a
+     * dead tuple for the rebuild to write around and for autovacuum to sweep while the rebuild runs (ADR 22). It
+     * is transactional there, so it commits with the reset token or not at all. H2's TRUNCATE would commit the
+     * open transaction on its own, so H2 deletes.
+     */
+    public static void clear(JdbcTemplate jdbc, String table) {
+        Boolean postgres = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) connection ->
+                connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
+                        .contains("postgres"));
+        jdbc.update((Boolean.TRUE.equals(postgres) ? "TRUNCATE TABLE " : "DELETE FROM ") + table);
     }
 
     /** Which of the given keys exist in {@code column} of {@code table}, asked a few hundred at a time. */

@@ -1,6 +1,9 @@
 package dev.tollgate.query;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,10 @@ public final class Positions {
 
         public void advance(String accountId, long sequence) {
             seq.merge(accountId, sequence, Math::max);
+        }
+
+        public Set<String> accounts() {
+            return seq.keySet();
         }
     }
 
@@ -69,6 +76,44 @@ public final class Positions {
         }
     }
 
+    /** The recorded sequence of each of the given accounts that this table knows, asked a few hundred at a time. */
+    public Map<String, Long> recorded(Collection<String> accounts) {
+        Map<String, Long> found = new HashMap<>();
+        List<String> all = new ArrayList<>(accounts);
+        for (int from = 0; from < all.size(); from += BatchedWrites.IN_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + BatchedWrites.IN_CHUNK));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            jdbc.query("SELECT account_id, seq FROM " + table + " WHERE account_id IN (" + marks + ")",
+                    rs -> {
+                        found.put(rs.getString(1), rs.getLong(2));
+                    }, chunk.toArray());
+        }
+        return found;
+    }
+
+    /**
+     * Records a batch's positions when the caller has just read what is {@code recorded} for all of the batch's
+     * accounts (with {@link #recorded}): an update for each account that moved, an insert for each new one.
+     */
+    public void record(Reached reached, Map<String, Long> recorded) {
+        List<Object[]> updates = new ArrayList<>();
+        List<Object[]> inserts = new ArrayList<>();
+        reached.seq.forEach((account, seq) -> {
+            Long known = recorded.get(account);
+            if (known == null) {
+                inserts.add(new Object[] {account, seq});
+            } else if (seq > known) {
+                updates.add(new Object[] {seq, account, seq});
+            }
+        });
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate("UPDATE " + table + " SET seq = ? WHERE account_id = ? AND seq < ?", updates);
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO " + table + " (account_id, seq) VALUES (?, ?)", inserts);
+        }
+    }
+
     /** The highest stream sequence recorded for the account, or -1. */
     public long recordedUpTo(String accountId) {
         List<Long> seq = jdbc.queryForList("SELECT seq FROM " + table + " WHERE account_id = ?", Long.class, accountId);
@@ -76,6 +121,6 @@ public final class Positions {
     }
 
     public void clear() {
-        jdbc.update("DELETE FROM " + table);
+        BatchedWrites.clear(jdbc, table);
     }
 }

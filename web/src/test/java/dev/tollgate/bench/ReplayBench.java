@@ -51,7 +51,7 @@ public final class ReplayBench {
     private static final List<String> READ_MODELS = List.of(System.getProperty("bench.readModels",
             "balances,history,usage").split(","));
 
-    public record Row(String readModel, long events, double seconds, double cpuSeconds, boolean same) {
+    public record Row(String readModel, long events, double seconds, double jvmCpuMs, double postgresCpuMs, boolean same) {
     }
 
     public record Result(long written, double writeSeconds, List<Row> rows) {
@@ -114,15 +114,16 @@ public final class ReplayBench {
             System.out.printf("wrote %d events in %.1f s (%.0f events/s, %d threads, %d accounts)%n", written,
                     writeSeconds, written / writeSeconds, THREADS, ACCOUNTS);
         }
-        System.out.printf("%-34s %10s %10s %12s %16s %10s%n", "read model", "events", "seconds", "events/s",
-                "events/cpu-s", "same rows");
+        System.out.printf("%-34s %10s %10s %12s %14s %14s %10s%n", "read model", "events", "seconds", "events/s",
+                "JVM cpu us/ev", "PG cpu us/ev", "same rows");
         for (Row r : rows) {
-            System.out.printf("%-34s %10d %10.2f %12.0f %16.0f %10s%n", r.readModel, r.events, r.seconds,
-                    r.events / r.seconds, r.events / r.cpuSeconds, r.same ? "yes" : "NO");
+            System.out.printf("%-34s %10d %10.2f %12.0f %14.1f %14.1f %10s%n", r.readModel, r.events, r.seconds,
+                    r.events / r.seconds, r.jvmCpuMs * 1000 / r.events, r.postgresCpuMs * 1000 / r.events,
+                    r.same ? "yes" : "NO");
         }
         System.out.printf("(PostgreSQL 15, database %s, schema %s, %d cores, load average %.1f at the end; after "
-                        + "one unmeasured rebuild; events/cpu-s: per second of this JVM's CPU time, PostgreSQL's not "
-                        + "counted)%n", DATABASE, SCHEMA, Runtime.getRuntime().availableProcessors(),
+                        + "one unmeasured rebuild; events: events in the store, each delivered to every read model "
+                        + "of the row; cpu: microseconds of CPU per event, this JVM and PostgreSQL's processes)%n", DATABASE, SCHEMA, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
@@ -194,7 +195,7 @@ public final class ReplayBench {
     private static Row replay(JdbcTemplate jdbc, Projections projections, List<String> readModels, long events)
             throws Exception {
         Map<String, Object> live = fingerprint(jdbc);
-        long cpu = cpuNanos();
+        CpuTime.Reading cpu = CpuTime.now();
         long start = System.nanoTime();
         List<Future<?>> resets = new ArrayList<>();
         for (String readModel : readModels) {
@@ -205,19 +206,14 @@ public final class ReplayBench {
         }
         awaitCaughtUp(projections, readModels);
         double seconds = (System.nanoTime() - start) / 1e9;
-        double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+        double[] cpuMs = CpuTime.now().perOperation(cpu, 1);
         boolean same = fingerprint(jdbc).equals(live);
         if (!same) {
             System.out.println("live:    " + live);
             System.out.println("rebuilt: " + fingerprint(jdbc));
         }
         String name = readModels.size() == 1 ? readModels.get(0) : String.join(" + ", readModels) + " at once";
-        return new Row(name, events * readModels.size(), seconds, cpuSeconds, same);
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return new Row(name, events, seconds, cpuMs[0], cpuMs[1], same);
     }
 
     private static void awaitCaughtUp(Projections projections, List<String> names) throws InterruptedException {

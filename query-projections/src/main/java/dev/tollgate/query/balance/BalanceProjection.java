@@ -106,7 +106,7 @@ public class BalanceProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.update("DELETE FROM account_balance");
+        BatchedWrites.clear(jdbc, "account_balance");
     }
 
     private void setBalance(AccountId account, Money balanceAfter, Instant at) {

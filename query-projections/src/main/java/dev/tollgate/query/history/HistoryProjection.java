@@ -17,8 +17,8 @@ import dev.tollgate.query.Positions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
@@ -88,14 +88,16 @@ public class HistoryProjection {
     }
 
     /** Every other event of an account moves no booked money, but it does move this read model's position. */
-    @EventHandler
-    void on(LedgerEvent e, @SequenceNumber long seq) {
-        BatchedWrites.record(PENDING, Pending::new, p -> p.reached.advance(e.accountId().value(), seq), this::flush);
+    @EventHandler(payloadType = LedgerEvent.class)
+    void on(DomainEventMessage<?> event) {
+        // The account is the stream the event belongs to: its payload is never read here (ADR 22).
+        BatchedWrites.record(PENDING, Pending::new,
+                p -> p.reached.advance(event.getAggregateIdentifier(), event.getSequenceNumber()), this::flush);
     }
 
     @ResetHandler
     void reset() {
-        jdbc.update("DELETE FROM ledger_entry");
+        BatchedWrites.clear(jdbc, "ledger_entry");
         positions.clear();
     }
 
@@ -120,17 +122,16 @@ public class HistoryProjection {
     }
 
     private void flush(Pending pending) {
-        if (!pending.rows.isEmpty()) {
-            // A redelivered event finds its row already there: recording is idempotent.
-            Set<String> known = BatchedWrites.existing(jdbc, "ledger_entry", "id", pending.rows.keySet());
-            List<Object[]> inserts = pending.rows.entrySet().stream().filter(r -> !known.contains(r.getKey()))
-                    .map(Map.Entry::getValue).toList();
-            if (!inserts.isEmpty()) {
-                jdbc.batchUpdate("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, "
-                        + "balance_after_nanos, at, counterparty, model, request_id, description) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
-            }
+        // A redelivered event is at or below the position recorded with its row, in the same transaction: it is
+        // skipped, so recording is idempotent without looking each entry up (ADR 22).
+        Map<String, Long> recorded = positions.recorded(pending.reached.accounts());
+        List<Object[]> inserts = pending.rows.values().stream()
+                .filter(row -> (long) row[2] > recorded.getOrDefault((String) row[1], -1L)).toList();
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, "
+                    + "balance_after_nanos, at, counterparty, model, request_id, description) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
         }
-        positions.record(pending.reached);
+        positions.record(pending.reached, recorded);
     }
 }

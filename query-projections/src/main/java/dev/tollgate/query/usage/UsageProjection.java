@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.Locale;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,9 +51,11 @@ public class UsageProjection {
     }
 
     /** Every other event of an account records nothing here but moves this read model's position. */
-    @EventHandler
-    void on(LedgerEvent e, @SequenceNumber long seq) {
-        BatchedWrites.record(PENDING, Pending::new, p -> p.reached.advance(e.accountId().value(), seq), this::flush);
+    @EventHandler(payloadType = LedgerEvent.class)
+    void on(DomainEventMessage<?> event) {
+        // The account is the stream the event belongs to: its payload is never read here (ADR 22).
+        BatchedWrites.record(PENDING, Pending::new,
+                p -> p.reached.advance(event.getAggregateIdentifier(), event.getSequenceNumber()), this::flush);
     }
 
     @EventHandler
@@ -86,7 +89,7 @@ public class UsageProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.update("DELETE FROM usage_call");
+        BatchedWrites.clear(jdbc, "usage_call");
         positions.clear();
     }
 
