@@ -10,7 +10,8 @@ import dev.tollgate.api.transfer.TransferReceived;
 import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.sql.Timestamp;
-import java.sql.Types;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import dev.tollgate.query.BatchedWrites;
 import dev.tollgate.query.Positions;
@@ -23,6 +24,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.messaging.annotation.MessageIdentifier;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -103,21 +105,22 @@ public class HistoryProjection {
 
     private void record(String id, AccountId account, long seq, String type, Money amount, Money balanceAfter,
                         Instant at, String counterparty, String model, String requestId, String description) {
-        Object[] row = {id, account.value(), seq, type, amount.nanos(), balanceAfter.nanos(), Timestamp.from(at),
-                counterparty, model, requestId, description};
+        Entry row = new Entry(id, account.value(), seq, type, amount.nanos(), balanceAfter.nanos(), Timestamp.from(at),
+                counterparty, model, requestId, description);
         BatchedWrites.record(PENDING, Pending::new, p -> {
             p.rows.put(id, row);
             p.reached.advance(account.value(), seq);
         }, this::flush);
     }
 
-    /** Column types of the insert: a null binds without asking the driver for the statement's metadata. */
-    private static final int[] TYPES = {Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.BIGINT,
-            Types.BIGINT, Types.TIMESTAMP, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR};
+    /** One row of the table, as inserted. */
+    private record Entry(String id, String account, long seq, String type, long amount, long balanceAfter,
+                         Timestamp at, String counterparty, String model, String requestId, String description) {
+    }
 
     /** A batch's new entries and positions. */
     private static final class Pending {
-        final Map<String, Object[]> rows = new LinkedHashMap<>();
+        final Map<String, Entry> rows = new LinkedHashMap<>();
         final Positions.Reached reached = new Positions.Reached();
     }
 
@@ -125,12 +128,34 @@ public class HistoryProjection {
         // A redelivered event is at or below the position recorded with its row, in the same transaction: it is
         // skipped, so recording is idempotent without looking each entry up (ADR 22).
         Map<String, Long> recorded = positions.recorded(pending.reached.accounts());
-        List<Object[]> inserts = pending.rows.values().stream()
-                .filter(row -> (long) row[2] > recorded.getOrDefault((String) row[1], -1L)).toList();
+        List<Entry> inserts = pending.rows.values().stream()
+                .filter(row -> row.seq() > recorded.getOrDefault(row.account(), -1L)).toList();
         if (!inserts.isEmpty()) {
+            // Bound by hand: Spring's generic binding of each value by its SQL type was a tenth of a rebuild's CPU.
             jdbc.batchUpdate("INSERT INTO ledger_entry (id, account_id, seq, type, amount_nanos, "
                     + "balance_after_nanos, at, counterparty, model, request_id, description) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new BatchPreparedStatementSetter() {
+                        @Override
+                        public void setValues(PreparedStatement ps, int i) throws SQLException {
+                            Entry row = inserts.get(i);
+                            ps.setString(1, row.id());
+                            ps.setString(2, row.account());
+                            ps.setLong(3, row.seq());
+                            ps.setString(4, row.type());
+                            ps.setLong(5, row.amount());
+                            ps.setLong(6, row.balanceAfter());
+                            ps.setTimestamp(7, row.at());
+                            ps.setString(8, row.counterparty());
+                            ps.setString(9, row.model());
+                            ps.setString(10, row.requestId());
+                            ps.setString(11, row.description());
+                        }
+
+                        @Override
+                        public int getBatchSize() {
+                            return inserts.size();
+                        }
+                    });
         }
         positions.record(pending.reached, recorded);
     }

@@ -8,6 +8,8 @@ import org.axonframework.eventhandling.SequenceNumber;
 import dev.tollgate.api.account.ReservationReleased;
 import dev.tollgate.api.account.ReservationSettled;
 import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,7 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -131,16 +134,14 @@ public class UsageProjection {
     private void flush(Pending pending) {
         if (!pending.calls.isEmpty()) {
             Map<String, Timestamp> known = reservedAt(pending.calls.keySet());
-            List<Object[]> inserts = new ArrayList<>();
+            List<Map.Entry<String, Call>> inserts = new ArrayList<>();
             List<Object[]> settled = new ArrayList<>();
             List<Object[]> released = new ArrayList<>();
             pending.calls.forEach((holdId, c) -> {
                 Timestamp reserved = known.get(holdId);
                 if (reserved == null && c.reservedAt != null) {
                     // A redelivered reservation finds its row already there and is not recorded twice.
-                    inserts.add(new Object[] {holdId, c.accountId, c.requestId, c.reservedAt, ts(c.endedAt),
-                            day(c.endedAt), c.model, c.inputTokens, c.outputTokens, c.tokenSource, c.costNanos,
-                            latency(c.reservedAt, c.endedAt), c.status == null ? "pending" : c.status});
+                    inserts.add(Map.entry(holdId, c));
                 } else if (reserved != null && c.settled()) {
                     settled.add(new Object[] {ts(c.endedAt), day(c.endedAt), c.model, c.inputTokens, c.outputTokens,
                             c.tokenSource, c.costNanos, latency(reserved, c.endedAt), holdId});
@@ -150,9 +151,38 @@ public class UsageProjection {
                 }
             });
             if (!inserts.isEmpty()) {
+                // Bound by hand, as history's rows are (ADR 22); a call still pending has no end and no model.
                 jdbc.batchUpdate("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, ended_at, "
                         + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts, TYPES);
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new BatchPreparedStatementSetter() {
+                            @Override
+                            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                                Call c = inserts.get(i).getValue();
+                                Long latency = latency(c.reservedAt, c.endedAt);
+                                ps.setString(1, inserts.get(i).getKey());
+                                ps.setString(2, c.accountId);
+                                ps.setString(3, c.requestId);
+                                ps.setTimestamp(4, c.reservedAt);
+                                ps.setTimestamp(5, ts(c.endedAt));
+                                ps.setDate(6, day(c.endedAt));
+                                ps.setString(7, c.model);
+                                ps.setLong(8, c.inputTokens);
+                                ps.setLong(9, c.outputTokens);
+                                ps.setString(10, c.tokenSource);
+                                ps.setLong(11, c.costNanos);
+                                if (latency == null) {
+                                    ps.setNull(12, Types.BIGINT);
+                                } else {
+                                    ps.setLong(12, latency);
+                                }
+                                ps.setString(13, c.status == null ? "pending" : c.status);
+                            }
+
+                            @Override
+                            public int getBatchSize() {
+                                return inserts.size();
+                            }
+                        });
             }
             if (!settled.isEmpty()) {
                 jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, "
@@ -166,11 +196,6 @@ public class UsageProjection {
         }
         positions.record(pending.reached);
     }
-
-    /** Column types of the insert, so that a call still pending (no end, no model) binds its nulls portably. */
-    private static final int[] TYPES = {Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.TIMESTAMP,
-            Types.TIMESTAMP, Types.DATE, Types.VARCHAR, Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.BIGINT,
-            Types.BIGINT, Types.VARCHAR};
 
     private Map<String, Timestamp> reservedAt(Collection<String> holdIds) {
         Map<String, Timestamp> found = new HashMap<>();
