@@ -144,7 +144,6 @@ public class AxonConfig {
                 .snapshotFilter(configuration.snapshotFilter())
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
-                .batchSize(1000)
                 .schema(new EventSchema()), 60_000, 10_000, 1);
     }
 
