@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
@@ -20,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class BatchedWrites {
     /** Ids per IN list: well within what H2 and PostgreSQL accept in one statement. */
-    static final int IN_CHUNK = 500;
+    private static final int IN_CHUNK = 500;
 
     private BatchedWrites() {
     }
@@ -61,13 +62,20 @@ public final class BatchedWrites {
     /** Which of the given keys exist in {@code column} of {@code table}, asked a few hundred at a time. */
     public static Set<String> existing(JdbcTemplate jdbc, String table, String column, Collection<String> keys) {
         Set<String> found = new HashSet<>();
+        inChunks(keys, (marks, chunk) -> found.addAll(jdbc.queryForList("SELECT " + column + " FROM " + table
+                + " WHERE " + column + " IN (" + marks + ")", String.class, chunk.toArray())));
+        return found;
+    }
+
+    /**
+     * Runs {@code query} once for every few hundred of the keys, with the chunk and its {@code ?,?,…} list: an IN
+     * list well within what H2 and PostgreSQL accept in one statement.
+     */
+    public static void inChunks(Collection<String> keys, BiConsumer<String, List<String>> query) {
         List<String> all = new ArrayList<>(keys);
         for (int from = 0; from < all.size(); from += IN_CHUNK) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-            found.addAll(jdbc.queryForList("SELECT " + column + " FROM " + table + " WHERE " + column + " IN (" + marks
-                    + ")", String.class, chunk.toArray()));
+            query.accept(String.join(",", java.util.Collections.nCopies(chunk.size(), "?")), chunk);
         }
-        return found;
     }
 }

@@ -2,7 +2,6 @@ package dev.tollgate.query;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,15 +78,11 @@ public final class Positions {
     /** The recorded sequence of each of the given accounts that this table knows, asked a few hundred at a time. */
     public Map<String, Long> recorded(Collection<String> accounts) {
         Map<String, Long> found = new HashMap<>();
-        List<String> all = new ArrayList<>(accounts);
-        for (int from = 0; from < all.size(); from += BatchedWrites.IN_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + BatchedWrites.IN_CHUNK));
-            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
-            jdbc.query("SELECT account_id, seq FROM " + table + " WHERE account_id IN (" + marks + ")",
-                    rs -> {
-                        found.put(rs.getString(1), rs.getLong(2));
-                    }, chunk.toArray());
-        }
+        BatchedWrites.inChunks(accounts, (marks, chunk) -> jdbc.query(
+                "SELECT account_id, seq FROM " + table + " WHERE account_id IN (" + marks + ")",
+                rs -> {
+                    found.put(rs.getString(1), rs.getLong(2));
+                }, chunk.toArray()));
         return found;
     }
 

@@ -18,7 +18,6 @@ import java.time.temporal.ChronoUnit;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,15 +198,11 @@ public class UsageProjection {
 
     private Map<String, Timestamp> reservedAt(Collection<String> holdIds) {
         Map<String, Timestamp> found = new HashMap<>();
-        List<String> all = new ArrayList<>(holdIds);
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
-            jdbc.query("SELECT hold_id, reserved_at FROM usage_call WHERE hold_id IN (" + marks + ")",
-                    rs -> {
-                        found.put(rs.getString("hold_id"), rs.getTimestamp("reserved_at"));
-                    }, chunk.toArray());
-        }
+        BatchedWrites.inChunks(holdIds, (marks, chunk) -> jdbc.query(
+                "SELECT hold_id, reserved_at FROM usage_call WHERE hold_id IN (" + marks + ")",
+                rs -> {
+                    found.put(rs.getString("hold_id"), rs.getTimestamp("reserved_at"));
+                }, chunk.toArray()));
         return found;
     }
 
