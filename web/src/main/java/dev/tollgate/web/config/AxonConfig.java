@@ -135,7 +135,8 @@ public class AxonConfig {
                                                  @Qualifier("eventSerializer") Serializer eventSerializer,
                                                  org.axonframework.config.Configuration configuration,
                                                  ConnectionProvider connectionProvider,
-                                                 TransactionManager transactionManager) {
+                                                 TransactionManager transactionManager,
+                                                 @Value("${tollgate.event-fetch-size:1000}") int fetchSize) {
         return new LedgerEventStorageEngine(JdbcEventStorageEngine.builder()
                 .snapshotSerializer(defaultSerializer)
                 .upcasterChain(configuration.upcasterChain())
@@ -144,7 +145,8 @@ public class AxonConfig {
                 .snapshotFilter(configuration.snapshotFilter())
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
-                .schema(new EventSchema()), 60_000, 10_000, 1);
+                .schema(new EventSchema())
+                .batchSize(fetchSize), 60_000, 10_000, 1);
     }
 
     /** Lost append races on PostgreSQL become retried conflicts, as they already are on H2. */
