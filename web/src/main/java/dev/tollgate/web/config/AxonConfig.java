@@ -127,7 +127,8 @@ public class AxonConfig {
 
     /**
      * Axon's JDBC event store, as Axon's auto-configuration builds it, but reading each stored event's time once
-     * (ADR 22). The gap settings are Axon's defaults, spelled out because the engine needs them too.
+     * (ADR 22), reading past gaps through the index on H2 too, and handing out 1,000 events per query (ADR 23). The
+     * gap settings are Axon's defaults, spelled out because the engine needs them too.
      */
     @Bean
     public EventStorageEngine eventStorageEngine(Serializer defaultSerializer,
@@ -146,6 +147,7 @@ public class AxonConfig {
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
                 .schema(new EventSchema())
+                .readEventDataWithGaps(GapReads::readEventDataWithGaps)
                 .batchSize(fetchSize), 60_000, 10_000, 1);
     }
 
