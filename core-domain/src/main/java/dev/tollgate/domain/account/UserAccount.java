@@ -41,8 +41,11 @@ import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.deadline.DeadlineManager;
@@ -82,6 +85,8 @@ public class UserAccount {
     private long held;
     private boolean open;
     private LinkedHashMap<String, OpenHold> holds = new LinkedHashMap<>();
+    /** When the hold deadline this account's events show as scheduled fires (it may have fired already). */
+    private Instant holdDeadlineAt;
     private LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
     private LinkedHashMap<String, OutgoingTransfer> outgoing = new LinkedHashMap<>();
 
@@ -149,11 +154,15 @@ public class UserAccount {
         requireOpen();
         requirePositive(command.amount());
         requireAvailable(command.amount());
+        // A hold is never left open: if neither settle nor release comes, a deadline frees it. One pending deadline
+        // serves every hold of the account that expires after it (ADR 24), so a busy account schedules one every
+        // ten minutes, not one per call; an ended hold's deadline finds nothing to do and is never cancelled.
+        boolean schedule = needsDeadline(command.at(), command.expiresAt());
         apply(new CreditsReserved(id, command.holdId(), command.amount(),
                 new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at()));
-        // A hold is never left open: if neither settle nor release comes, its deadline frees it. An ended hold's
-        // deadline finds nothing to do, so it need not be cancelled.
-        deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
+        if (schedule) {
+            deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
+        }
         return new LedgerReceipt(command.holdId(), new Money(balance), false);
     }
 
@@ -189,15 +198,38 @@ public class UserAccount {
         return new LedgerReceipt(command.holdId(), new Money(balance), false);
     }
 
-    /** A hold's deadline passed: if it is still open, free all of it; the event says it expired. */
+    /**
+     * A hold deadline passed: every hold still open that has expired by then is freed in full, each with an event
+     * that says it expired; the holds still open get the next deadline, at the earliest of their expiries. (A
+     * deadline scheduled before ADR 24 named one hold; it is handled the same way.)
+     */
     @DeadlineHandler(deadlineName = HoldDeadline.NAME)
-    public void on(HoldDeadline deadline, DeadlineMessage<?> message) {
-        OpenHold hold = holds.get(deadline.holdId());
-        if (hold == null) {
-            return;
+    public void on(HoldDeadline deadline, DeadlineMessage<?> message, DeadlineManager deadlines) {
+        Instant now = message.getTimestamp();
+        List<String> expired = new ArrayList<>();
+        holds.forEach((holdId, hold) -> {
+            if (hold.expiresAt() == null || !hold.expiresAt().isAfter(now)) {
+                expired.add(holdId);
+            }
+        });
+        for (String holdId : expired) {
+            OpenHold hold = holds.get(holdId);
+            apply(new ReservationReleased(id, holdId, new Money(hold.amount()), new Money(held - hold.amount()),
+                    "expired", true, now));
         }
-        apply(new ReservationReleased(id, deadline.holdId(), new Money(hold.amount()),
-                new Money(held - hold.amount()), "expired", true, message.getTimestamp()));
+        holds.entrySet().stream()
+                .min(Comparator.comparing(entry -> entry.getValue().expiresAt()))
+                .filter(next -> needsDeadline(now, next.getValue().expiresAt()))
+                .ifPresent(next -> deadlines.schedule(next.getValue().expiresAt(), HoldDeadline.NAME,
+                        new HoldDeadline(next.getKey())));
+    }
+
+    /**
+     * Whether a hold placed at {@code at} that expires at {@code expiresAt} needs a deadline of its own: not if the
+     * account's events show one still pending (after {@code at}) that fires no later than the hold expires.
+     */
+    private boolean needsDeadline(Instant at, Instant expiresAt) {
+        return holdDeadlineAt == null || !holdDeadlineAt.isAfter(at) || holdDeadlineAt.isAfter(expiresAt);
     }
 
     /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
@@ -300,6 +332,10 @@ public class UserAccount {
 
     @EventSourcingHandler
     void on(CreditsReserved event) {
+        // The same decision the command took, so a reloaded account knows the deadline it scheduled.
+        if (event.expiresAt() != null && needsDeadline(event.at(), event.expiresAt())) {
+            holdDeadlineAt = event.expiresAt();
+        }
         held = event.heldAfter().nanos();
         holds.put(event.holdId(), new OpenHold(event.amount().nanos(), event.requestId(), event.expiresAt()));
     }

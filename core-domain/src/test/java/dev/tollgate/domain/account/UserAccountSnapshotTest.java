@@ -81,7 +81,8 @@ class UserAccountSnapshotTest {
         // Snapshots are read by later versions: only real fields belong in them.
         JsonNode json = JSON.readTree(JSON.writeValueAsString(account));
         assertThat(json.fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "remembered", "outgoing");
+                .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "holdDeadlineAt", "remembered",
+                        "outgoing");
     }
 
     @Test

@@ -466,6 +466,75 @@ class UserAccountTest {
         }
 
         @Test
+        void aSecondHoldWhileTheAccountsDeadlineIsPendingSchedulesNoneOfItsOwn() {
+            // given a hold whose deadline is pending at T0 + 600 s
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0))
+                    // when a second hold that expires later is placed
+                    .when(new ReserveCredits(ALICE, "h2", usd("2"), "req-2", T0.plusSeconds(610), T0.plusSeconds(10)))
+                    // then the pending deadline serves it too: no second one
+                    .expectEvents(new CreditsReserved(ALICE, "h2", usd("2"), usd("5"), "req-2", T0.plusSeconds(610),
+                            T0.plusSeconds(10)))
+                    .expectScheduledDeadlineWithName(T0.plusSeconds(600), HoldDeadline.NAME)
+                    .expectNoScheduledDeadlineWithName(T0.plusSeconds(610), HoldDeadline.NAME);
+        }
+
+        @Test
+        void aHoldThatExpiresBeforeThePendingDeadlineGetsOneOfItsOwn() {
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0))
+                    .when(new ReserveCredits(ALICE, "h2", usd("2"), "req-2", T0.plusSeconds(60), T0.plusSeconds(10)))
+                    .expectScheduledDeadlineWithName(T0.plusSeconds(60), HoldDeadline.NAME);
+        }
+
+        @Test
+        void aHoldPlacedAfterTheAccountsDeadlinePassedGetsOneOfItsOwn() {
+            // given an account whose events show a deadline at T0 + 600 s, which has passed by T0 + 700 s
+            fixture.given(opened(), deposited("10"), new CreditsReserved(ALICE, "h1", usd("3"), usd("3"), "req-1",
+                            T0.plusSeconds(600), T0),
+                            new ReservationSettled(ALICE, "h1", charge("h1", "1"), usd("1"), usd("2"), usd("9"),
+                                    Money.ZERO, T0.plusSeconds(5)))
+                    .when(new ReserveCredits(ALICE, "h2", usd("2"), "req-2", T0.plusSeconds(1300), T0.plusSeconds(700)))
+                    .expectScheduledDeadlineWithName(T0.plusSeconds(1300), HoldDeadline.NAME);
+        }
+
+        @Test
+        void theDeadlineFreesEveryExpiredHoldAndTheHoldsStillOpenGetTheNext() {
+            // given h1 expiring at T0 + 600 s (its deadline pending) and h2 at T0 + 900 s (served by the same one)
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0),
+                            new ReserveCredits(ALICE, "h2", usd("2"), "req-2", T0.plusSeconds(900),
+                                    T0.plusSeconds(300)))
+                    // when the deadline passes
+                    .whenTimeElapses(java.time.Duration.ofSeconds(601))
+                    // then h1 expires, h2 stays held and gets a deadline at its own expiry
+                    .expectDeadlinesMet(new HoldDeadline("h1"))
+                    .expectEvents(new ReservationReleased(ALICE, "h1", usd("3"), usd("2"), "expired", true,
+                            T0.plusSeconds(600)))
+                    .expectScheduledDeadlineWithName(T0.plusSeconds(900), HoldDeadline.NAME)
+                    .expectState(account -> assertThat(account.state())
+                            .isEqualTo(new AccountState(ALICE, usd("10"), usd("2"), true)));
+        }
+
+        @Test
+        void aHoldServedByAnotherHoldsDeadlineStillExpires() {
+            fixture.given(opened(), deposited("10"))
+                    .andGivenCurrentTime(T0)
+                    .andGivenCommands(new ReserveCredits(ALICE, "h1", usd("3"), "req-1", T0.plusSeconds(600), T0),
+                            new ReserveCredits(ALICE, "h2", usd("2"), "req-2", T0.plusSeconds(900),
+                                    T0.plusSeconds(300)),
+                            new SettleReservation(ALICE, "h1", charge("h1", "1"), T0.plusSeconds(5)))
+                    .whenTimeElapses(java.time.Duration.ofSeconds(901))
+                    .expectEvents(new ReservationReleased(ALICE, "h2", usd("2"), Money.ZERO, "expired", true,
+                            T0.plusSeconds(900)))
+                    .expectState(account -> assertThat(account.state())
+                            .isEqualTo(new AccountState(ALICE, usd("9"), Money.ZERO, true)));
+        }
+
+        @Test
         void aSettledHoldsDeadlineFindsNothingToDo() {
             fixture.given(opened(), deposited("10"))
                     .andGivenCurrentTime(T0)
