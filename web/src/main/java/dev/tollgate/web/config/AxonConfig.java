@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.time.Clock;
 import java.time.Instant;
 import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
@@ -149,6 +150,18 @@ public class AxonConfig {
                 .schema(new EventSchema())
                 .readEventDataWithGaps(GapReads::readEventDataWithGaps)
                 .batchSize(fetchSize), 60_000, 10_000, 1);
+    }
+
+    /**
+     * Axon's JDBC parts take Spring's transaction-bound connection as it is. Axon's default wraps it once more in a
+     * connection kept for the unit of work and closed when the unit of work cleans up: after the Spring transaction
+     * has already handed it back to the pool. HikariCP's second close clears the statement list the connection's
+     * next borrower is using, and that thread fails (ADR 25). Every Axon JDBC call here runs in a Spring transaction,
+     * so the unit-of-work connection added nothing.
+     */
+    @Bean
+    public ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new SpringDataSourceConnectionProvider(dataSource);
     }
 
     /** Lost append races on PostgreSQL become retried conflicts, as they already are on H2. */
