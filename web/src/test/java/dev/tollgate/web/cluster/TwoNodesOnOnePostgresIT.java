@@ -100,6 +100,17 @@ class TwoNodesOnOnePostgresIT {
         }
         long deposited = Money.parsePositiveUsd("10").nanos() * USERS;
 
+        // and a node's cached account sees what the other node appended (ADR 18): node a holds user 0's account in
+        // its cache since the deposit above; node b deposits 5 more; node a is asked to send more than the 10 it
+        // had cached, which a stale cache would refuse as insufficient
+        Http.Answer more = b.http.post("/api/admin/credits/deposit", admin, json("user_id", ids[0], "amount_usd", "5"));
+        assertThat(more.status()).as("%s", more).isEqualTo(200);
+        deposited += Money.parsePositiveUsd("5").nanos();
+        Http.Answer spend = a.http.post("/api/credits/transfer", tokens[0],
+                json("to", "user1@cluster.test", "amount_usd", "12"));
+        assertThat(spend.status()).as("%s", spend).isEqualTo(200);
+        assertThat(spend.body().get("balance_usd").asText()).isEqualTo("3");
+
         // when, from both nodes at once: transfers, metered chats, and idempotent deposits each sent three times
         AtomicLong charged = new AtomicLong();
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
