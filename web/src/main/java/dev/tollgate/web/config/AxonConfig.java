@@ -28,6 +28,7 @@ import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
+import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.config.ConfigurerModule;
@@ -189,6 +190,15 @@ public class AxonConfig {
                               @Value("${spring.datasource.url}") String databaseUrl, JdbcTemplate jdbc) {
         Cache cache = new BoundedCache(size);
         return databaseUrl.startsWith("jdbc:postgresql:") ? new StoreCheckedCache(cache, jdbc) : cache;
+    }
+
+    /** On PostgreSQL, cached accounts are checked after each command that appended nothing to them (ADR 26). */
+    @Bean
+    public Registration cachedAccountChecks(CommandBus commandBus, Cache accountCache) {
+        if (accountCache instanceof StoreCheckedCache checked) {
+            return commandBus.registerHandlerInterceptor(checked.afterCommands());
+        }
+        return () -> true;
     }
 
     /**

@@ -1,12 +1,17 @@
 package dev.tollgate.web.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.eventsourcing.AggregateCacheEntry;
 import org.axonframework.eventsourcing.EventSourcedAggregate;
+import org.axonframework.messaging.MessageHandlerInterceptor;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -18,6 +23,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the entry and the command is retried), but a <em>refusal</em> appends nothing: the caller would get a false
  * {@code insufficient_funds}, or an idempotent retry answered from an intent this node never saw. One indexed
  * lookup of the account's last sequence number, on the command's own connection, closes that gap.
+ *
+ * <p>A command that appends is already protected by that unique index, so within a command the lookup waits until
+ * the handler has run ({@link #afterCommands()}): it is made only if the command appended nothing to the account or
+ * was refused, and a stale account then fails the command as a conflict, which is retried on fresh state (ADR 26).
+ * Outside a command (a deadline, a snapshot) the account is checked when it is loaded, as before.
  */
 public class StoreCheckedCache implements Cache {
     /**
@@ -28,6 +38,8 @@ public class StoreCheckedCache implements Cache {
      */
     private static final String LAST_SEQUENCE = "SELECT sequenceNumber FROM DomainEventEntry"
             + " WHERE aggregateIdentifier = ? ORDER BY sequenceNumber DESC LIMIT 1";
+
+    private static final String SERVED = StoreCheckedCache.class.getName() + ".served";
 
     private final Cache delegate;
     private final JdbcTemplate jdbc;
@@ -40,20 +52,72 @@ public class StoreCheckedCache implements Cache {
     @Override
     public <K, V> V get(K key) {
         V value = delegate.get(key);
-        if (value instanceof AggregateCacheEntry<?> entry && !current(key, entry)) {
+        if (!(value instanceof AggregateCacheEntry<?> entry)) {
+            return value;
+        }
+        // An entry made in this process keeps its live aggregate, which recreateAggregate hands back untouched.
+        EventSourcedAggregate<?> aggregate = entry.recreateAggregate(null, null, null, null);
+        Long cached = aggregate == null ? null : aggregate.version();
+        List<Served> checkedLater = CurrentUnitOfWork.isStarted()
+                ? CurrentUnitOfWork.get().getResource(SERVED) : null;
+        if (checkedLater != null && cached != null) {
+            checkedLater.add(new Served(key.toString(), cached, aggregate));
+            return value;
+        }
+        if (cached == null || !cached.equals(lastStored(key.toString()))) {
             delegate.remove(key);
             return null;
         }
         return value;
     }
 
-    private boolean current(Object key, AggregateCacheEntry<?> entry) {
-        // An entry made in this process keeps its live aggregate, which recreateAggregate hands back untouched.
-        EventSourcedAggregate<?> aggregate = entry.recreateAggregate(null, null, null, null);
-        Long cached = aggregate == null ? null : aggregate.version();
-        List<Long> last = jdbc.queryForList(LAST_SEQUENCE, Long.class, key.toString());
-        Long stored = last.isEmpty() ? null : last.get(0);
-        return cached != null && cached.equals(stored);
+    private Long lastStored(String accountId) {
+        List<Long> last = jdbc.queryForList(LAST_SEQUENCE, Long.class, accountId);
+        return last.isEmpty() ? null : last.get(0);
+    }
+
+    /** An account handed to a command from the cache, at the version it had then. */
+    private record Served(String accountId, long version, EventSourcedAggregate<?> aggregate) {
+        boolean appended() {
+            Long now = aggregate.version();
+            return now != null && now != version;
+        }
+    }
+
+    /** The command-bus interceptor that checks, after a command, the cached accounts it appended nothing to. */
+    public MessageHandlerInterceptor<CommandMessage<?>> afterCommands() {
+        return (unitOfWork, chain) -> {
+            List<Served> served = new ArrayList<>(1);
+            unitOfWork.resources().put(SERVED, served);
+            Object result;
+            try {
+                result = chain.proceed();
+            } catch (ConcurrencyException conflict) {
+                throw conflict;
+            } catch (Exception refused) {
+                // Nothing was appended; the refusal stands only if it was decided on the account's current state.
+                for (Served account : served) {
+                    requireCurrent(account, refused);
+                }
+                throw refused;
+            } finally {
+                unitOfWork.resources().remove(SERVED);
+            }
+            for (Served account : served) {
+                if (!account.appended()) {
+                    requireCurrent(account, null);
+                }
+            }
+            return result;
+        };
+    }
+
+    private void requireCurrent(Served account, Exception decided) {
+        Long stored = lastStored(account.accountId());
+        if (stored == null || stored != account.version()) {
+            // The unit of work rolls back, Axon evicts the entry, and the gateway retries on the stored state.
+            throw new ConcurrencyException("account " + account.accountId() + " changed on another node", decided);
+        }
     }
 
     @Override
