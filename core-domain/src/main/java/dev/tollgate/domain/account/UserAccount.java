@@ -30,6 +30,13 @@ import dev.tollgate.api.account.ReservationSettled;
 import dev.tollgate.api.account.ReserveCredits;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.account.UnknownHoldException;
+import dev.tollgate.api.budget.Budget;
+import dev.tollgate.api.budget.BudgetExceededException;
+import dev.tollgate.api.budget.BudgetSet;
+import dev.tollgate.api.budget.BudgetStatus;
+import dev.tollgate.api.budget.BudgetThresholdCrossed;
+import dev.tollgate.api.budget.ReadBudget;
+import dev.tollgate.api.budget.SetBudget;
 import dev.tollgate.api.metering.Charge;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
@@ -41,7 +48,9 @@ import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -66,7 +75,9 @@ import org.axonframework.spring.stereotype.Aggregate;
  * {@link #MEMORY}, long enough to absorb any client retry or redelivery; see docs/decisions.
  */
 @Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger")
-@Revision("1")
+// Revision 2 added the budget and the spend counters: a revision-1 snapshot would read as "nothing spent today", so
+// Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events.
+@Revision("2")
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
 public class UserAccount {
@@ -89,6 +100,14 @@ public class UserAccount {
     private Instant holdDeadlineAt;
     private LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
     private LinkedHashMap<String, OutgoingTransfer> outgoing = new LinkedHashMap<>();
+    /** The budget last set; {@code null} until one is (read as {@link Budget#NONE}). */
+    private Budget budget;
+    /** The UTC day (epoch day) of the latest charge, and what charges collected on that day. */
+    private long spendDay;
+    private long spentOnDay;
+    /** The UTC month (year × 12 + month − 1) of the latest charge, and what charges collected in it. */
+    private long spendMonth;
+    private long spentInMonth;
 
     /** For Axon and Jackson: state is rebuilt from events or a snapshot. */
     protected UserAccount() {
@@ -154,6 +173,7 @@ public class UserAccount {
         requireOpen();
         requirePositive(command.amount());
         requireAvailable(command.amount());
+        requireWithinBudget(command.amount(), command.at());
         // A hold is never left open: if neither settle nor release comes, a deadline frees it. One pending deadline
         // serves every hold of the account that expires after it (ADR 24), so a busy account schedules one every
         // ten minutes, not one per call; an ended hold's deadline finds nothing to do and is never cancelled.
@@ -182,8 +202,10 @@ public class UserAccount {
         long collected = Math.min(charge.cost().nanos(), hold.amount() + availableBeyondHold);
         long released = Math.max(0, hold.amount() - collected);
         Money after = new Money(balance - collected);
+        List<BudgetThresholdCrossed> crossed = thresholdsCrossedBy(collected, command.holdId(), command.at());
         apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), new Money(released), after,
                 new Money(held - hold.amount()), command.at()));
+        crossed.forEach(AggregateLifecycle::apply);
         return new LedgerReceipt(command.holdId(), after, false);
     }
 
@@ -230,6 +252,24 @@ public class UserAccount {
      */
     private boolean needsDeadline(Instant at, Instant expiresAt) {
         return holdDeadlineAt == null || !holdDeadlineAt.isAfter(at) || holdDeadlineAt.isAfter(expiresAt);
+    }
+
+    /**
+     * Replaces the budget. Limits are zero or more, thresholds whole percentages from 1 to 100 (at most ten, kept in
+     * ascending order); setting the budget the account already has applies nothing.
+     */
+    @CommandHandler
+    public BudgetStatus handle(SetBudget command) {
+        Budget wanted = valid(command.budget());
+        if (!wanted.equals(budget())) {
+            apply(new BudgetSet(id, wanted, command.actor(), command.at()));
+        }
+        return budgetStatus(command.at());
+    }
+
+    @CommandHandler
+    public BudgetStatus handle(ReadBudget query) {
+        return budgetStatus(query.at());
     }
 
     /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
@@ -342,6 +382,7 @@ public class UserAccount {
 
     @EventSourcingHandler
     void on(ReservationSettled event) {
+        countSpend(event.collected().nanos(), event.at());
         balance = event.balanceAfter().nanos();
         held = event.heldAfter().nanos();
         holds.remove(event.holdId());
@@ -351,6 +392,11 @@ public class UserAccount {
     void on(ReservationReleased event) {
         held = event.heldAfter().nanos();
         holds.remove(event.holdId());
+    }
+
+    @EventSourcingHandler
+    void on(BudgetSet event) {
+        budget = event.budget();
     }
 
     @EventSourcingHandler
@@ -391,6 +437,171 @@ public class UserAccount {
     }
 
     // ---- rules ----
+
+    /**
+     * Spend is what charges collected, counted in the UTC day and month of the settlement. A charge dated before the
+     * latest counted day (a node whose clock is behind) belongs to a period already past and is not counted in it.
+     */
+    private void countSpend(long collected, Instant at) {
+        if (collected <= 0) {
+            return;
+        }
+        long day = epochDay(at);
+        if (day > spendDay) {
+            spendDay = day;
+            spentOnDay = 0;
+        }
+        if (day == spendDay) {
+            spentOnDay = saturatedAdd(spentOnDay, collected);
+        }
+        long month = monthOf(day);
+        if (month > spendMonth) {
+            spendMonth = month;
+            spentInMonth = 0;
+        }
+        if (month == spendMonth) {
+            spentInMonth = saturatedAdd(spentInMonth, collected);
+        }
+    }
+
+    private long spentOn(long day) {
+        return day == spendDay ? spentOnDay : 0;
+    }
+
+    private long spentIn(long month) {
+        return month == spendMonth ? spentInMonth : 0;
+    }
+
+    Budget budget() {
+        return budget == null ? Budget.NONE : budget;
+    }
+
+    /**
+     * With a hard stop, a hold is placed only if what the period has spent, plus every open hold, plus this hold
+     * stays within the limit: each hold is the call's upper bound, so the settled charges cannot pass the limit
+     * however many calls run at once (except a charge above its own hold, ADR 7).
+     */
+    private void requireWithinBudget(Money amount, Instant at) {
+        Budget current = budget();
+        if (!current.hardStop()) {
+            return;
+        }
+        long day = epochDay(at);
+        requireWithin(current.dailyLimit(), spentOn(day), "daily", amount);
+        requireWithin(current.monthlyLimit(), spentIn(monthOf(day)), "monthly", amount);
+    }
+
+    private void requireWithin(Money limit, long spent, String period, Money amount) {
+        if (limit == null) {
+            return;
+        }
+        if (saturatedAdd(saturatedAdd(spent, held), amount.nanos()) > limit.nanos()) {
+            throw new BudgetExceededException("the " + period + " budget of " + limit.toUsdString()
+                    + " USD does not cover this call: " + new Money(spent).toUsdString() + " USD spent, "
+                    + new Money(held).toUsdString() + " USD held by calls in progress, and this call may cost up to "
+                    + amount.toUsdString() + " USD");
+        }
+    }
+
+    /** The alerts a charge raises: each threshold of a limit that the spend reaches with this charge. */
+    private List<BudgetThresholdCrossed> thresholdsCrossedBy(long collected, String holdId, Instant at) {
+        List<BudgetThresholdCrossed> crossed = new ArrayList<>();
+        Budget current = budget();
+        if (collected <= 0 || !current.hasLimit()) {
+            return crossed;
+        }
+        long day = epochDay(at);
+        if (day >= spendDay) {
+            crossings(crossed, BudgetThresholdCrossed.DAILY, LocalDate.ofEpochDay(day).toString(),
+                    current.dailyLimit(), spentOn(day), collected, holdId, at);
+        }
+        long month = monthOf(day);
+        if (month >= spendMonth) {
+            crossings(crossed, BudgetThresholdCrossed.MONTHLY, LocalDate.ofEpochDay(day).toString().substring(0, 7),
+                    current.monthlyLimit(), spentIn(month), collected, holdId, at);
+        }
+        return crossed;
+    }
+
+    private void crossings(List<BudgetThresholdCrossed> into, String period, String periodStart, Money limit,
+                           long before, long collected, String holdId, Instant at) {
+        if (limit == null) {
+            return;
+        }
+        long after = saturatedAdd(before, collected);
+        for (int percent : budget().thresholdsPercent()) {
+            long mark = thresholdAmount(limit.nanos(), percent);
+            if (before < mark && after >= mark) {
+                into.add(new BudgetThresholdCrossed(id, period, periodStart, percent, limit, new Money(after),
+                        holdId, at));
+            }
+        }
+    }
+
+    private List<Integer> crossedAt(Money limit, long spent) {
+        if (limit == null || spent <= 0) {
+            return List.of();
+        }
+        return budget().thresholdsPercent().stream()
+                .filter(percent -> spent >= thresholdAmount(limit.nanos(), percent))
+                .toList();
+    }
+
+    BudgetStatus budgetStatus(Instant at) {
+        long day = epochDay(at);
+        long today = spentOn(day);
+        long thisMonth = spentIn(monthOf(day));
+        Budget current = budget();
+        return new BudgetStatus(current, new Money(today), new Money(thisMonth), new Money(held),
+                crossedAt(current.dailyLimit(), today), crossedAt(current.monthlyLimit(), thisMonth));
+    }
+
+    private static Budget valid(Budget budget) {
+        if (budget == null) {
+            throw new InvalidCommandException("a budget is required");
+        }
+        for (Money limit : new Money[] {budget.dailyLimit(), budget.monthlyLimit()}) {
+            if (limit != null && limit.isNegative()) {
+                throw new InvalidCommandException("a budget limit cannot be negative");
+            }
+        }
+        List<Integer> thresholds = budget.thresholdsPercent();
+        if (thresholds.size() > 10) {
+            throw new InvalidCommandException("at most 10 alert thresholds");
+        }
+        if (new HashSet<>(thresholds).size() != thresholds.size()) {
+            throw new InvalidCommandException("alert thresholds must be different from each other");
+        }
+        for (Integer percent : thresholds) {
+            if (percent == null || percent < 1 || percent > 100) {
+                throw new InvalidCommandException("alert thresholds are whole percentages from 1 to 100");
+            }
+        }
+        return new Budget(budget.dailyLimit(), budget.monthlyLimit(), thresholds.stream().sorted().toList(),
+                budget.hardStop());
+    }
+
+    /** ceil(limit × percent / 100) in whole nano-dollars, without overflow: limit = 100q + r. */
+    static long thresholdAmount(long limit, int percent) {
+        long q = limit / 100;
+        long r = limit % 100;
+        return q * percent + (r * percent + 99) / 100;
+    }
+
+    private static long epochDay(Instant at) {
+        return Math.floorDiv(at.getEpochSecond(), 86_400L);
+    }
+
+    private static long monthOf(long epochDay) {
+        LocalDate date = LocalDate.ofEpochDay(epochDay);
+        return date.getYear() * 12L + date.getMonthValue() - 1;
+    }
+
+    /** Spend counters only grow within a period; at the top of a long they stop rather than wrap. */
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
 
     AccountState state() {
         return new AccountState(id, new Money(balance), new Money(held), open);

@@ -19,7 +19,11 @@ import dev.tollgate.api.account.DepositCredits;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.LedgerReceipt;
+import dev.tollgate.api.account.ReservationSettled;
 import dev.tollgate.api.account.ReserveCredits;
+import dev.tollgate.api.budget.Budget;
+import dev.tollgate.api.budget.BudgetSet;
+import java.util.List;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
@@ -53,6 +57,7 @@ class UserAccountSnapshotTest {
                 T2.plusSeconds(60), T2));
         account.on(UserAccountTest.sent("t-1", "2", "8", Intent.NONE));
         account.on(new TransferReceived(ALICE, "t-9", BOB, usd("1"), usd("9"), "gift", T3));
+        account.on(new BudgetSet(ALICE, new Budget(usd("5"), null, List.of(50, 100), true), "alice", T3));
     }
 
     private static UserAccount roundTrip(UserAccount account) throws Exception {
@@ -77,12 +82,28 @@ class UserAccountSnapshotTest {
     }
 
     @Test
+    void aSnapshotKeepsTheBudgetAndWhatTheDayAndMonthHaveSpent() throws Exception {
+        // given a charge settled today under a budget
+        account.on(new CreditsReserved(ALICE, "h3", usd("1"), usd("4.000000001"), "req-h3", T3.plusSeconds(60), T3));
+        account.on(new ReservationSettled(ALICE, "h3", UserAccountTest.charge("h3", "0.25"), usd("0.25"),
+                usd("0.75"), usd("8.75"), usd("3.000000001"), T3));
+        // when the account is written as a snapshot and read back
+        UserAccount restored = roundTrip(account);
+        // then it answers the same budget and spend, so the next hold is checked against the same numbers
+        assertThat(restored.budgetStatus(T3)).isEqualTo(account.budgetStatus(T3));
+        assertThat(restored.budgetStatus(T3).spentToday()).isEqualTo(usd("0.25"));
+        assertThat(restored.budgetStatus(T3).spentThisMonth()).isEqualTo(usd("0.25"));
+        assertThat(restored.budgetStatus(T3).budget())
+                .isEqualTo(new Budget(usd("5"), null, List.of(50, 100), true));
+    }
+
+    @Test
     void aSnapshotCarriesNoDerivedOrTransientJunk() throws Exception {
         // Snapshots are read by later versions: only real fields belong in them.
         JsonNode json = JSON.readTree(JSON.writeValueAsString(account));
         assertThat(json.fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "holdDeadlineAt", "remembered",
-                        "outgoing");
+                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth");
     }
 
     @Test
