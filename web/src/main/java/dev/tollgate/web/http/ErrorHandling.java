@@ -5,6 +5,7 @@ import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.account.UnknownHoldException;
+import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import java.util.Map;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -40,7 +41,7 @@ public class ErrorHandling {
     @ExceptionHandler(LedgerRejection.class)
     ResponseEntity<Map<String, Object>> rejection(LedgerRejection e) {
         HttpStatus status;
-        if (e instanceof InsufficientFundsException) {
+        if (e instanceof InsufficientFundsException || e instanceof BudgetExceededException) {
             status = HttpStatus.PAYMENT_REQUIRED;
         } else if (e instanceof IdempotencyConflictException || e instanceof AccountClosedException) {
             status = HttpStatus.CONFLICT;

@@ -9,6 +9,10 @@ import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.OpenAccount;
 import dev.tollgate.api.account.ReadAccountState;
+import dev.tollgate.api.budget.Budget;
+import dev.tollgate.api.budget.BudgetStatus;
+import dev.tollgate.api.budget.ReadBudget;
+import dev.tollgate.api.budget.SetBudget;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
@@ -48,6 +52,15 @@ public class Ledger {
 
     public AccountState state(AccountId account) {
         return commands.sendAndWait(new ReadAccountState(account));
+    }
+
+    /** The budget and what the account has spent today and this month, from the aggregate (exact, no lag). */
+    public BudgetStatus budget(AccountId account) {
+        return commands.sendAndWait(new ReadBudget(account, clock.instant()));
+    }
+
+    public BudgetStatus setBudget(AccountId account, Budget budget, String actor) {
+        return commands.sendAndWait(new SetBudget(account, budget, actor, clock.instant()));
     }
 
     public LedgerReceipt deposit(AccountId account, Money amount, String note, String actor, IdempotencyKey key) {

@@ -3,6 +3,7 @@ package dev.tollgate.web.openai;
 import dev.tollgate.api.LedgerRejection;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
 import dev.tollgate.web.http.RequestIds;
@@ -36,7 +37,7 @@ public class OpenAiErrors {
 
     @ExceptionHandler(LedgerRejection.class)
     ResponseEntity<Map<String, Object>> ledger(LedgerRejection e) {
-        if (e instanceof InsufficientFundsException) {
+        if (e instanceof InsufficientFundsException || e instanceof BudgetExceededException) {
             return answer(402, "insufficient_quota", e.getMessage(), null, e.code());
         }
         if (e instanceof IdempotencyConflictException) {

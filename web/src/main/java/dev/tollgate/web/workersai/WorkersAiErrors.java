@@ -2,6 +2,7 @@ package dev.tollgate.web.workersai;
 
 import dev.tollgate.api.LedgerRejection;
 import dev.tollgate.api.account.InsufficientFundsException;
+import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
 import java.util.LinkedHashMap;
@@ -40,6 +41,9 @@ public class WorkersAiErrors {
     ResponseEntity<Map<String, Object>> ledger(LedgerRejection e) {
         if (e instanceof InsufficientFundsException) {
             return answer(402, 9402, "insufficient_funds: " + e.getMessage());
+        }
+        if (e instanceof BudgetExceededException) {
+            return answer(402, 9402, "budget_exceeded: " + e.getMessage());
         }
         return answer(409, 9409, e.code() + ": " + e.getMessage());
     }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.ReservationSettled;
+import dev.tollgate.api.budget.Budget;
+import dev.tollgate.api.budget.BudgetSet;
+import dev.tollgate.api.budget.BudgetThresholdCrossed;
 import dev.tollgate.api.metering.Charge;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
@@ -32,6 +35,21 @@ class StoredValuesTest {
 
         assertThat(events.readValue(stored, ReservationSettled.class)).isEqualTo(settled)
                 .isEqualTo(general.readValue(stored, ReservationSettled.class));
+    }
+
+    @Test
+    void budgetEventsReadBackEqualWithTheirAbsentLimitsStillAbsent() throws Exception {
+        var set = new BudgetSet(AccountId.of("acct-1"), new Budget(Money.ofUsd(5), null, List.of(50, 80, 100), true),
+                "admin:u-1", Instant.parse("2026-11-23T08:47:02Z"));
+        var crossed = new BudgetThresholdCrossed(AccountId.of("acct-1"), "daily", "2026-11-23", 80, Money.ofUsd(5),
+                Money.ofNanos(4_000_000_001L), "h-1", Instant.parse("2026-11-23T08:47:03Z"));
+
+        assertThat(events.readValue(events.writeValueAsBytes(set), BudgetSet.class)).isEqualTo(set)
+                .isEqualTo(general.readValue(events.writeValueAsBytes(set), BudgetSet.class));
+        assertThat(events.readValue(events.writeValueAsBytes(crossed), BudgetThresholdCrossed.class))
+                .isEqualTo(crossed);
+        assertThat(events.readValue(events.writeValueAsBytes(set), BudgetSet.class).budget().monthlyLimit())
+                .isNull();
     }
 
     @Test

@@ -1,0 +1,145 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.budget.Budget;
+import dev.tollgate.api.budget.BudgetStatus;
+import dev.tollgate.api.money.InvalidAmountException;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.web.identity.UserDirectory;
+import dev.tollgate.web.ledger.Ledger;
+import dev.tollgate.web.security.Caller;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * An account's budget (ADR 27): the owner's at {@code /api/credits/budget}, any account's for admins at
+ * {@code /api/admin/accounts/{id}/budget}. Both answer from the account aggregate, which enforces the budget, so
+ * what a client reads is what the next call is checked against.
+ * <p>
+ * A PUT changes the fields it names and keeps the others; {@code null} removes a limit.
+ */
+@RestController
+public class BudgetController {
+    private static final int MAX_THRESHOLDS = 10;
+
+    private final Ledger ledger;
+    private final UserDirectory users;
+
+    public BudgetController(Ledger ledger, UserDirectory users) {
+        this.ledger = ledger;
+        this.users = users;
+    }
+
+    public record BudgetView(String accountId, String dailyLimitUsd, String monthlyLimitUsd,
+                             List<Integer> thresholdsPercent, boolean hardStop, String spentTodayUsd,
+                             String spentThisMonthUsd, String heldUsd, List<Integer> dailyThresholdsCrossed,
+                             List<Integer> monthlyThresholdsCrossed) {
+        static BudgetView of(AccountId account, BudgetStatus status) {
+            Budget budget = status.budget();
+            return new BudgetView(account.value(), usdOrNull(budget.dailyLimit()), usdOrNull(budget.monthlyLimit()),
+                    budget.thresholdsPercent(), budget.hardStop(), status.spentToday().toUsdString(),
+                    status.spentThisMonth().toUsdString(), status.held().toUsdString(),
+                    status.dailyThresholdsCrossed(), status.monthlyThresholdsCrossed());
+        }
+    }
+
+    @GetMapping("/api/credits/budget")
+    public BudgetView mine(@AuthenticationPrincipal Caller caller) {
+        AccountId account = AccountId.of(caller.userId());
+        return BudgetView.of(account, ledger.budget(account));
+    }
+
+    @PutMapping("/api/credits/budget")
+    public BudgetView setMine(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        return set(AccountId.of(caller.userId()), body, caller.userId());
+    }
+
+    @GetMapping("/api/admin/accounts/{userId}/budget")
+    public BudgetView ofAccount(@PathVariable String userId) {
+        AccountId account = existing(userId);
+        return BudgetView.of(account, ledger.budget(account));
+    }
+
+    @PutMapping("/api/admin/accounts/{userId}/budget")
+    public BudgetView setForAccount(@AuthenticationPrincipal Caller caller, @PathVariable String userId,
+                                    @RequestBody JsonNode body) {
+        return set(existing(userId), body, "admin:" + caller.userId());
+    }
+
+    private AccountId existing(String userId) {
+        return users.byId(userId).map(user -> AccountId.of(user.id()))
+                .orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
+    }
+
+    /** Reads the whole body before anything is sent, so a bad field changes nothing. */
+    private BudgetView set(AccountId account, JsonNode body, String actor) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("The budget must be a JSON object.");
+        }
+        Budget current = ledger.budget(account).budget();
+        Budget wanted = new Budget(
+                limit(body, "daily_limit_usd", current.dailyLimit()),
+                limit(body, "monthly_limit_usd", current.monthlyLimit()),
+                thresholds(body, current.thresholdsPercent()),
+                hardStop(body, current.hardStop()));
+        return BudgetView.of(account, ledger.setBudget(account, wanted, actor));
+    }
+
+    private static Money limit(JsonNode body, String field, Money current) {
+        if (!body.has(field)) {
+            return current;
+        }
+        JsonNode node = body.get(field);
+        if (node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidAmountException(field + " must be a decimal string in USD such as \"25.00\", or null");
+        }
+        return Money.parseUsd(node.textValue());
+    }
+
+    private static List<Integer> thresholds(JsonNode body, List<Integer> current) {
+        if (!body.has("thresholds_percent")) {
+            return current;
+        }
+        JsonNode node = body.get("thresholds_percent");
+        if (node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray() || node.size() > MAX_THRESHOLDS) {
+            throw ApiException.badRequest("thresholds_percent must be a list of at most " + MAX_THRESHOLDS
+                    + " whole percentages from 1 to 100");
+        }
+        List<Integer> percents = new ArrayList<>();
+        for (JsonNode percent : node) {
+            if (!percent.isIntegralNumber() || !percent.canConvertToInt()) {
+                throw ApiException.badRequest("thresholds_percent must hold whole percentages from 1 to 100");
+            }
+            percents.add(percent.intValue());
+        }
+        return percents;
+    }
+
+    private static boolean hardStop(JsonNode body, boolean current) {
+        if (!body.has("hard_stop")) {
+            return current;
+        }
+        JsonNode node = body.get("hard_stop");
+        if (!node.isBoolean()) {
+            throw ApiException.badRequest("hard_stop must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    private static String usdOrNull(Money money) {
+        return money == null ? null : money.toUsdString();
+    }
+}
