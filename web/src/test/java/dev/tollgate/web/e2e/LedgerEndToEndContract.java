@@ -779,6 +779,48 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void concurrentChatsUnderAHardStopNeverSpendPastTheDailyBudget() throws Exception {
+        // given money for many calls but a daily budget with a hard stop for only a few (ADR 27)
+        Member user = register();
+        deposit(user, "1");
+        Http.Answer set = http.send("PUT", "/api/credits/budget", user.token,
+                "{\"daily_limit_usd\":\"0.0003\",\"hard_stop\":true}", Map.of());
+        assertThat(set.status()).as(set.toString()).isEqualTo(200);
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+
+        // when 20 chats arrive at once
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(pool.submit(() -> http.post("/api/ai/chat", user.token, body)));
+        }
+        BigDecimal charged = BigDecimal.ZERO;
+        int ok = 0;
+        for (java.util.concurrent.Future<Http.Answer> call : calls) {
+            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (answer.status() == 200) {
+                ok++;
+                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
+            } else {
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
+                assertWellFormedError(answer);
+            }
+        }
+        pool.shutdown();
+
+        // then some ran, some were refused, and the day's spend is exactly what ran and within the limit
+        JsonNode budget = http.get("/api/credits/budget", user.token).body();
+        assertThat(ok).isPositive().isLessThan(20);
+        assertThat(new BigDecimal(budget.get("spent_today_usd").asText())).isEqualByComparingTo(charged)
+                .isLessThanOrEqualTo(new BigDecimal("0.0003"));
+        assertThat(new BigDecimal(balance(user).get("balance_usd").asText()))
+                .isEqualByComparingTo(BigDecimal.ONE.subtract(charged));
+        assertThat(balance(user).get("held_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
     void aChatWithoutFundsIsRefusedBeforeAnyHoldAndAnUnknownModelIsA404() {
         Member broke = register();
         String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
