@@ -1,6 +1,13 @@
 package dev.tollgate.domain.metering;
 
 import dev.tollgate.api.money.Money;
+import dev.tollgate.api.pricing.MarkupSet;
+import dev.tollgate.api.pricing.ModelPriceSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,9 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Model prices, from Cloudflare's published table (USD per million tokens, page dated 2026-08-28). A price is
- * written here as decimal text and parsed exactly into nano-USD. The operator's price book with effective times
- * (events) replaces this fixed list in the prices issue; until then this is the only source of prices.
+ * Model prices. The list prices start from Cloudflare's published table (USD per million tokens, page dated
+ * 2026-08-28), written as decimal text and parsed exactly into nano-USD; the operator's price book (ADR 28) changes
+ * them from an effective time on, and its markup raises every price. A node {@link #record records} the price
+ * book's events here in order; a lookup answers the price in effect at a moment, markup included.
  */
 public final class PriceBook {
     public static final String TEXT_GENERATION = "Text Generation";
@@ -21,12 +29,22 @@ public final class PriceBook {
 
     private final Map<String, ModelPrice> prices = new LinkedHashMap<>();
     private final Set<String> vision = new HashSet<>();
+    private final Clock clock;
+    /** The price book's changes so far; replaced whole on each change, so a lookup never takes a lock. */
+    private volatile Changes changes = new Changes(Map.of(), List.of());
+    /** Run before a lookup of the current prices: brings the changes up to date where other nodes may add some. */
+    private volatile Runnable freshness = () -> { };
 
-    private PriceBook() {
+    private PriceBook(Clock clock) {
+        this.clock = clock;
     }
 
     public static PriceBook cloudflareList() {
-        PriceBook book = new PriceBook();
+        return cloudflareList(Clock.systemUTC());
+    }
+
+    public static PriceBook cloudflareList(Clock clock) {
+        PriceBook book = new PriceBook(clock);
         String generation = TEXT_GENERATION;
         book.add("@cf/meta/llama-3.2-1b-instruct", generation, "0.027", "0.201");
         book.add("@cf/meta/llama-3.2-3b-instruct", generation, "0.051", "0.335");
@@ -77,11 +95,139 @@ public final class PriceBook {
                 Money.parseUsd(outputUsdPerMillion)));
     }
 
-    public Optional<ModelPrice> priceOf(String model) {
-        return Optional.ofNullable(prices.get(model));
+    /** Whether the model is in the catalogue at all (it may be priced by the price book). */
+    public boolean lists(String model) {
+        return prices.containsKey(model);
     }
 
+    /** The price a call placed now pays, markup included. */
+    public Optional<ModelPrice> priceOf(String model) {
+        freshness.run();
+        return priceOf(model, clock.instant());
+    }
+
+    /** The price in effect at {@code at}, markup included. */
+    public Optional<ModelPrice> priceOf(String model, Instant at) {
+        ModelPrice list = listPriceOf(model, at);
+        if (list == null) {
+            return Optional.empty();
+        }
+        int markup = changes.markupAt(at);
+        return Optional.of(markup == 0 ? list : markedUp(list, markup));
+    }
+
+    /** Every model's price for a call placed now, markup included. */
     public List<ModelPrice> all() {
-        return List.copyOf(prices.values());
+        freshness.run();
+        Instant now = clock.instant();
+        return prices.keySet().stream().map(model -> priceOf(model, now).orElseThrow()).toList();
+    }
+
+    /** A list price (before the markup) and when it took or takes effect ({@code null}: the catalogue's own). */
+    public record Listed(ModelPrice price, Instant effectiveAt) {
+    }
+
+    /** Each model's list price in effect now, then the changes scheduled for later, by model and time. */
+    public List<Listed> listed() {
+        freshness.run();
+        Instant now = clock.instant();
+        Changes current = changes;
+        List<Listed> rows = new ArrayList<>();
+        for (String model : prices.keySet()) {
+            List<ModelPriceSet> timeline = current.prices().getOrDefault(model, List.of());
+            ModelPriceSet inEffect = null;
+            for (ModelPriceSet change : timeline) {
+                if (!change.effectiveAt().isAfter(now)) {
+                    inEffect = change;
+                }
+            }
+            rows.add(new Listed(listPriceOf(model, now), inEffect == null ? null : inEffect.effectiveAt()));
+            for (ModelPriceSet change : timeline) {
+                if (change.effectiveAt().isAfter(now)) {
+                    rows.add(new Listed(withTokenPrices(prices.get(model), change), change.effectiveAt()));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The markup in effect now, in basis points. */
+    public int markupBasisPoints() {
+        freshness.run();
+        return changes.markupAt(clock.instant());
+    }
+
+    /**
+     * Takes in the price book's next change. Changes arrive in the order the price book applied them; one with the
+     * same effective time as an earlier one replaces it.
+     */
+    public synchronized void record(ModelPriceSet change) {
+        Map<String, List<ModelPriceSet>> byModel = new HashMap<>(changes.prices());
+        List<ModelPriceSet> timeline = new ArrayList<>(byModel.getOrDefault(change.model(), List.of()));
+        timeline.removeIf(earlier -> earlier.effectiveAt().equals(change.effectiveAt()));
+        timeline.add(change);
+        timeline.sort(Comparator.comparing(ModelPriceSet::effectiveAt));
+        byModel.put(change.model(), List.copyOf(timeline));
+        changes = new Changes(Map.copyOf(byModel), changes.markups());
+    }
+
+    public synchronized void record(MarkupSet change) {
+        List<MarkupSet> markups = new ArrayList<>(changes.markups());
+        markups.removeIf(earlier -> earlier.effectiveAt().equals(change.effectiveAt()));
+        markups.add(change);
+        markups.sort(Comparator.comparing(MarkupSet::effectiveAt));
+        changes = new Changes(changes.prices(), List.copyOf(markups));
+    }
+
+    /** Where several nodes share the price book, the node's way to catch up before it answers a price. */
+    public void keepFreshWith(Runnable catchUp) {
+        this.freshness = catchUp;
+    }
+
+    private ModelPrice listPriceOf(String model, Instant at) {
+        ModelPrice catalogue = prices.get(model);
+        if (catalogue == null) {
+            return null;
+        }
+        ModelPriceSet inEffect = null;
+        for (ModelPriceSet change : changes.prices().getOrDefault(model, List.of())) {
+            if (change.effectiveAt().isAfter(at)) {
+                break;
+            }
+            inEffect = change;
+        }
+        return inEffect == null ? catalogue : withTokenPrices(catalogue, inEffect);
+    }
+
+    private static ModelPrice withTokenPrices(ModelPrice catalogue, ModelPriceSet change) {
+        return new ModelPrice(catalogue.model(), catalogue.task(), change.inputPerMillion(),
+                change.outputPerMillion(), catalogue.units());
+    }
+
+    private static ModelPrice markedUp(ModelPrice list, int basisPoints) {
+        return new ModelPrice(list.model(), list.task(), markedUp(list.inputPerMillion(), basisPoints),
+                markedUp(list.outputPerMillion(), basisPoints), list.units().stream()
+                .map(u -> new UnitPrice(u.unit(), markedUp(u.price(), basisPoints), u.per())).toList());
+    }
+
+    /** ceil(price × (10,000 + basis points) / 10,000) in nano-USD, without overflow: price = 10,000q + r. */
+    static Money markedUp(Money price, int basisPoints) {
+        long factor = 10_000L + basisPoints;
+        long q = price.nanos() / 10_000;
+        long r = price.nanos() % 10_000;
+        return new Money(Math.addExact(Math.multiplyExact(q, factor), (r * factor + 9_999) / 10_000));
+    }
+
+    private record Changes(Map<String, List<ModelPriceSet>> prices, List<MarkupSet> markups) {
+        int markupAt(Instant at) {
+            int inEffect = 0;
+            for (MarkupSet change : markups) {
+                if (change.effectiveAt().isAfter(at)) {
+                    break;
+                }
+                inEffect = change.basisPoints();
+            }
+            return inEffect;
+        }
     }
 }

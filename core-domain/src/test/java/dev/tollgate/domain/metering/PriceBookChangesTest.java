@@ -1,0 +1,68 @@
+package dev.tollgate.domain.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.api.money.Money;
+import dev.tollgate.api.pricing.MarkupSet;
+import dev.tollgate.api.pricing.ModelPriceSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** The price book's changes as a node reads them: each from its effective time, markup on top (ADR 28). */
+class PriceBookChangesTest {
+    static final String LLAMA = "@cf/meta/llama-3.1-8b-instruct";
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    static final Instant LATER = NOW.plusSeconds(3_600);
+
+    private final PriceBook book = PriceBook.cloudflareList(Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @Test
+    void withoutChangesTheCatalogueApplies() {
+        assertThat(book.priceOf(LLAMA).orElseThrow().inputPerMillion()).isEqualTo(Money.parseUsd("0.282"));
+    }
+
+    @Test
+    void aChangeAppliesFromItsEffectiveTimeAndNotBefore() {
+        book.record(new ModelPriceSet(LLAMA, Money.parseUsd("0.3"), Money.parseUsd("0.9"), NOW, "a", NOW));
+        book.record(new ModelPriceSet(LLAMA, Money.parseUsd("0.5"), Money.parseUsd("1.5"), LATER, "a", NOW));
+
+        assertThat(book.priceOf(LLAMA, NOW.minusMillis(1)).orElseThrow().inputPerMillion())
+                .isEqualTo(Money.parseUsd("0.282"));
+        assertThat(book.priceOf(LLAMA).orElseThrow().outputPerMillion()).isEqualTo(Money.parseUsd("0.9"));
+        assertThat(book.priceOf(LLAMA, LATER).orElseThrow().outputPerMillion()).isEqualTo(Money.parseUsd("1.5"));
+        assertThat(book.listed()).filteredOn(row -> row.price().model().equals(LLAMA)).hasSize(2);
+    }
+
+    @Test
+    void theMarkupRaisesEveryPriceRoundedUpToTheNanoDollar() {
+        book.record(new MarkupSet(150, NOW, "a", NOW));
+
+        ModelPrice llama = book.priceOf(LLAMA).orElseThrow();
+        // 0.282 × 1.015 = 0.28623; 0.827 × 1.015 = 0.839405
+        assertThat(llama.inputPerMillion()).isEqualTo(Money.parseUsd("0.28623"));
+        assertThat(llama.outputPerMillion()).isEqualTo(Money.parseUsd("0.839405"));
+        assertThat(book.priceOf("@cf/openai/whisper").orElseThrow().units().get(0).price())
+                .isEqualTo(Money.parseUsd("0.0005075"));
+        assertThat(PriceBook.markedUp(Money.ofNanos(1), 1)).isEqualTo(Money.ofNanos(2));
+        assertThat(PriceBook.markedUp(Money.ofUsd(1_000_000), 100_000)).isEqualTo(Money.ofUsd(11_000_000));
+    }
+
+    @Test
+    void recordingTheSameChangeTwiceChangesNothing() {
+        ModelPriceSet change = new ModelPriceSet(LLAMA, Money.parseUsd("0.3"), Money.parseUsd("0.9"), NOW, "a", NOW);
+        book.record(change);
+        book.record(change);
+
+        assertThat(book.listed()).filteredOn(row -> row.price().model().equals(LLAMA)).hasSize(1);
+        assertThat(book.priceOf(LLAMA).orElseThrow().inputPerMillion()).isEqualTo(Money.parseUsd("0.3"));
+    }
+
+    @Test
+    void anUnknownModelStaysUnknown() {
+        book.record(new ModelPriceSet("@cf/nobody/nothing", Money.ZERO, Money.ZERO, NOW, "a", NOW));
+
+        assertThat(book.priceOf("@cf/nobody/nothing")).isEmpty();
+    }
+}
