@@ -16,8 +16,16 @@ public class ProviderConfig {
     private static final Logger log = LoggerFactory.getLogger(ProviderConfig.class);
 
     @Bean
-    public PriceBook priceBook() {
-        return PriceBook.cloudflareList();
+    public PriceBook priceBook(java.time.Clock clock) {
+        return PriceBook.cloudflareList(clock);
+    }
+
+    /** On PostgreSQL other nodes may change prices too; each lookup then checks the price book's stream (ADR 28). */
+    @Bean
+    public PriceBookFeed priceBookFeed(org.axonframework.eventsourcing.eventstore.EventStore events,
+                                       PriceBook prices, @Value("${spring.datasource.url}") String databaseUrl,
+                                       org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        return new PriceBookFeed(events, prices, databaseUrl.startsWith("jdbc:postgresql:") ? jdbc : null);
     }
 
     @Bean
