@@ -113,6 +113,17 @@ class TwoNodesOnOnePostgresIT {
 
         // when, from both nodes at once: transfers, metered chats, and idempotent deposits each sent three times
         AtomicLong charged = new AtomicLong();
+
+        // and a price set through one node prices the next call on the other (ADR 28): node b has priced a call
+        // already (its price book is loaded); node a sets 1 USD per million tokens; node b's next call pays it
+        Http.Answer before = b.http.post("/api/ai/chat", tokens[1], chatBody("price me"));
+        assertThat(before.body().get("cost_usd").asText()).as("%s", before).isEqualTo("0.00000782");
+        Http.Answer priced = a.http.send("PUT", "/api/admin/prices/" + MODEL.replace("@", "%40").replace("/", "%2F"),
+                admin, json("input_usd_per_m", "1", "output_usd_per_m", "1"), java.util.Map.of());
+        assertThat(priced.status()).as("%s", priced).isEqualTo(200);
+        Http.Answer after = b.http.post("/api/ai/chat", tokens[1], chatBody("price me again"));
+        assertThat(after.body().get("cost_usd").asText()).as("%s", after).isEqualTo("0.00002");
+        charged.addAndGet(Money.parsePositiveUsd("0.00000782").nanos() + Money.parsePositiveUsd("0.00002").nanos());
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         ExecutorService pool = Executors.newFixedThreadPool(12);
         List<Future<?>> work = new ArrayList<>();
