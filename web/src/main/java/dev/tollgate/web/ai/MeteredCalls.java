@@ -33,6 +33,7 @@ import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.config.TollgateProperties;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Consumer;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
@@ -123,6 +124,31 @@ public class MeteredCalls {
 
     private record Settled(Charge charge, LedgerReceipt receipt) {
     }
+
+    /**
+     * Usage the caller ran elsewhere and reports (ADR 30): priced from the price book as it was at {@code usedAt},
+     * then booked as a hold of exactly that cost settled at once, so it is checked like any call (balance, budget's
+     * hard stop) and recorded like one (history, usage, budget spend). Tokens are marked {@code REPORTED}.
+     */
+    public Metered reported(AccountId account, String model, long inputTokens, long outputTokens, String requestId,
+                            Instant usedAt, String chargeId) {
+        ModelPrice price = prices.priceOf(model, usedAt).orElseThrow(() ->
+                ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, "Unknown model: " + model));
+        if (!price.units().isEmpty()) {
+            throw ProviderException.of(ProviderException.Kind.BAD_INPUT,
+                    model + " is priced per " + price.units().get(0).unit() + ", not per token");
+        }
+        Money cost = CostRule.cost(inputTokens, outputTokens, price);
+        Money hold = cost.isPositive() ? cost : Money.ofNanos(1);
+        Instant now = clock.instant();
+        commands.sendAndWait(new ReserveCredits(account, chargeId, hold, requestId, now.plus(holdTimeout), now));
+        Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
+                price.outputPerMillion(), cost, requestId);
+        LedgerReceipt receipt = commands.sendAndWait(new SettleReservation(account, chargeId, charge, now));
+        return new Metered(requestId, model, null, inputTokens, outputTokens, TokenSource.REPORTED, cost,
+                receipt.balanceAfter(), "reported", 0, null);
+    }
+
 
     private Settled settle(AccountId account, String holdId, ChatRequest request, ModelPrice price,
                            ChatCompletion completion, long estimatedInput, String requestId) {

@@ -1,5 +1,7 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.domain.metering.Recommendations;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.query.usage.UsageQueries;
@@ -29,10 +31,34 @@ public class UsageController {
     private final Ledger ledger;
     private final Clock clock;
 
-    public UsageController(UsageQueries usage, Ledger ledger, Clock clock) {
+    private final PriceBook prices;
+
+    public UsageController(UsageQueries usage, Ledger ledger, Clock clock, PriceBook prices) {
         this.usage = usage;
         this.ledger = ledger;
         this.clock = clock;
+        this.prices = prices;
+    }
+
+    public record RecommendationView(String model, String costUsd, String alternative, String alternativeCostUsd,
+                                     String savingUsd) {
+    }
+
+    /**
+     * For each text model the caller used in the last {@code days}, the model of the same task that would have cost
+     * least for the same tokens at today's prices, when that is less than what was paid (ADR 29).
+     */
+    @GetMapping("/api/usage/recommendations")
+    public List<RecommendationView> recommendations(@AuthenticationPrincipal Caller caller,
+                                                    @RequestParam(defaultValue = "30") int days) {
+        checkDays(days);
+        String account = awaitOwnCalls(caller);
+        List<Recommendations.ModelUsage> used = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS))
+                .entrySet().stream().map(e -> new Recommendations.ModelUsage(e.getKey(), e.getValue().inputTokens(),
+                        e.getValue().outputTokens(), e.getValue().cost())).toList();
+        return Recommendations.of(used, prices).stream().map(r -> new RecommendationView(r.model(),
+                r.cost().toUsdString(), r.alternative(), r.alternativeCost().toUsdString(), r.saving().toUsdString()))
+                .toList();
     }
 
     public record ModelTotals(long requests, long inputTokens, long outputTokens, String costUsd) {

@@ -821,6 +821,104 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void recommendationsNameTheCheapestModelForTheSameTokensWithTheSaving() {
+        // given two chats on llama-3.1-8b
+        Member user = register();
+        deposit(user, "1");
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":32,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Suggest a pizza topping\"}]}";
+        long in = 0;
+        long out = 0;
+        BigDecimal paid = BigDecimal.ZERO;
+        for (int i = 0; i < 2; i++) {
+            JsonNode chat = http.post("/api/ai/chat", user.token, body).body();
+            in += chat.get("usage").get("input_tokens").asLong();
+            out += chat.get("usage").get("output_tokens").asLong();
+            paid = paid.add(new BigDecimal(chat.get("cost_usd").asText()));
+        }
+
+        // when they ask for recommendations
+        Http.Answer answer = http.get("/api/usage/recommendations?days=30", user.token);
+
+        // then llama-3.2-1b is named with its cost for the same tokens, ceil((in × 0.027 + out × 0.201) / 1e6 $)
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body()).hasSize(1);
+        JsonNode tip = answer.body().get(0);
+        BigDecimal alternative = BigDecimal.valueOf(in * 27_000_000L + out * 201_000_000L)
+                .divide(BigDecimal.valueOf(1_000_000), 0, java.math.RoundingMode.CEILING).movePointLeft(9);
+        assertThat(tip.get("model").asText()).isEqualTo("@cf/meta/llama-3.1-8b-instruct");
+        assertThat(new BigDecimal(tip.get("cost_usd").asText())).isEqualByComparingTo(paid);
+        assertThat(tip.get("alternative").asText()).isEqualTo("@cf/meta/llama-3.2-1b-instruct");
+        assertThat(new BigDecimal(tip.get("alternative_cost_usd").asText())).isEqualByComparingTo(alternative);
+        assertThat(new BigDecimal(tip.get("saving_usd").asText())).isEqualByComparingTo(paid.subtract(alternative));
+        assertThat(http.get("/api/usage/recommendations?days=0", user.token).status()).isEqualTo(400);
+    }
+
+    @Test
+    void reportedUsageIsChargedOncePerRequestIdAtThePriceBooksPrice() {
+        // given a funded user who ran 1,000 input and 500 output tokens on llama-3.1-8b elsewhere
+        Member user = register();
+        deposit(user, "1");
+        String report = "{\"provider\":\"cloudflare\",\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"input_tokens\":1000,\"output_tokens\":500,\"request_id\":\"ext-1\"}";
+
+        // when they report it, report it again, and report other numbers under the same id
+        Http.Answer first = http.post("/api/usage", user.token, report);
+        Http.Answer again = http.post("/api/usage", user.token, report);
+        Http.Answer other = http.post("/api/usage", user.token, report.replace("500", "501"));
+
+        // then it costs (1,000 × 282,000,000 + 500 × 827,000,000) / 1e6 = 695,500 nano-USD, charged once
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(first.body().get("cost_usd").asText()).isEqualTo("0.0006955");
+        assertThat(first.body().get("balance_usd").asText()).isEqualTo("0.9993045");
+        assertThat(first.body().get("charge_id").asText()).isNotBlank();
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.errorCode()).isEqualTo("idempotency_conflict");
+        assertWellFormedError(other);
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("0.9993045");
+        assertThat(balance(user).get("held_usd").asText()).isEqualTo("0");
+        // and it is a usage row like any call, its tokens marked as reported
+        JsonNode log = http.get("/api/usage/logs?limit=5", user.token).body().get("items");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).get("request_id").asText()).isEqualTo("ext-1");
+        assertThat(log.get(0).get("token_source").asText()).isEqualTo("reported");
+        assertThat(log.get(0).get("cost_usd").asText()).isEqualTo("0.0006955");
+    }
+
+    @Test
+    void aBadUsageReportIsRefusedAndChargesNothing() {
+        Member user = register();
+        deposit(user, "1");
+        String good = "{\"provider\":\"cloudflare\",\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"input_tokens\":10,\"output_tokens\":5,\"request_id\":\"ext-bad\"}";
+        List<Http.Answer> refused = List.of(
+                http.post("/api/usage", user.token, good.replace("cloudflare", "openai")),
+                http.post("/api/usage", user.token, good.replace("llama-3.1-8b-instruct", "nope")),
+                http.post("/api/usage", user.token, good.replace("\"input_tokens\":10", "\"input_tokens\":-1")),
+                http.post("/api/usage", user.token, good.replace("\"input_tokens\":10", "\"input_tokens\":\"10\"")),
+                http.post("/api/usage", user.token, good.replace("\"input_tokens\":10", "\"input_tokens\":1.5")),
+                http.post("/api/usage", user.token, good.replace(",\"request_id\":\"ext-bad\"", "")),
+                http.post("/api/usage", user.token, good.replace("}", ",\"at\":\"2999-01-01T00:00:00Z\"}")),
+                http.post("/api/usage", user.token, good.replace("}", ",\"at\":\"yesterday\"}")),
+                http.post("/api/usage", user.token, "{\"provider\":"));
+
+        assertThat(refused).extracting(Http.Answer::status).containsExactly(400, 404, 400, 400, 400, 400, 400, 400, 400);
+        refused.forEach(LedgerEndToEndContract::assertWellFormedError);
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("1");
+
+        // and a report the balance cannot cover is a 402 that keeps nothing: after a top-up the same id is charged
+        Member broke = register();
+        Http.Answer poor = http.post("/api/usage", broke.token, good);
+        deposit(broke, "1");
+        Http.Answer paid = http.post("/api/usage", broke.token, good);
+        assertThat(poor.status()).as(poor.toString()).isEqualTo(402);
+        assertThat(poor.errorCode()).isEqualTo("insufficient_funds");
+        assertThat(paid.status()).as(paid.toString()).isEqualTo(201);
+    }
+
+    @Test
     void aChatWithoutFundsIsRefusedBeforeAnyHoldAndAnUnknownModelIsA404() {
         Member broke = register();
         String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";

@@ -1,0 +1,130 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.IdempotencyKey;
+import dev.tollgate.web.ai.IdempotentCalls;
+import dev.tollgate.web.ai.MeteredCalls;
+import dev.tollgate.web.ledger.Fingerprint;
+import dev.tollgate.web.security.Caller;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/usage}: usage the caller ran on a provider directly, reported to be charged to their account
+ * (ADR 30). Charged once per {@code request_id}: the same report again answers the first charge (200), the same id
+ * with other numbers is a 409.
+ */
+@RestController
+public class ReportedUsageController {
+    /** The providers whose models the price book prices. */
+    private static final Set<String> PROVIDERS = Set.of("cloudflare", "workers-ai");
+    private static final long MOST_TOKENS = 1_000_000_000L;
+    /** A clock ahead of ours by up to this much is still believed. */
+    private static final Duration SKEW = Duration.ofMinutes(5);
+
+    private final MeteredCalls metered;
+    private final IdempotentCalls idempotent;
+    private final Clock clock;
+
+    public ReportedUsageController(MeteredCalls metered, IdempotentCalls idempotent, Clock clock) {
+        this.metered = metered;
+        this.idempotent = idempotent;
+        this.clock = clock;
+    }
+
+    public record ChargeView(String chargeId, String costUsd, String balanceUsd) {
+    }
+
+    @PostMapping("/api/usage")
+    public ResponseEntity<JsonNode> report(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("The report must be a JSON object.");
+        }
+        String provider = Amounts.requiredText(body, "provider").trim().toLowerCase(Locale.ROOT);
+        if (!PROVIDERS.contains(provider)) {
+            throw ApiException.badRequest("provider must be cloudflare: only the models of the price book are priced");
+        }
+        String model = Amounts.requiredText(body, "model");
+        long input = tokens(body, "input_tokens");
+        long output = tokens(body, "output_tokens");
+        if (input + output == 0) {
+            throw ApiException.badRequest("a report needs input_tokens or output_tokens above zero");
+        }
+        String requestId = Amounts.requiredText(body, "request_id");
+        IdempotencyKey key = usageKey(requestId);
+        Instant now = clock.instant();
+        Instant at = at(body, now);
+        String fingerprint = Fingerprint.of("reported-usage", provider, model, input, output,
+                body.hasNonNull("at") ? at.toString() : "");
+        AccountId account = AccountId.of(caller.userId());
+        AtomicBoolean charged = new AtomicBoolean();
+        JsonNode answer = idempotent.once(account.value(), key, fingerprint, () -> {
+            charged.set(true);
+            String chargeId = "usage_" + UUID.randomUUID().toString().replace("-", "");
+            MeteredCalls.Metered done = metered.reported(account, model, input, output, requestId, at, chargeId);
+            return new ChargeView(chargeId, done.cost().toUsdString(), done.balanceAfter().toUsdString());
+        });
+        return ResponseEntity.status(charged.get() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);
+    }
+
+    private static long tokens(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0
+                || node.longValue() > MOST_TOKENS) {
+            throw ApiException.badRequest(field + " must be a whole number from 0 to " + MOST_TOKENS);
+        }
+        return node.longValue();
+    }
+
+    private static IdempotencyKey usageKey(String requestId) {
+        if (requestId.length() > 200) {
+            throw ApiException.badRequest("request_id is longer than 200 characters");
+        }
+        try {
+            return new IdempotencyKey("usage:" + requestId);
+        } catch (IllegalArgumentException bad) {
+            throw ApiException.badRequest("request_id must be printable ASCII without spaces");
+        }
+    }
+
+    /**
+     * When the usage happened: now, or the time given, which may not be in the future nor older than the day for
+     * which a {@code request_id} is remembered (a report replayed after that could not be told from a new one).
+     */
+    private static Instant at(JsonNode body, Instant now) {
+        JsonNode node = body.get("at");
+        if (node == null || node.isNull()) {
+            return now;
+        }
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(node.asText()).toInstant();
+        } catch (DateTimeParseException bad) {
+            throw ApiException.badRequest("at must be a time with its offset, such as \"2026-11-23T10:00:00Z\"");
+        }
+        if (!node.isTextual() || at.isAfter(now.plus(SKEW))) {
+            throw ApiException.badRequest("at cannot be in the future");
+        }
+        if (at.isBefore(now.minus(IdempotentCalls.MEMORY).plus(SKEW))) {
+            throw ApiException.badRequest("at is too old: usage is reported within a day of when it ran");
+        }
+        return at;
+    }
+}
