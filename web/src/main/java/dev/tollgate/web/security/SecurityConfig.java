@@ -16,6 +16,8 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 
@@ -44,6 +46,10 @@ public class SecurityConfig {
         return web -> web.httpFirewall(httpFirewall);
     }
 
+    /** What the dashboard needs and nothing more (ADR 31). */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     @Bean
     public SecurityFilterChain api(HttpSecurity http, JwtService jwt, ApiKeys apiKeys, UserDirectory users,
                                    ObjectMapper mapper) throws Exception {
@@ -53,6 +59,12 @@ public class SecurityConfig {
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // The dashboard and the API: scripts from files of this origin only, never inline. Swagger UI
+                // (/docs) keeps its own page; it shows no account data until a key is typed into it.
+                .headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        request -> !request.getRequestURI().startsWith("/docs")
+                                && !request.getRequestURI().startsWith("/swagger-ui"),
+                        new StaticHeadersWriter("Content-Security-Policy", CONTENT_SECURITY_POLICY))))
                 .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users, mapper), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
