@@ -144,7 +144,14 @@ public class MeteredCalls {
         commands.sendAndWait(new ReserveCredits(account, chargeId, hold, requestId, now.plus(holdTimeout), now));
         Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
                 price.outputPerMillion(), cost, requestId);
-        LedgerReceipt receipt = commands.sendAndWait(new SettleReservation(account, chargeId, charge, now));
+        LedgerReceipt receipt;
+        try {
+            receipt = commands.sendAndWait(new SettleReservation(account, chargeId, charge, now));
+        } catch (RuntimeException failed) {
+            // Nothing was charged; free the hold now rather than at its deadline, so the report can be sent again.
+            release(account, chargeId, "report not booked");
+            throw failed;
+        }
         return new Metered(requestId, model, null, inputTokens, outputTokens, TokenSource.REPORTED, cost,
                 receipt.balanceAfter(), "reported", 0, null);
     }

@@ -44,6 +44,22 @@ final class Amounts {
         return node.textValue();
     }
 
+    /** An optional time with its offset ({@code "2026-12-01T00:00:00Z"}); absent or null → {@code null}. */
+    static java.time.Instant optionalTime(JsonNode body, String field) {
+        JsonNode node = body == null ? null : body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            if (node.isTextual()) {
+                return java.time.OffsetDateTime.parse(node.textValue()).toInstant();
+            }
+        } catch (java.time.format.DateTimeParseException bad) {
+            // answered below, as for a value that is not text
+        }
+        throw ApiException.badRequest(field + " must be a time with its offset, such as \"2026-12-01T00:00:00Z\"");
+    }
+
     static IdempotencyKey idempotencyKey(String header) {
         if (header == null) {
             return null;

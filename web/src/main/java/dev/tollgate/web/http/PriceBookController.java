@@ -18,8 +18,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -141,18 +139,6 @@ public class PriceBookController {
     }
 
     private static Instant effectiveAt(JsonNode body) {
-        JsonNode node = body.get("effective_at");
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw ApiException.badRequest("effective_at must be a time such as \"2026-12-01T00:00:00Z\"");
-        }
-        try {
-            return OffsetDateTime.parse(node.textValue()).toInstant();
-        } catch (DateTimeParseException bad) {
-            throw ApiException.badRequest("effective_at must be a time with its offset, such as "
-                    + "\"2026-12-01T00:00:00Z\"");
-        }
+        return Amounts.optionalTime(body, "effective_at");
     }
 }

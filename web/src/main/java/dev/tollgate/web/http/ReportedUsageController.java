@@ -10,8 +10,6 @@ import dev.tollgate.web.security.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -109,17 +107,11 @@ public class ReportedUsageController {
      * which a {@code request_id} is remembered (a report replayed after that could not be told from a new one).
      */
     private static Instant at(JsonNode body, Instant now) {
-        JsonNode node = body.get("at");
-        if (node == null || node.isNull()) {
+        Instant at = Amounts.optionalTime(body, "at");
+        if (at == null) {
             return now;
         }
-        Instant at;
-        try {
-            at = OffsetDateTime.parse(node.asText()).toInstant();
-        } catch (DateTimeParseException bad) {
-            throw ApiException.badRequest("at must be a time with its offset, such as \"2026-11-23T10:00:00Z\"");
-        }
-        if (!node.isTextual() || at.isAfter(now.plus(SKEW))) {
+        if (at.isAfter(now.plus(SKEW))) {
             throw ApiException.badRequest("at cannot be in the future");
         }
         if (at.isBefore(now.minus(IdempotentCalls.MEMORY).plus(SKEW))) {
