@@ -1,6 +1,7 @@
 package dev.tollgate.api.budget;
 
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.LedgerEvent;
 import dev.tollgate.api.money.Money;
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
@@ -13,7 +14,8 @@ import org.axonframework.serialization.Revision;
  */
 @Revision("1")
 public record BudgetThresholdCrossed(AccountId accountId, String period, String periodStart, int thresholdPercent,
-                                     Money limit, Money spent, String holdId, Instant at) {
+                                     Money limit, Money spent, String holdId, Instant at)
+        implements LedgerEvent {
     public static final String DAILY = "daily";
     public static final String MONTHLY = "monthly";
 }

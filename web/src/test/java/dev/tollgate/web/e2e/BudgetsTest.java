@@ -194,6 +194,24 @@ class BudgetsTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void budgetEventsMoveTheReadModelsSoReadersOfTheAccountNeverWaitForThem() {
+        // given a budget set and a charge that raises an alert: events that record no line in history or usage
+        Funded user = funded("1");
+        put("/api/credits/budget", user.token(), "{\"daily_limit_usd\":\"0.00005\"}");
+        workersAi.enqueue(json200(ANSWER));
+        assertThat(http.post("/api/ai/chat", user.token(), CHAT).status()).isEqualTo(200);
+        put("/api/credits/budget", user.token(), "{\"monthly_limit_usd\":\"7\"}");
+
+        // then history and usage still reach the account's last event (their readers wait for exactly that)
+        long version = app.bean(dev.tollgate.web.ledger.Ledger.class)
+                .state(dev.tollgate.api.account.AccountId.of(user.id())).version();
+        var history = app.bean(dev.tollgate.query.history.HistoryQueries.class);
+        var usage = app.bean(dev.tollgate.query.usage.UsageQueries.class);
+        assertThat(dev.tollgate.web.ledger.CatchUp.await(() -> history.recordedUpTo(user.id()) >= version
+                && usage.recordedUpTo(user.id()) >= version, 10_000)).as("read models at version " + version).isTrue();
+    }
+
+    @Test
     void adminsReadAndSetAnyAccountsBudgetAndUsersCannot() {
         Funded user = funded("1");
         Funded other = funded("1");
