@@ -297,7 +297,7 @@ function wire() {
     link.href = URL.createObjectURL(await response.blob());
     link.download = 'transactions.csv';
     link.click();
-    URL.revokeObjectURL(link.href);
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }));
 }
 

@@ -103,24 +103,36 @@ public final class PriceBook {
     /** The price a call placed now pays, markup included. */
     public Optional<ModelPrice> priceOf(String model) {
         freshness.run();
-        return priceOf(model, clock.instant());
+        return Optional.ofNullable(priceIn(changes, model, clock.instant()));
     }
 
     /** The price in effect at {@code at}, markup included. */
     public Optional<ModelPrice> priceOf(String model, Instant at) {
-        ModelPrice list = listPriceOf(model, at);
-        if (list == null) {
-            return Optional.empty();
-        }
-        int markup = changes.markupAt(at);
-        return Optional.of(markup == 0 ? list : markedUp(list, markup));
+        freshness.run();
+        return Optional.ofNullable(priceIn(changes, model, at));
     }
 
-    /** Every model's price for a call placed now, markup included. */
+    /** The list price (before the markup) in effect at {@code at}. */
+    public Optional<ModelPrice> listPriceOf(String model, Instant at) {
+        freshness.run();
+        return Optional.ofNullable(listPriceIn(changes, model, at));
+    }
+
+    /** Every model's price for a call placed now, markup included, all from one state of the price book. */
     public List<ModelPrice> all() {
         freshness.run();
         Instant now = clock.instant();
-        return prices.keySet().stream().map(model -> priceOf(model, now).orElseThrow()).toList();
+        Changes current = changes;
+        return prices.keySet().stream().map(model -> priceIn(current, model, now)).toList();
+    }
+
+    private ModelPrice priceIn(Changes current, String model, Instant at) {
+        ModelPrice list = listPriceIn(current, model, at);
+        if (list == null) {
+            return null;
+        }
+        int markup = current.markupAt(at);
+        return markup == 0 ? list : markedUp(list, markup);
     }
 
     /** A list price (before the markup) and when it took or takes effect ({@code null}: the catalogue's own). */
@@ -141,7 +153,7 @@ public final class PriceBook {
                     inEffect = change;
                 }
             }
-            rows.add(new Listed(listPriceOf(model, now), inEffect == null ? null : inEffect.effectiveAt()));
+            rows.add(new Listed(listPriceIn(current, model, now), inEffect == null ? null : inEffect.effectiveAt()));
             for (ModelPriceSet change : timeline) {
                 if (change.effectiveAt().isAfter(now)) {
                     rows.add(new Listed(withTokenPrices(prices.get(model), change), change.effectiveAt()));
@@ -184,13 +196,13 @@ public final class PriceBook {
         this.freshness = catchUp;
     }
 
-    private ModelPrice listPriceOf(String model, Instant at) {
+    private ModelPrice listPriceIn(Changes current, String model, Instant at) {
         ModelPrice catalogue = prices.get(model);
         if (catalogue == null) {
             return null;
         }
         ModelPriceSet inEffect = null;
-        for (ModelPriceSet change : changes.prices().getOrDefault(model, List.of())) {
+        for (ModelPriceSet change : current.prices().getOrDefault(model, List.of())) {
             if (change.effectiveAt().isAfter(at)) {
                 break;
             }

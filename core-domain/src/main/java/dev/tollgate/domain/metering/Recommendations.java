@@ -40,7 +40,12 @@ public final class Recommendations {
                         || (prices.acceptsImages(used.model()) && !prices.acceptsImages(candidate.model()))) {
                     continue;
                 }
-                Money cost = CostRule.cost(used.inputTokens(), used.outputTokens(), candidate);
+                Money cost;
+                try {
+                    cost = CostRule.cost(used.inputTokens(), used.outputTokens(), candidate);
+                } catch (ArithmeticException beyondALong) {
+                    continue; // more than the ledger can count: certainly not the cheaper choice
+                }
                 if (bestCost == null || cost.isLessThan(bestCost)
                         || (cost.equals(bestCost) && candidate.model().compareTo(best.model()) < 0)) {
                     best = candidate;

@@ -65,4 +65,17 @@ class PriceBookChangesTest {
 
         assertThat(book.priceOf("@cf/nobody/nothing")).isEmpty();
     }
+
+    @Test
+    void everyLookupCatchesUpFirstWhateverTheTimeItAsksAbout() {
+        java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
+        book.keepFreshWith(catchUps::incrementAndGet);
+
+        book.priceOf(LLAMA);
+        book.priceOf(LLAMA, LATER);
+        book.listPriceOf(LLAMA, LATER);
+        book.all();
+
+        assertThat(catchUps.get()).isEqualTo(4);
+    }
 }

@@ -55,4 +55,12 @@ class RecommendationsTest {
         assertThat(Recommendations.of(usage, book)).extracting(Recommendation::model)
                 .containsExactly("@cf/deepseek-ai/deepseek-r1-distill-qwen-32b", "@cf/meta/llama-3.1-8b-instruct");
     }
+
+    @Test
+    void tokensBeyondWhatTheLedgerCanPriceAreSkippedNotAnError() {
+        List<ModelUsage> usage = List.of(new ModelUsage("@cf/meta/llama-3.1-8b-instruct", Long.MAX_VALUE / 2,
+                Long.MAX_VALUE / 2, Money.ofUsd(1_000_000_000L)));
+
+        assertThat(Recommendations.of(usage, book)).isEmpty();
+    }
 }

@@ -111,11 +111,16 @@ public class PriceBookController {
         if (!body.has("input_usd_per_m") && !body.has("output_usd_per_m")) {
             throw ApiException.badRequest("input_usd_per_m or output_usd_per_m is required");
         }
-        Money input = price(body, "input_usd_per_m", current.inputPerMillion());
-        Money output = price(body, "output_usd_per_m", current.outputPerMillion());
         Instant effectiveAt = effectiveAt(body);
+        // A price left out keeps what the list says at the time this change takes effect (a change already
+        // scheduled for then included), not what it says now.
+        Instant now = clock.instant();
+        ModelPrice then = prices.listPriceOf(model, effectiveAt == null || effectiveAt.isBefore(now) ? now : effectiveAt)
+                .orElse(current);
+        Money input = price(body, "input_usd_per_m", then.inputPerMillion());
+        Money output = price(body, "output_usd_per_m", then.outputPerMillion());
         ModelPriceSet set = commands.sendAndWait(new SetModelPrice(PriceBookId.VALUE, model, input, output,
-                effectiveAt, "admin:" + caller.userId(), clock.instant()));
+                effectiveAt, "admin:" + caller.userId(), now));
         feed.catchUp();
         return PriceRow.of(new ModelPrice(model, current.task(), set.inputPerMillion(), set.outputPerMillion()),
                 set.effectiveAt());

@@ -134,6 +134,23 @@ class PriceBookTest extends BehindFakeWorkersAi {
         });
     }
 
+    @Test
+    void aPriceLeftOutKeepsWhatTheListSaysWhenTheChangeTakesEffect() {
+        // given an input price scheduled for one hour from now
+        String model = "@cf/qwen/qwen2.5-coder-32b-instruct";
+        Instant inAnHour = Instant.now().plusSeconds(3_600);
+        put("/api/admin/prices/" + encoded(model), admin,
+                "{\"input_usd_per_m\":\"0.7\",\"effective_at\":\"" + inAnHour + "\"}");
+
+        // when only the output price is changed from two hours from now
+        Http.Answer set = put("/api/admin/prices/" + encoded(model), admin,
+                "{\"output_usd_per_m\":\"1.2\",\"effective_at\":\"" + inAnHour.plusSeconds(3_600) + "\"}");
+
+        // then that change keeps the scheduled input price, not today's
+        assertThat(set.body().get("input_usd_per_m").asText()).as(set.toString()).isEqualTo("0.7");
+        assertThat(set.body().get("output_usd_per_m").asText()).isEqualTo("1.2");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"input_usd_per_m\":\"abc\"}", "{\"input_usd_per_m\":0.5}",
             "{\"input_usd_per_m\":\"-1\"}", "{\"input_usd_per_m\":\"1e3\"}", "{}", "[]",
