@@ -35,6 +35,7 @@ import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.api.budget.BudgetSet;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.BudgetThresholdCrossed;
+import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.budget.ReadBudget;
 import dev.tollgate.api.budget.SetBudget;
 import dev.tollgate.api.metering.Charge;
@@ -265,6 +266,12 @@ public class UserAccount {
             apply(new BudgetSet(id, wanted, command.actor(), command.at()));
         }
         return budgetStatus(command.at());
+    }
+
+    /** Like {@link SetBudget}, for the parts the change names; the rest is the budget the account has now. */
+    @CommandHandler
+    public BudgetStatus handle(ChangeBudget command) {
+        return handle(new SetBudget(command.accountId(), command.applyTo(budget()), command.actor(), command.at()));
     }
 
     @CommandHandler

@@ -18,6 +18,7 @@ import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.api.budget.BudgetSet;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.BudgetThresholdCrossed;
+import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.budget.ReadBudget;
 import dev.tollgate.api.budget.SetBudget;
 import dev.tollgate.api.money.Money;
@@ -86,6 +87,24 @@ class UserAccountBudgetTest {
                     .expectResultMessagePayload(new BudgetStatus(
                             new Budget(usd("5"), usd("100"), List.of(50, 75, 100), true), Money.ZERO, Money.ZERO,
                             Money.ZERO, List.of(), List.of()));
+        }
+
+        @Test
+        void aChangeKeepsThePartsItDoesNotNameSoTwoChangesOfDifferentPartsBothLand() {
+            // given a daily limit without a stop, set by the owner
+            fixture.given(opened(), budgetSet(new Budget(usd("5"), null, List.of(50, 80, 100), false)))
+                    // when an admin's change names only the hard stop (decided on the budget the account has now)
+                    .when(new ChangeBudget(ALICE, false, null, false, null, null, true, "admin:root", T0))
+                    // then the limit and thresholds stay as they were
+                    .expectEvents(new BudgetSet(ALICE, new Budget(usd("5"), null, List.of(50, 80, 100), true),
+                            "admin:root", T0));
+        }
+
+        @Test
+        void aChangeNamingALimitAsNullRemovesIt() {
+            fixture.given(opened(), budgetSet(new Budget(usd("5"), usd("50"), List.of(100), true)))
+                    .when(new ChangeBudget(ALICE, true, null, false, null, List.of(), null, "alice", T0))
+                    .expectEvents(new BudgetSet(ALICE, new Budget(null, usd("50"), List.of(), true), "alice", T0));
         }
 
         @Test

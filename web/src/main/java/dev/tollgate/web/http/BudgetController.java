@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.budget.Budget;
 import dev.tollgate.api.budget.BudgetStatus;
+import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.web.identity.UserDirectory;
@@ -78,26 +79,24 @@ public class BudgetController {
                 .orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
     }
 
-    /** Reads the whole body before anything is sent, so a bad field changes nothing. */
+    /**
+     * Reads the whole body before anything is sent, so a bad field changes nothing; the account merges the named
+     * parts into its current budget, so concurrent changes of different parts all take effect.
+     */
     private BudgetView set(AccountId account, JsonNode body, String actor) {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("The budget must be a JSON object.");
         }
-        Budget current = ledger.budget(account).budget();
-        Budget wanted = new Budget(
-                limit(body, "daily_limit_usd", current.dailyLimit()),
-                limit(body, "monthly_limit_usd", current.monthlyLimit()),
-                thresholds(body, current.thresholdsPercent()),
-                hardStop(body, current.hardStop()));
-        return BudgetView.of(account, ledger.setBudget(account, wanted, actor));
+        ChangeBudget change = new ChangeBudget(account,
+                body.has("daily_limit_usd"), limit(body, "daily_limit_usd"),
+                body.has("monthly_limit_usd"), limit(body, "monthly_limit_usd"),
+                thresholds(body), hardStop(body), actor, ledger.now());
+        return BudgetView.of(account, ledger.changeBudget(change));
     }
 
-    private static Money limit(JsonNode body, String field, Money current) {
-        if (!body.has(field)) {
-            return current;
-        }
+    private static Money limit(JsonNode body, String field) {
         JsonNode node = body.get(field);
-        if (node.isNull()) {
+        if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isTextual()) {
@@ -106,9 +105,10 @@ public class BudgetController {
         return Money.parseUsd(node.textValue());
     }
 
-    private static List<Integer> thresholds(JsonNode body, List<Integer> current) {
+    /** {@code null} when absent (keep); an empty list when {@code null} (no alerts). */
+    private static List<Integer> thresholds(JsonNode body) {
         if (!body.has("thresholds_percent")) {
-            return current;
+            return null;
         }
         JsonNode node = body.get("thresholds_percent");
         if (node.isNull()) {
@@ -128,9 +128,9 @@ public class BudgetController {
         return percents;
     }
 
-    private static boolean hardStop(JsonNode body, boolean current) {
+    private static Boolean hardStop(JsonNode body) {
         if (!body.has("hard_stop")) {
-            return current;
+            return null;
         }
         JsonNode node = body.get("hard_stop");
         if (!node.isBoolean()) {

@@ -9,10 +9,9 @@ import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.OpenAccount;
 import dev.tollgate.api.account.ReadAccountState;
-import dev.tollgate.api.budget.Budget;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ReadBudget;
-import dev.tollgate.api.budget.SetBudget;
+import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
@@ -59,8 +58,13 @@ public class Ledger {
         return commands.sendAndWait(new ReadBudget(account, clock.instant()));
     }
 
-    public BudgetStatus setBudget(AccountId account, Budget budget, String actor) {
-        return commands.sendAndWait(new SetBudget(account, budget, actor, clock.instant()));
+    /** Changes the parts of the budget that {@code change} names, on the account's current budget. */
+    public BudgetStatus changeBudget(ChangeBudget change) {
+        return commands.sendAndWait(change);
+    }
+
+    public Instant now() {
+        return clock.instant();
     }
 
     public LedgerReceipt deposit(AccountId account, Money amount, String note, String actor, IdempotencyKey key) {
