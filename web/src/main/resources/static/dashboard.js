@@ -87,7 +87,7 @@ async function show() {
   $('app-view').hidden = false;
   $('logout').hidden = false;
   $('admin-view').hidden = me.role !== 'admin';
-  await Promise.all([loadBalance(), loadBudget(), loadModels(), loadUsage(), loadHistory(), loadKeys()]);
+  await Promise.all([loadBalance(), loadBudget(), loadModels(), loadUsage(), loadHistory(), loadKeys(), loadTeams()]);
   if (me.role === 'admin') await loadAdmin();
 }
 
@@ -206,6 +206,44 @@ async function loadKeys() {
   });
 }
 
+function teamPath(teamId, rest) {
+  return '/api/teams/' + encodeURIComponent(teamId) + (rest ? '/' + rest : '');
+}
+
+function teamOptions(selectId, teams) {
+  const select = $(selectId);
+  select.replaceChildren();
+  for (const team of teams) {
+    const option = document.createElement('option');
+    option.value = team.id;
+    option.textContent = team.name;
+    select.appendChild(option);
+  }
+}
+
+async function loadTeams() {
+  const teams = await api('GET', '/api/teams');
+  const balances = await Promise.all(teams.map((team) => api('GET', teamPath(team.id, 'balance'))));
+  fill('teams', teams.map((team, i) => ({ team, balance: balances[i] })), ({ team, balance }, row) => {
+    cell(row, team.name);
+    cell(row, team.role);
+    cell(row, balance.balance_usd, true);
+    cell(row, team.account_id);
+    const actions = cell(row, '');
+    const fund = document.createElement('button');
+    fund.type = 'button';
+    fund.className = 'secondary';
+    fund.textContent = 'Fund';
+    fund.addEventListener('click', () => {
+      $('transfer-to').value = team.account_id;
+      $('transfer-amount').focus();
+    });
+    actions.appendChild(fund);
+  });
+  teamOptions('member-team', teams.filter((team) => team.role === 'owner'));
+  teamOptions('team-key-team', teams);
+}
+
 async function loadAdmin() {
   const [users, projections] = await Promise.all([api('GET', '/api/admin/users'), api('GET', '/api/admin/projections')]);
   fill('users', users, (user, row) => {
@@ -270,7 +308,7 @@ function wire() {
       note: $('transfer-note').value || undefined,
     }, { 'Idempotency-Key': crypto.randomUUID() });
     notify('Transfer ' + answer.status + '; your balance is ' + answer.balance_usd + ' USD.');
-    await Promise.all([loadBalance(), loadHistory()]);
+    await Promise.all([loadBalance(), loadHistory(), loadTeams()]);
   }));
   $('key-form').addEventListener('submit', guarded(async () => {
     const key = await api('POST', '/api/auth/api-keys', { name: $('key-name').value });
@@ -278,6 +316,25 @@ function wire() {
     shown.textContent = 'Your new key (shown only now): ' + key.key;
     shown.hidden = false;
     await loadKeys();
+  }));
+  $('team-form').addEventListener('submit', guarded(async () => {
+    const team = await api('POST', '/api/teams', { name: $('team-name').value.trim() });
+    notify('Team ' + team.name + ' created; fund it with a transfer to ' + team.account_id + '.');
+    await loadTeams();
+  }));
+  $('member-form').addEventListener('submit', guarded(async () => {
+    const member = await api('POST', teamPath($('member-team').value, 'members'),
+      { email: $('member-email').value.trim(), role: $('member-role').value });
+    notify(member.email + ' is now a ' + member.role + ' of the team.');
+  }));
+  $('team-key-form').addEventListener('submit', guarded(async () => {
+    const cap = $('team-key-cap').value.trim();
+    const key = await api('POST', teamPath($('team-key-team').value, 'api-keys'),
+      { name: $('team-key-name').value, spend_cap_usd: cap || undefined });
+    const shown = $('new-team-key');
+    shown.textContent = 'Your new team key (shown only now' + (key.spend_cap_usd ? ', capped at ' + key.spend_cap_usd
+      + ' USD' : '') + '): ' + key.key;
+    shown.hidden = false;
   }));
   $('deposit-form').addEventListener('submit', guarded(async () => {
     const answer = await api('POST', '/api/admin/credits/deposit',

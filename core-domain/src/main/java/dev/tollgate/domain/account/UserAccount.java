@@ -8,6 +8,8 @@ import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountKind;
+import dev.tollgate.api.account.KeySpend;
+import dev.tollgate.api.account.ReadKeySpend;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CloseAccount;
@@ -77,8 +79,9 @@ import org.axonframework.spring.stereotype.Aggregate;
  */
 @Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger")
 // Revision 2 added the budget and the spend counters: a revision-1 snapshot would read as "nothing spent today", so
-// Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events.
-@Revision("2")
+// Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events. Revision 3 added what each API key
+// spent (a revision-2 snapshot would read as "this key spent nothing").
+@Revision("3")
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
 public class UserAccount {
@@ -109,6 +112,8 @@ public class UserAccount {
     /** The UTC month (year × 12 + month − 1) of the latest charge, and what charges collected in it. */
     private long spendMonth;
     private long spentInMonth;
+    /** What the charges of each API key's calls collected, over the account's life (ADR 32). */
+    private LinkedHashMap<String, Long> spentByKey = new LinkedHashMap<>();
 
     /** For Axon and Jackson: state is rebuilt from events or a snapshot. */
     protected UserAccount() {
@@ -119,7 +124,8 @@ public class UserAccount {
         if (command.accountId().isSystemAccount()) {
             throw new InvalidCommandException("system accounts are not user accounts");
         }
-        apply(new AccountOpened(command.accountId(), AccountKind.USER, command.at()));
+        apply(new AccountOpened(command.accountId(), command.kind() == null ? AccountKind.USER : command.kind(),
+                command.at()));
     }
 
     @CommandHandler
@@ -175,12 +181,14 @@ public class UserAccount {
         requirePositive(command.amount());
         requireAvailable(command.amount());
         requireWithinBudget(command.amount(), command.at());
+        requireWithinSpendCap(command.apiKeyId(), command.spendCap(), command.amount());
         // A hold is never left open: if neither settle nor release comes, a deadline frees it. One pending deadline
         // serves every hold of the account that expires after it (ADR 24), so a busy account schedules one every
         // ten minutes, not one per call; an ended hold's deadline finds nothing to do and is never cancelled.
         boolean schedule = needsDeadline(command.at(), command.expiresAt());
         apply(new CreditsReserved(id, command.holdId(), command.amount(),
-                new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at()));
+                new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at(),
+                command.apiKeyId()));
         if (schedule) {
             deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
         }
@@ -277,6 +285,11 @@ public class UserAccount {
     @CommandHandler
     public BudgetStatus handle(ReadBudget query) {
         return budgetStatus(query.at());
+    }
+
+    @CommandHandler
+    public KeySpend handle(ReadKeySpend query) {
+        return keySpend();
     }
 
     /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
@@ -384,12 +397,17 @@ public class UserAccount {
             holdDeadlineAt = event.expiresAt();
         }
         held = event.heldAfter().nanos();
-        holds.put(event.holdId(), new OpenHold(event.amount().nanos(), event.requestId(), event.expiresAt()));
+        holds.put(event.holdId(), new OpenHold(event.amount().nanos(), event.requestId(), event.expiresAt(),
+                event.apiKeyId()));
     }
 
     @EventSourcingHandler
     void on(ReservationSettled event) {
         countSpend(event.collected().nanos(), event.at());
+        OpenHold hold = holds.get(event.holdId());
+        if (hold != null && hold.apiKeyId() != null && event.collected().nanos() > 0) {
+            spentByKey.merge(hold.apiKeyId(), event.collected().nanos(), UserAccount::saturatedAdd);
+        }
         balance = event.balanceAfter().nanos();
         held = event.heldAfter().nanos();
         holds.remove(event.holdId());
@@ -508,6 +526,43 @@ public class UserAccount {
                     + new Money(held).toUsdString() + " USD held by calls in progress, and this call may cost up to "
                     + amount.toUsdString() + " USD");
         }
+    }
+
+    /**
+     * A key with a spend cap places a hold only if what its calls collected, plus its open holds, plus this hold stay
+     * within the cap: the same upper-bound argument as the hard stop, per key.
+     */
+    private void requireWithinSpendCap(String apiKeyId, Money cap, Money amount) {
+        if (apiKeyId == null || cap == null) {
+            return;
+        }
+        long spent = spentByKey.getOrDefault(apiKeyId, 0L);
+        long heldByKey = 0;
+        for (OpenHold hold : holds.values()) {
+            if (apiKeyId.equals(hold.apiKeyId())) {
+                heldByKey = saturatedAdd(heldByKey, hold.amount());
+            }
+        }
+        if (saturatedAdd(saturatedAdd(spent, heldByKey), amount.nanos()) > cap.nanos()) {
+            throw new BudgetExceededException("this API key's spend cap of " + cap.toUsdString()
+                    + " USD does not cover this call: " + new Money(spent).toUsdString() + " USD spent, "
+                    + new Money(heldByKey).toUsdString() + " USD held by its calls in progress, and this call may cost"
+                    + " up to " + amount.toUsdString() + " USD");
+        }
+    }
+
+    /** What each key's calls collected and what its open holds keep, for the keys that made calls. */
+    KeySpend keySpend() {
+        Map<String, Money> spent = new LinkedHashMap<>();
+        spentByKey.forEach((key, nanos) -> spent.put(key, new Money(nanos)));
+        Map<String, Money> heldByKey = new LinkedHashMap<>();
+        for (OpenHold hold : holds.values()) {
+            if (hold.apiKeyId() != null) {
+                heldByKey.merge(hold.apiKeyId(), new Money(hold.amount()),
+                        (a, b) -> new Money(saturatedAdd(a.nanos(), b.nanos())));
+            }
+        }
+        return new KeySpend(id, spent, heldByKey);
     }
 
     /** The alerts a charge raises: each threshold of a limit that the spend reaches with this charge. */
@@ -702,7 +757,7 @@ public class UserAccount {
     }
 
     /** A hold that is neither settled nor released yet. */
-    record OpenHold(long amount, String requestId, Instant expiresAt) {
+    record OpenHold(long amount, String requestId, Instant expiresAt, String apiKeyId) {
     }
 
     /** A transfer this account sent that may still be refunded. */

@@ -82,6 +82,23 @@ class UserAccountSnapshotTest {
     }
 
     @Test
+    void aSnapshotKeepsWhatEachKeySpentAndHolds() throws Exception {
+        // given key k1 spent 0.25 and holds 0.5 more
+        account.on(new CreditsReserved(ALICE, "h3", usd("1"), usd("4.000000001"), "req-h3", T3.plusSeconds(60), T3,
+                "k1"));
+        account.on(new ReservationSettled(ALICE, "h3", UserAccountTest.charge("h3", "0.25"), usd("0.25"),
+                usd("0.75"), usd("8.75"), usd("3.000000001"), T3));
+        account.on(new CreditsReserved(ALICE, "h4", usd("0.5"), usd("3.500000001"), "req-h4", T3.plusSeconds(60), T3,
+                "k1"));
+        // when the account is written as a snapshot and read back
+        UserAccount restored = roundTrip(account);
+        // then it answers the same spend per key, so the key's next hold is checked against the same numbers
+        assertThat(restored.keySpend()).isEqualTo(account.keySpend());
+        assertThat(restored.keySpend().spentBy("k1")).isEqualTo(usd("0.25"));
+        assertThat(restored.keySpend().heldBy("k1")).isEqualTo(usd("0.5"));
+    }
+
+    @Test
     void aSnapshotKeepsTheBudgetAndWhatTheDayAndMonthHaveSpent() throws Exception {
         // given a charge settled today under a budget
         account.on(new CreditsReserved(ALICE, "h3", usd("1"), usd("4.000000001"), "req-h3", T3.plusSeconds(60), T3));
@@ -103,7 +120,7 @@ class UserAccountSnapshotTest {
         JsonNode json = JSON.readTree(JSON.writeValueAsString(account));
         assertThat(json.fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "holdDeadlineAt", "remembered",
-                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth");
+                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth", "spentByKey");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.tollgate.web.ai;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.ReleaseReservation;
-import dev.tollgate.api.account.ReserveCredits;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.metering.Charge;
 import dev.tollgate.api.metering.TokenSource;
@@ -78,12 +77,12 @@ public class MeteredCalls {
     }
 
     /** Preconditions: the model has a price (checked first, before any hold). */
-    public Metered chat(AccountId account, ChatRequest request, String requestId) {
-        return run(account, request, requestId, null);
+    public Metered chat(Payer payer, ChatRequest request, String requestId) {
+        return run(payer, request, requestId, null);
     }
 
-    public Metered chatStream(AccountId account, ChatRequest request, String requestId, Consumer<String> onDelta) {
-        return run(account, request, requestId, onDelta);
+    public Metered chatStream(Payer payer, ChatRequest request, String requestId, Consumer<String> onDelta) {
+        return run(payer, request, requestId, onDelta);
     }
 
     public ModelPrice priceOf(String model) {
@@ -91,14 +90,15 @@ public class MeteredCalls {
                 ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, "Unknown model: " + model));
     }
 
-    private Metered run(AccountId account, ChatRequest request, String requestId, Consumer<String> onDelta) {
+    private Metered run(Payer payer, ChatRequest request, String requestId, Consumer<String> onDelta) {
+        AccountId account = payer.account();
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_GENERATION);
         long estimatedInput = tokens.countPrompt(request.messages());
         String holdId = "hold_" + requestId;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
-        commands.sendAndWait(new ReserveCredits(account, holdId, hold, requestId,
-                clock.instant().plus(holdTimeout), clock.instant()));
+        commands.sendAndWait(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
+                clock.instant()));
         long started = System.nanoTime();
         ChatCompletion completion;
         try {
@@ -130,8 +130,9 @@ public class MeteredCalls {
      * then booked as a hold of exactly that cost settled at once, so it is checked like any call (balance, budget's
      * hard stop) and recorded like one (history, usage, budget spend). Tokens are marked {@code REPORTED}.
      */
-    public Metered reported(AccountId account, String model, long inputTokens, long outputTokens, String requestId,
+    public Metered reported(Payer payer, String model, long inputTokens, long outputTokens, String requestId,
                             Instant usedAt, String chargeId) {
+        AccountId account = payer.account();
         ModelPrice price = prices.priceOf(model, usedAt).orElseThrow(() ->
                 ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, "Unknown model: " + model));
         if (!price.units().isEmpty()) {
@@ -141,7 +142,7 @@ public class MeteredCalls {
         Money cost = CostRule.cost(inputTokens, outputTokens, price);
         Money hold = cost.isPositive() ? cost : Money.ofNanos(1);
         Instant now = clock.instant();
-        commands.sendAndWait(new ReserveCredits(account, chargeId, hold, requestId, now.plus(holdTimeout), now));
+        commands.sendAndWait(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now));
         Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
                 price.outputPerMillion(), cost, requestId);
         LedgerReceipt receipt;
@@ -208,7 +209,7 @@ public class MeteredCalls {
      * Embeddings are priced on input tokens. Workers AI reports none for them, so the charge is Tollgate's count
      * (cl100k plus the two marker tokens bge puts around each text), flagged as an estimate.
      */
-    public Billed<Embeddings> embed(AccountId account, EmbeddingRequest request, String requestId) {
+    public Billed<Embeddings> embed(Payer payer, EmbeddingRequest request, String requestId) {
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_EMBEDDINGS);
         long estimated = 0;
         for (String text : request.texts()) {
@@ -216,7 +217,7 @@ public class MeteredCalls {
         }
         long counted = estimated;
         Money bound = CostRule.cost(estimated + estimated / 5 + 1, 0, price);
-        return meter(account, request.model(), requestId, bound, () -> provider.embed(request), out -> {
+        return meter(payer, request.model(), requestId, bound, () -> provider.embed(request), out -> {
             boolean reported = out.usage() != null;
             long input = reported ? out.usage().inputTokens() : counted;
             return new Charge(request.model(), input, 0, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
@@ -228,11 +229,11 @@ public class MeteredCalls {
      * Images are priced per 512×512 tile of the picture plus per step. The hold assumes a 1024×1024 picture; the
      * charge counts the tiles of the picture the provider returned (an estimate only if its size cannot be read).
      */
-    public Billed<GeneratedImage> generateImage(AccountId account, ImageRequest request, String requestId) {
+    public Billed<GeneratedImage> generateImage(Payer payer, ImageRequest request, String requestId) {
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_TO_IMAGE);
         Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.IMAGE_TILE, ImageTiles.DEFAULT_TILES),
                 CostRule.line(price, UnitPrice.STEP, request.steps())));
-        return meter(account, request.model(), requestId, bound, () -> provider.generateImage(request), out -> {
+        return meter(payer, request.model(), requestId, bound, () -> provider.generateImage(request), out -> {
             OptionalLong tiles = ImageTiles.of(out.bytes());
             List<ChargedUnits> units = List.of(
                     CostRule.line(price, UnitPrice.IMAGE_TILE, tiles.orElse(ImageTiles.DEFAULT_TILES)),
@@ -246,11 +247,11 @@ public class MeteredCalls {
      * Speech is priced per audio minute, charged per millisecond. Workers AI reports no duration, so the length is
      * Tollgate's measure ({@link AudioLength}) and always flagged as an estimate.
      */
-    public Billed<Transcription> transcribe(AccountId account, TranscriptionRequest request, String requestId) {
+    public Billed<Transcription> transcribe(Payer payer, TranscriptionRequest request, String requestId) {
         ModelPrice price = priceFor(request.model(), PriceBook.SPEECH_RECOGNITION);
         Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.AUDIO_MILLISECOND,
                 AudioLength.boundMillis(request.audio()))));
-        return meter(account, request.model(), requestId, bound, () -> provider.transcribe(request), out -> {
+        return meter(payer, request.model(), requestId, bound, () -> provider.transcribe(request), out -> {
             List<ChargedUnits> units = List.of(CostRule.line(price, UnitPrice.AUDIO_MILLISECOND,
                     AudioLength.chargedMillis(request.audio(), out)));
             return new Charge(request.model(), 0, 0, TokenSource.ESTIMATE, price.inputPerMillion(),
@@ -262,7 +263,7 @@ public class MeteredCalls {
      * A chat about an image, priced on tokens like a chat. The image's tokens are unknown until the provider counts
      * them, so the hold (and an estimate, when no usage comes back) adds {@link VisionChatRequest#IMAGE_TOKENS}.
      */
-    public Metered visionChat(AccountId account, VisionChatRequest request, String requestId) {
+    public Metered visionChat(Payer payer, VisionChatRequest request, String requestId) {
         ChatRequest chat = request.chat();
         ModelPrice price = priceFor(chat.model(), PriceBook.TEXT_GENERATION);
         if (!prices.acceptsImages(chat.model())) {
@@ -270,7 +271,7 @@ public class MeteredCalls {
         }
         long estimatedInput = tokens.countPrompt(chat.messages()) + VisionChatRequest.IMAGE_TOKENS;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, chat.maxTokens(), price);
-        Billed<ChatCompletion> billed = meter(account, chat.model(), requestId, bound,
+        Billed<ChatCompletion> billed = meter(payer, chat.model(), requestId, bound,
                 () -> provider.visionChat(request),
                 out -> chargeOf(chat, price, out, estimatedInput, requestId));
         ChatCompletion out = billed.output();
@@ -293,12 +294,13 @@ public class MeteredCalls {
      * Reserve {@code bound} → call → settle the charge computed from what the call produced; any failure before a
      * result releases the whole hold. These calls produce their output all at once, so there is no partial charge.
      */
-    private <T> Billed<T> meter(AccountId account, String model, String requestId, Money bound, Supplier<T> call,
+    private <T> Billed<T> meter(Payer payer, String model, String requestId, Money bound, Supplier<T> call,
                                 Function<T, Charge> chargeOf) {
+        AccountId account = payer.account();
         String holdId = "hold_" + requestId;
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
-        commands.sendAndWait(new ReserveCredits(account, holdId, hold, requestId,
-                clock.instant().plus(holdTimeout), clock.instant()));
+        commands.sendAndWait(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
+                clock.instant()));
         long started = System.nanoTime();
         T output;
         Charge charge;

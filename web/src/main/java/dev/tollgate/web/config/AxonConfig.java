@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
+import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -174,6 +175,11 @@ public class AxonConfig {
     @Bean
     public ReservationSettledUpcaster reservationSettledUpcaster() {
         return new ReservationSettledUpcaster();
+    }
+
+    @Bean
+    public CreditsReservedUpcaster creditsReservedUpcaster() {
+        return new CreditsReservedUpcaster();
     }
 
     @Bean

@@ -43,9 +43,12 @@ public class AdminController {
     private final Projections projections;
     private final ObjectMapper eventMapper;
 
+    private final AccountRefs accounts;
+
     public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances, AccountEvents accountEvents,
                            @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck,
-                           Projections projections) {
+                           Projections projections, AccountRefs accounts) {
+        this.accounts = accounts;
         this.projections = projections;
         this.ledgerCheck = ledgerCheck;
         this.ledger = ledger;
@@ -177,8 +180,6 @@ public class AdminController {
         String userRef = Amounts.requiredText(body, "user_id").trim();
         Money amount = Amounts.positive(body, "amount_usd");
         String note = Amounts.optionalText(body, "note", 500);
-        User user = (userRef.contains("@") ? users.byEmail(userRef) : users.byId(userRef))
-                .orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
-        return new Target(AccountId.of(user.id()), amount, note);
+        return new Target(accounts.existing(userRef, "user_not_found"), amount, note);
     }
 }

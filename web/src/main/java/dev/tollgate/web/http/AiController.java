@@ -1,5 +1,6 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.domain.metering.ProviderException;
@@ -93,12 +94,12 @@ public class AiController {
     public Object chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                        @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         ChatRequest request = chatRequest(body);
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         if (key == null) {
-            return ChatView.of(metered.chat(account, request, RequestIds.current()));
+            return ChatView.of(metered.chat(payer, request, RequestIds.current()));
         }
-        return idempotent.once(account.value(), Amounts.idempotencyKey(key), Fingerprint.of("chat", body),
-                () -> ChatView.of(metered.chat(account, request, RequestIds.current())));
+        return idempotent.once(payer.account().value(), Amounts.idempotencyKey(key), Fingerprint.of("chat", body),
+                () -> ChatView.of(metered.chat(payer, request, RequestIds.current())));
     }
 
     /**
@@ -111,14 +112,14 @@ public class AiController {
                            @RequestHeader(value = "Idempotency-Key", required = false) String key,
                            HttpServletResponse response) {
         ChatRequest request = chatRequest(body);
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         ChatStreams stream = new ChatStreams(response);
         if (key == null) {
-            live(account, request, stream);
+            live(payer, request, stream);
             return;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), Amounts.idempotencyKey(key),
-                Fingerprint.of("chat-stream", body), () -> live(account, request, stream));
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), Amounts.idempotencyKey(key),
+                Fingerprint.of("chat-stream", body), () -> live(payer, request, stream));
         if (first == null) {
             return;
         }
@@ -134,11 +135,11 @@ public class AiController {
     }
 
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
-    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, ChatStreams stream) {
+    private IdempotentCalls.StreamedCall live(Payer payer, ChatRequest request, ChatStreams stream) {
         MeteredCalls.Metered done;
         String requestId = RequestIds.current();
         try {
-            done = metered.chatStream(account, request, requestId,
+            done = metered.chatStream(payer, request, requestId,
                     delta -> stream.data(json(Map.of("response", delta))));
         } catch (ProviderException failed) {
             if (!stream.started() && !failed.producedOutput()) {

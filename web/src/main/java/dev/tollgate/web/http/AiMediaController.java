@@ -69,7 +69,7 @@ public class AiMediaController {
     }
 
     private Map<String, Object> embeddingsAnswer(Caller caller, EmbeddingRequest request) {
-        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()), request,
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(caller.payer(), request,
                 RequestIds.current());
         List<float[]> vectors = billed.output().vectors();
         List<EmbeddingView> data = new java.util.ArrayList<>();
@@ -104,7 +104,7 @@ public class AiMediaController {
     }
 
     private Map<String, Object> imageAnswer(Caller caller, ImageRequest request) {
-        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()), request,
+        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(caller.payer(), request,
                 RequestIds.current());
         Map<String, Object> answer = head(billed);
         answer.put("image", Base64.getEncoder().encodeToString(billed.output().bytes()));
@@ -156,7 +156,7 @@ public class AiMediaController {
     }
 
     private Map<String, Object> transcriptionAnswer(Caller caller, TranscriptionRequest request) {
-        MeteredCalls.Billed<Transcription> billed = metered.transcribe(AccountId.of(caller.userId()), request,
+        MeteredCalls.Billed<Transcription> billed = metered.transcribe(caller.payer(), request,
                 RequestIds.current());
         Transcription heard = billed.output();
         Map<String, Object> answer = head(billed);
@@ -185,7 +185,7 @@ public class AiMediaController {
         }
         VisionChatRequest request = new VisionChatRequest(chat, image);
         return once(caller, key, Fingerprint.of("vision-chat", body), () -> AiController.ChatView.of(
-                metered.visionChat(AccountId.of(caller.userId()), request, RequestIds.current())));
+                metered.visionChat(caller.payer(), request, RequestIds.current())));
     }
 
     /** With an Idempotency-Key the call happens once: a retry gets the first answer, with no second charge. */
@@ -193,7 +193,7 @@ public class AiMediaController {
         if (key == null) {
             return call.get();
         }
-        return idempotent.once(AccountId.of(caller.userId()).value(), Amounts.idempotencyKey(key), fingerprint, call);
+        return idempotent.once(caller.account().value(), Amounts.idempotencyKey(key), fingerprint, call);
     }
 
     private static String sha256(byte[] bytes) {

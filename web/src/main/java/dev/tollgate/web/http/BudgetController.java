@@ -7,7 +7,7 @@ import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
-import dev.tollgate.web.identity.UserDirectory;
+import dev.tollgate.web.identity.Teams;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.util.ArrayList;
@@ -31,11 +31,13 @@ public class BudgetController {
     private static final int MAX_THRESHOLDS = 10;
 
     private final Ledger ledger;
-    private final UserDirectory users;
+    private final AccountRefs accounts;
+    private final TeamAccess access;
 
-    public BudgetController(Ledger ledger, UserDirectory users) {
+    public BudgetController(Ledger ledger, AccountRefs accounts, TeamAccess access) {
         this.ledger = ledger;
-        this.users = users;
+        this.accounts = accounts;
+        this.access = access;
     }
 
     public record BudgetView(String accountId, String dailyLimitUsd, String monthlyLimitUsd,
@@ -51,15 +53,25 @@ public class BudgetController {
         }
     }
 
-    @GetMapping("/api/credits/budget")
-    public BudgetView mine(@AuthenticationPrincipal Caller caller) {
-        AccountId account = AccountId.of(caller.userId());
+    /** The caller's own budget, or a team's (its members read it; ADR 32). */
+    @GetMapping({"/api/credits/budget", "/api/teams/{teamId}/budget"})
+    public BudgetView mine(@AuthenticationPrincipal Caller caller, @PathVariable(required = false) String teamId) {
+        AccountId account = access.readable(caller, teamId);
         return BudgetView.of(account, ledger.budget(account));
     }
 
     @PutMapping("/api/credits/budget")
     public BudgetView setMine(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         return set(AccountId.of(caller.userId()), body, caller.userId());
+    }
+
+    /** A team's owners set its budget; a hard stop then refuses every member's call that could pass it. */
+    @PutMapping("/api/teams/{teamId}/budget")
+    public BudgetView setTeams(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                               @RequestBody JsonNode body) {
+        Teams.Team team = access.team(teamId);
+        access.owner(caller, team);
+        return set(team.account(), body, caller.userId());
     }
 
     @GetMapping("/api/admin/accounts/{userId}/budget")
@@ -74,9 +86,8 @@ public class BudgetController {
         return set(existing(userId), body, "admin:" + caller.userId());
     }
 
-    private AccountId existing(String userId) {
-        return users.byId(userId).map(user -> AccountId.of(user.id()))
-                .orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
+    private AccountId existing(String ref) {
+        return accounts.existing(ref, "user_not_found");
     }
 
     /**

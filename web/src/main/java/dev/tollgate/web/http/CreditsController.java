@@ -4,29 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.money.Money;
-import dev.tollgate.web.identity.User;
-import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.util.Locale;
-import java.util.Optional;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
-@RequestMapping("/api/credits")
 public class CreditsController {
     private final Ledger ledger;
-    private final UserDirectory users;
+    private final AccountRefs accounts;
+    private final TeamAccess access;
 
-    public CreditsController(Ledger ledger, UserDirectory users) {
+    public CreditsController(Ledger ledger, AccountRefs accounts, TeamAccess access) {
+        this.access = access;
         this.ledger = ledger;
-        this.users = users;
+        this.accounts = accounts;
     }
 
     public record BalanceView(String accountId, String balanceUsd, String heldUsd, String availableUsd,
@@ -41,29 +39,24 @@ public class CreditsController {
     }
 
     /** Read from the account aggregate itself, so it is exact right after any money command. */
-    @GetMapping("/balance")
-    public BalanceView balance(@AuthenticationPrincipal Caller caller) {
-        return BalanceView.of(ledger.state(AccountId.of(caller.userId())));
+    @GetMapping({"/api/credits/balance", "/api/teams/{teamId}/balance"})
+    public BalanceView balance(@AuthenticationPrincipal Caller caller, @PathVariable(required = false) String teamId) {
+        return BalanceView.of(ledger.state(access.readable(caller, teamId)));
     }
 
-    @PostMapping("/transfer")
+    @PostMapping("/api/credits/transfer")
     public TransferView transfer(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                                  @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String to = Amounts.requiredText(body, "to").trim();
         Money amount = Amounts.positive(body, "amount_usd");
         String note = Amounts.optionalText(body, "note", 500);
-        User recipient = recipient(to).orElseThrow(
-                () -> ApiException.notFound("recipient_not_found", "No user with this email or id."));
-        if (recipient.id().equals(caller.userId())) {
+        AccountId recipient = accounts.existing(to, "recipient_not_found");
+        if (recipient.equals(caller.account())) {
             throw ApiException.badRequest("A transfer needs two different accounts.");
         }
-        Ledger.TransferResult result = ledger.transfer(AccountId.of(caller.userId()), AccountId.of(recipient.id()),
-                amount, note, Amounts.idempotencyKey(key));
+        Ledger.TransferResult result = ledger.transfer(caller.account(), recipient, amount, note,
+                Amounts.idempotencyKey(key));
         return new TransferView(result.transferId(), result.outcome().name().toLowerCase(Locale.ROOT),
                 result.receipt().balanceAfter().toUsdString());
-    }
-
-    private Optional<User> recipient(String to) {
-        return to.contains("@") ? users.byEmail(to) : users.byId(to);
     }
 }

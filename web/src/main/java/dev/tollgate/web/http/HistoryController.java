@@ -17,6 +17,7 @@ import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,7 +34,10 @@ public class HistoryController {
     private final Ledger ledger;
     private final HistoryQueries history;
 
-    public HistoryController(Ledger ledger, HistoryQueries history) {
+    private final TeamAccess access;
+
+    public HistoryController(Ledger ledger, HistoryQueries history, TeamAccess access) {
+        this.access = access;
         this.ledger = ledger;
         this.history = history;
     }
@@ -53,8 +57,8 @@ public class HistoryController {
      * A page of JSON, or with {@code ?format=csv} / {@code Accept: text/csv} the whole history as one CSV export,
      * newest first, starting below the cursor when one is given; {@code limit} sizes JSON pages only (ADR 14).
      */
-    @GetMapping("/api/credits/transactions")
-    public Page transactions(@AuthenticationPrincipal Caller caller,
+    @GetMapping({"/api/credits/transactions", "/api/teams/{teamId}/transactions"})
+    public Page transactions(@AuthenticationPrincipal Caller caller, @PathVariable(required = false) String teamId,
                              @RequestParam(defaultValue = "50") int limit,
                              @RequestParam(required = false) String cursor,
                              @RequestParam(required = false) String format,
@@ -65,7 +69,7 @@ public class HistoryController {
         }
         Long before = cursor == null || cursor.isEmpty() ? null : decode(cursor);
         boolean csv = Csv.wanted(format, accept);
-        String account = caller.userId();
+        String account = access.readable(caller, teamId).value();
         if (before == null) {
             awaitOwnWrites(account);
         }

@@ -1,5 +1,6 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.IdempotencyKey;
@@ -68,12 +69,12 @@ public class ReportedUsageController {
         Instant at = at(body, now);
         String fingerprint = Fingerprint.of("reported-usage", provider, model, input, output,
                 body.hasNonNull("at") ? at.toString() : "");
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         AtomicBoolean charged = new AtomicBoolean();
-        JsonNode answer = idempotent.once(account.value(), key, fingerprint, () -> {
+        JsonNode answer = idempotent.once(payer.account().value(), key, fingerprint, () -> {
             charged.set(true);
             String chargeId = "usage_" + UUID.randomUUID().toString().replace("-", "");
-            MeteredCalls.Metered done = metered.reported(account, model, input, output, requestId, at, chargeId);
+            MeteredCalls.Metered done = metered.reported(payer, model, input, output, requestId, at, chargeId);
             return new ChargeView(chargeId, done.cost().toUsdString(), done.balanceAfter().toUsdString());
         });
         return ResponseEntity.status(charged.get() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);

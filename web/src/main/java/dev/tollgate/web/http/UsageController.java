@@ -20,6 +20,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,8 +33,10 @@ public class UsageController {
     private final Clock clock;
 
     private final PriceBook prices;
+    private final TeamAccess access;
 
-    public UsageController(UsageQueries usage, Ledger ledger, Clock clock, PriceBook prices) {
+    public UsageController(UsageQueries usage, Ledger ledger, Clock clock, PriceBook prices, TeamAccess access) {
+        this.access = access;
         this.usage = usage;
         this.ledger = ledger;
         this.clock = clock;
@@ -48,11 +51,12 @@ public class UsageController {
      * For each text model the caller used in the last {@code days}, the model of the same task that would have cost
      * least for the same tokens at today's prices, when that is less than what was paid (ADR 29).
      */
-    @GetMapping("/api/usage/recommendations")
+    @GetMapping({"/api/usage/recommendations", "/api/teams/{teamId}/usage/recommendations"})
     public List<RecommendationView> recommendations(@AuthenticationPrincipal Caller caller,
+                                   @PathVariable(required = false) String teamId,
                                                     @RequestParam(defaultValue = "30") int days) {
         checkDays(days);
-        String account = awaitOwnCalls(caller);
+        String account = awaitOwnCalls(access.readable(caller, teamId));
         List<Recommendations.ModelUsage> used = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS))
                 .entrySet().stream().map(e -> new Recommendations.ModelUsage(e.getKey(), e.getValue().inputTokens(),
                         e.getValue().outputTokens(), e.getValue().cost())).toList();
@@ -78,13 +82,14 @@ public class UsageController {
     public record DayView(String date, long requests, long inputTokens, long outputTokens, String costUsd) {
     }
 
-    @GetMapping("/api/usage/stats")
-    public ResponseEntity<?> stats(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "30") int days,
+    @GetMapping({"/api/usage/stats", "/api/teams/{teamId}/usage/stats"})
+    public ResponseEntity<?> stats(@AuthenticationPrincipal Caller caller,
+                                   @PathVariable(required = false) String teamId, @RequestParam(defaultValue = "30") int days,
                                    @RequestParam(required = false) String format,
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         checkDays(days);
         boolean csv = Csv.wanted(format, accept);
-        String account = awaitOwnCalls(caller);
+        String account = awaitOwnCalls(access.readable(caller, teamId));
         Map<String, UsageQueries.Totals> byModel = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS));
         Map<String, ModelTotals> models = new LinkedHashMap<>();
         long requests = 0;
@@ -108,15 +113,16 @@ public class UsageController {
         return ResponseEntity.ok(new Stats(requests, in, out, cost.toUsdString(), models));
     }
 
-    @GetMapping("/api/usage/logs")
-    public ResponseEntity<?> logs(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "50") int limit,
+    @GetMapping({"/api/usage/logs", "/api/teams/{teamId}/usage/logs"})
+    public ResponseEntity<?> logs(@AuthenticationPrincipal Caller caller,
+                                   @PathVariable(required = false) String teamId, @RequestParam(defaultValue = "50") int limit,
                                   @RequestParam(required = false) String format,
                                   @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         if (limit < 1 || limit > 1000) {
             throw ApiException.badRequest("limit must be between 1 and 1000");
         }
         boolean csv = Csv.wanted(format, accept);
-        String account = awaitOwnCalls(caller);
+        String account = awaitOwnCalls(access.readable(caller, teamId));
         List<LogItem> items = usage.log(account, limit).stream().map(c -> new LogItem(c.requestId(), c.at(), c.model(),
                 c.inputTokens(), c.outputTokens(), c.tokenSource(), c.cost().toUsdString(), c.latencyMs(), c.status()))
                 .toList();
@@ -130,13 +136,14 @@ public class UsageController {
         return ResponseEntity.ok(new Log(items));
     }
 
-    @GetMapping("/api/usage/daily")
-    public ResponseEntity<?> daily(@AuthenticationPrincipal Caller caller, @RequestParam(defaultValue = "30") int days,
+    @GetMapping({"/api/usage/daily", "/api/teams/{teamId}/usage/daily"})
+    public ResponseEntity<?> daily(@AuthenticationPrincipal Caller caller,
+                                   @PathVariable(required = false) String teamId, @RequestParam(defaultValue = "30") int days,
                                    @RequestParam(required = false) String format,
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         checkDays(days);
         boolean csv = Csv.wanted(format, accept);
-        String account = awaitOwnCalls(caller);
+        String account = awaitOwnCalls(access.readable(caller, teamId));
         LocalDate from = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().minusDays(days - 1L);
         List<DayView> rows = usage.daily(account, from).stream().map(d -> new DayView(d.date().toString(), d.requests(),
                 d.inputTokens(), d.outputTokens(), d.cost().toUsdString())).toList();
@@ -155,9 +162,9 @@ public class UsageController {
     }
 
     /** The usage read model may trail the ledger; wait briefly until it has recorded this account's last event. */
-    private String awaitOwnCalls(Caller caller) {
-        String account = caller.userId();
-        AccountState state = ledger.state(AccountId.of(account));
+    private String awaitOwnCalls(AccountId accountId) {
+        String account = accountId.value();
+        AccountState state = ledger.state(accountId);
         CatchUp.await(() -> usage.recordedUpTo(account) >= state.version(), 2_000);
         return account;
     }

@@ -1,8 +1,12 @@
 package dev.tollgate.web.identity;
 
+import dev.tollgate.api.money.Money;
 import java.time.Instant;
 
-/** An API key's public record; the key itself exists only in the creation answer. */
+/**
+ * An API key's public record; the key itself exists only in the creation answer. A team key ({@code teamId} set)
+ * spends its team's money, up to {@code spendCap} when one is set (ADR 32).
+ */
 public record ApiKey(String id, String userId, String name, String prefix, Instant createdAt, Instant lastUsedAt,
-                     boolean revoked) {
+                     boolean revoked, String teamId, Money spendCap) {
 }

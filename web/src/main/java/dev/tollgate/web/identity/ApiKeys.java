@@ -1,5 +1,6 @@
 package dev.tollgate.web.identity;
 
+import dev.tollgate.api.money.Money;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,7 +30,7 @@ public class ApiKeys {
     private static final RowMapper<ApiKey> ROW = (rs, i) -> new ApiKey(rs.getString("id"), rs.getString("user_id"),
             rs.getString("name"), rs.getString("prefix"), rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant(),
-            rs.getTimestamp("revoked_at") != null);
+            rs.getTimestamp("revoked_at") != null, rs.getString("team_id"), capOf(rs));
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -46,17 +47,50 @@ public class ApiKeys {
     }
 
     public Created create(String userId, String name) {
+        return create(userId, name, null, null);
+    }
+
+    /** A team key (ADR 32): its calls spend the team's money, up to {@code spendCap} when one is given. */
+    public Created create(String userId, String name, String teamId, Money spendCap) {
         String prefix = randomToken(6);
         String key = KEY_START + prefix + "_" + randomToken(24);
         String id = UUID.randomUUID().toString();
         Instant now = clock.instant();
-        jdbc.update("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                id, userId, name, KEY_START + prefix, hash(key), Timestamp.from(now));
-        return new Created(new ApiKey(id, userId, name, KEY_START + prefix, now, null, false), key);
+        jdbc.update("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, team_id, spend_cap_nanos) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, userId, name, KEY_START + prefix, hash(key),
+                Timestamp.from(now), teamId, spendCap == null ? null : spendCap.nanos());
+        return new Created(new ApiKey(id, userId, name, KEY_START + prefix, now, null, false, teamId, spendCap), key);
     }
 
+    /** The user's own keys; their team keys are listed with each team. */
     public List<ApiKey> of(String userId) {
-        return jdbc.query("SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, id", ROW, userId);
+        return jdbc.query("SELECT * FROM api_keys WHERE user_id = ? AND team_id IS NULL ORDER BY created_at, id", ROW,
+                userId);
+    }
+
+    public List<ApiKey> ofTeam(String teamId) {
+        return jdbc.query("SELECT * FROM api_keys WHERE team_id = ? ORDER BY created_at, id", ROW, teamId);
+    }
+
+    public Optional<ApiKey> ofTeam(String teamId, String keyId) {
+        return jdbc.query("SELECT * FROM api_keys WHERE team_id = ? AND id = ?", ROW, teamId, keyId).stream()
+                .findFirst();
+    }
+
+    /** Sets or (with {@code null}) removes a team key's cap; it applies to the key's next hold. */
+    public void setSpendCap(String keyId, Money spendCap) {
+        jdbc.update("UPDATE api_keys SET spend_cap_nanos = ? WHERE id = ?", spendCap == null ? null : spendCap.nanos(),
+                keyId);
+    }
+
+    public void revoke(String keyId) {
+        jdbc.update("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                Timestamp.from(clock.instant()), keyId);
+    }
+
+    private static Money capOf(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long nanos = rs.getLong("spend_cap_nanos");
+        return rs.wasNull() ? null : new Money(nanos);
     }
 
     /** Revokes the key if it belongs to the user; false when there is no such key of theirs. */
@@ -71,8 +105,10 @@ public class ApiKeys {
         if (presented == null || !presented.startsWith(KEY_START) || presented.length() > 200) {
             return Optional.empty();
         }
-        Optional<ApiKey> found = jdbc.query("SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", ROW,
-                hash(presented)).stream().findFirst();
+        // A team key works only while its holder is a member of its team.
+        Optional<ApiKey> found = jdbc.query("SELECT * FROM api_keys k WHERE key_hash = ? AND revoked_at IS NULL "
+                + "AND (team_id IS NULL OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = k.team_id "
+                + "AND m.user_id = k.user_id))", ROW, hash(presented)).stream().findFirst();
         found.ifPresent(this::noteUse);
         return found;
     }

@@ -7,7 +7,10 @@ import dev.tollgate.api.account.DepositCredits;
 import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.LedgerReceipt;
+import dev.tollgate.api.account.AccountKind;
+import dev.tollgate.api.account.KeySpend;
 import dev.tollgate.api.account.OpenAccount;
+import dev.tollgate.api.account.ReadKeySpend;
 import dev.tollgate.api.account.ReadAccountState;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ReadBudget;
@@ -47,6 +50,15 @@ public class Ledger {
 
     public void open(AccountId account) {
         commands.sendAndWait(new OpenAccount(account, clock.instant()));
+    }
+
+    public void openTeam(AccountId account) {
+        commands.sendAndWait(new OpenAccount(account, AccountKind.TEAM, clock.instant()));
+    }
+
+    /** What each API key's calls on the account spent and hold, from the aggregate (what its cap is checked on). */
+    public KeySpend keySpend(AccountId account) {
+        return commands.sendAndWait(new ReadKeySpend(account));
     }
 
     public AccountState state(AccountId account) {

@@ -7,7 +7,7 @@ import dev.tollgate.query.balance.BalanceQueries;
 import dev.tollgate.query.balance.BalanceRow;
 import dev.tollgate.query.history.HistoryEntry;
 import dev.tollgate.query.history.HistoryQueries;
-import dev.tollgate.web.identity.User;
+import dev.tollgate.web.identity.Teams;
 import dev.tollgate.web.identity.UserDirectory;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -26,12 +26,15 @@ import org.springframework.stereotype.Component;
 public class LedgerCheck {
     private final Ledger ledger;
     private final UserDirectory users;
+    private final Teams teams;
     private final BalanceQueries balances;
     private final HistoryQueries history;
 
-    public LedgerCheck(Ledger ledger, UserDirectory users, BalanceQueries balances, HistoryQueries history) {
+    public LedgerCheck(Ledger ledger, UserDirectory users, Teams teams, BalanceQueries balances,
+                       HistoryQueries history) {
         this.ledger = ledger;
         this.users = users;
+        this.teams = teams;
         this.balances = balances;
         this.history = history;
     }
@@ -42,28 +45,38 @@ public class LedgerCheck {
     public Report run() {
         List<String> problems = new ArrayList<>();
         BigInteger userTotal = BigInteger.ZERO;
+        BigInteger teamTotal = BigInteger.ZERO;
         BigInteger funding = BigInteger.ZERO;
         BigInteger adjustments = BigInteger.ZERO;
         BigInteger revenue = BigInteger.ZERO;
         BigInteger inFlight = BigInteger.ZERO;
-        List<User> everyone = users.all();
-        for (User user : everyone) {
-            AccountState state = caughtUpState(user.id());
-            userTotal = userTotal.add(BigInteger.valueOf(state.balance().nanos()));
-            if (state.available().isNegative()) {
-                problems.add("account " + user.id() + " has a negative available balance " + state.available());
+        // Every account that holds users' money: each user's, and each team's (ADR 32).
+        List<String> everyone = new ArrayList<>();
+        users.all().forEach(user -> everyone.add(user.id()));
+        int userCount = everyone.size();
+        teams.allIds().forEach(teamId -> everyone.add(Teams.accountOf(teamId).value()));
+        for (int i = 0; i < everyone.size(); i++) {
+            String account = everyone.get(i);
+            AccountState state = caughtUpState(account);
+            if (i < userCount) {
+                userTotal = userTotal.add(BigInteger.valueOf(state.balance().nanos()));
+            } else {
+                teamTotal = teamTotal.add(BigInteger.valueOf(state.balance().nanos()));
             }
-            Optional<BalanceRow> row = balances.find(user.id());
+            if (state.available().isNegative()) {
+                problems.add("account " + account + " has a negative available balance " + state.available());
+            }
+            Optional<BalanceRow> row = balances.find(account);
             if (row.isEmpty()) {
-                problems.add("account " + user.id() + " has no row in the balance read model");
+                problems.add("account " + account + " has no row in the balance read model");
             } else if (!row.get().balance().equals(state.balance()) || !row.get().held().equals(state.held())) {
-                problems.add("balance read model of " + user.id() + " says " + row.get().balance().toUsdString()
+                problems.add("balance read model of " + account + " says " + row.get().balance().toUsdString()
                         + " (held " + row.get().held().toUsdString() + ") but the account holds "
                         + state.balance().toUsdString() + " (held " + state.held().toUsdString() + ")");
             }
             BigInteger sum = BigInteger.ZERO;
             HistoryEntry last = null;
-            for (HistoryEntry entry : history.all(user.id())) {
+            for (HistoryEntry entry : history.all(account)) {
                 BigInteger amount = BigInteger.valueOf(entry.amount().nanos());
                 sum = sum.add(amount);
                 switch (entry.type()) {
@@ -82,23 +95,25 @@ public class LedgerCheck {
                 last = entry;
             }
             if (!sum.equals(BigInteger.valueOf(state.balance().nanos()))) {
-                problems.add("history of " + user.id() + " sums to " + usd(sum) + " but the account holds "
+                problems.add("history of " + account + " sums to " + usd(sum) + " but the account holds "
                         + state.balance().toUsdString());
             }
             if (last != null && !last.balanceAfter().equals(state.balance())) {
-                problems.add("last history entry of " + user.id() + " leaves " + last.balanceAfter().toUsdString()
+                problems.add("last history entry of " + account + " leaves " + last.balanceAfter().toUsdString()
                         + " but the account holds " + state.balance().toUsdString());
             }
         }
         if (inFlight.signum() < 0) {
             problems.add("more money arrived than was sent: in flight is " + usd(inFlight));
         }
-        BigInteger total = userTotal.add(funding).add(adjustments).add(revenue).add(inFlight);
+        BigInteger total = userTotal.add(teamTotal).add(funding).add(adjustments).add(revenue).add(inFlight);
         if (total.signum() != 0) {
-            problems.add("double entry broken: users + funding + revenue + adjustments + in flight = " + usd(total));
+            problems.add("double entry broken: users + teams + funding + revenue + adjustments + in flight = "
+                    + usd(total));
         }
         Map<String, String> totals = new LinkedHashMap<>();
         totals.put("users", usd(userTotal));
+        totals.put("teams", usd(teamTotal));
         totals.put("funding", usd(funding));
         totals.put("revenue", usd(revenue));
         totals.put("adjustments", usd(adjustments));

@@ -1,5 +1,6 @@
 package dev.tollgate.web.openai;
 
+import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -81,23 +82,23 @@ public class OpenAiController {
         String requestId = RequestIds.current();
         String id = completionId(requestId);
         long created = clock.instant().getEpochSecond();
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         if (!body.path("stream").asBoolean(false)) {
             if (idempotencyKey != null) {
-                return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-chat", body),
-                        () -> completion(account, request, image, requestId, id, created));
+                return idempotent.once(payer.account().value(), idempotencyKey, Fingerprint.of("openai-chat", body),
+                        () -> completion(payer, request, image, requestId, id, created));
             }
-            return completion(account, request, image, requestId, id, created);
+            return completion(payer, request, image, requestId, id, created);
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         ChatStreams sse = new ChatStreams(response);
         if (idempotencyKey == null) {
-            live(account, request, image, requestId, id, created, includeUsage, sse);
+            live(payer, request, image, requestId, id, created, includeUsage, sse);
             return null;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), idempotencyKey,
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), idempotencyKey,
                 Fingerprint.of("openai-chat", body),
-                () -> live(account, request, image, requestId, id, created, includeUsage, sse));
+                () -> live(payer, request, image, requestId, id, created, includeUsage, sse));
         if (first == null) {
             return null;
         }
@@ -116,16 +117,16 @@ public class OpenAiController {
     }
 
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
-    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, byte[] image, String requestId,
+    private IdempotentCalls.StreamedCall live(Payer payer, ChatRequest request, byte[] image, String requestId,
                                               String id, long created, boolean includeUsage, ChatStreams sse) {
         MeteredCalls.Metered done;
         try {
             java.util.function.Consumer<String> emit = text -> sse.data(delta(id, created, request.model(), text));
             if (image == null) {
-                done = metered.chatStream(account, request, requestId, emit);
+                done = metered.chatStream(payer, request, requestId, emit);
             } else {
                 // Workers AI answers a vision chat whole: the stream carries it as one piece.
-                done = metered.visionChat(account, new VisionChatRequest(request, image), requestId);
+                done = metered.visionChat(payer, new VisionChatRequest(request, image), requestId);
                 emit.accept(done.text());
             }
         } catch (ProviderException failed) {
@@ -220,17 +221,17 @@ public class OpenAiController {
                     "dimensions");
         }
         IdempotencyKey idempotencyKey = idempotencyKey(key);
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         EmbeddingRequest request = new EmbeddingRequest(model.textValue(), texts);
         if (idempotencyKey == null) {
-            return embed(account, request, format);
+            return embed(payer, request, format);
         }
-        return idempotent.once(account.value(), idempotencyKey, Fingerprint.of("openai-embeddings", body),
-                () -> embed(account, request, format));
+        return idempotent.once(payer.account().value(), idempotencyKey, Fingerprint.of("openai-embeddings", body),
+                () -> embed(payer, request, format));
     }
 
-    private ObjectNode embed(AccountId account, EmbeddingRequest request, String format) {
-        MeteredCalls.Billed<Embeddings> billed = metered.embed(account, request, RequestIds.current());
+    private ObjectNode embed(Payer payer, EmbeddingRequest request, String format) {
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(payer, request, RequestIds.current());
         ObjectNode list = mapper.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
         List<float[]> vectors = billed.output().vectors();
@@ -255,10 +256,10 @@ public class OpenAiController {
         return list;
     }
 
-    private ObjectNode completion(AccountId account, ChatRequest request, byte[] image, String requestId, String id,
+    private ObjectNode completion(Payer payer, ChatRequest request, byte[] image, String requestId, String id,
                                   long created) {
-        MeteredCalls.Metered done = image == null ? metered.chat(account, request, requestId)
-                : metered.visionChat(account, new VisionChatRequest(request, image), requestId);
+        MeteredCalls.Metered done = image == null ? metered.chat(payer, request, requestId)
+                : metered.visionChat(payer, new VisionChatRequest(request, image), requestId);
         ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", created).put("model", done.model());
         ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.web.http.ErrorBody;
 import dev.tollgate.web.identity.ApiKey;
 import dev.tollgate.web.identity.ApiKeys;
-import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -51,7 +50,8 @@ public class CredentialsFilter extends OncePerRequestFilter {
         }
         Caller who = caller.get();
         var authorities = List.of(new SimpleGrantedAuthority("ROLE_" + who.role().name()),
-                new SimpleGrantedAuthority(who.viaApiKey() ? "VIA_API_KEY" : "VIA_TOKEN"));
+                new SimpleGrantedAuthority(who.viaTeamKey() ? SecurityConfig.VIA_TEAM_KEY
+                        : who.viaApiKey() ? "VIA_API_KEY" : "VIA_TOKEN"));
         SecurityContextHolder.getContext().setAuthentication(
                 new UsernamePasswordAuthenticationToken(who, null, authorities));
         chain.doFilter(request, response);
@@ -62,16 +62,13 @@ public class CredentialsFilter extends OncePerRequestFilter {
             Optional<ApiKey> key = apiKeys.authenticate(presented);
             return key.flatMap(k -> users.byId(k.userId()))
                     .filter(user -> !user.disabled())
-                    .map(user -> caller(user, key.get().id()));
+                    .map(user -> new Caller(user.id(), user.email(), user.role(), key.get().id(), key.get().teamId(),
+                            key.get().spendCap()));
         }
         return jwt.verify(presented)
                 .flatMap(users::byId)
                 .filter(user -> !user.disabled())
-                .map(user -> caller(user, null));
-    }
-
-    private static Caller caller(User user, String apiKeyId) {
-        return new Caller(user.id(), user.email(), user.role(), apiKeyId);
+                .map(user -> new Caller(user.id(), user.email(), user.role(), null));
     }
 
     private static String presentedCredential(HttpServletRequest request) {

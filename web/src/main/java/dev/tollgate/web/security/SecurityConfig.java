@@ -12,6 +12,7 @@ import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -46,6 +47,18 @@ public class SecurityConfig {
         return web -> web.httpFirewall(httpFirewall);
     }
 
+    /** The authority of a team key, which is for metered calls and its team's numbers only (ADR 32). */
+    public static final String VIA_TEAM_KEY = "VIA_TEAM_KEY";
+
+    /**
+     * Where a team key may go: the metered surfaces, and reading the balance, history and usage of the account it
+     * spends from. Everything that acts as its holder (moving money, keys, budgets, teams) needs their own
+     * credentials, so a member's team key cannot move the team's money anywhere but into metered calls.
+     */
+    private static final String[] TEAM_KEY_PATHS = {"/v1/**", "/client/**", "/api/ai/**", "/api/usage/**",
+            "/api/credits/balance", "/api/credits/transactions", "/api/credits/pricing",
+            "/api/auth/me", "/api/teams/*/balance", "/api/teams/*/transactions", "/api/teams/*/usage/**"};
+
     /** What the dashboard needs and nothing more (ADR 31). */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -74,13 +87,23 @@ public class SecurityConfig {
                         .requestMatchers("/api/admin/**", "/actuator/**").access(AuthorizationManagers.allOf(
                                 AuthorityAuthorizationManager.hasRole("ADMIN"),
                                 AuthorityAuthorizationManager.hasAuthority("VIA_TOKEN")))
-                        .requestMatchers("/api/**", "/v1/**", "/client/**").authenticated()
+                        .requestMatchers(TEAM_KEY_PATHS).authenticated()
+                        .requestMatchers("/api/**").hasAnyAuthority("VIA_TOKEN", "VIA_API_KEY")
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(request, response, mapper,
                                 401, "unauthorized", "Send a login token or API key: Authorization: Bearer <token>."))
                         .accessDeniedHandler((request, response, denied) -> ErrorBody.write(request, response, mapper,
-                                403, "forbidden", "This needs the admin role and a login token (not an API key).")));
+                                403, "forbidden", viaTeamKey()
+                                        ? "A team API key makes metered calls and reads its team's balance and usage;"
+                                        + " anything else needs your own login token or API key."
+                                        : "This needs the admin role and a login token (not an API key).")));
         return http.build();
+    }
+
+    private static boolean viaTeamKey() {
+        var authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(authority -> VIA_TEAM_KEY.equals(authority.getAuthority()));
     }
 }

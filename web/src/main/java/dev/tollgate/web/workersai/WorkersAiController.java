@@ -1,5 +1,6 @@
 package dev.tollgate.web.workersai;
 
+import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -74,37 +75,37 @@ public class WorkersAiController {
                       HttpServletResponse response) {
         String model = model(http);
         IdempotencyKey idempotencyKey = idempotencyKey(key);
-        AccountId account = AccountId.of(caller.userId());
+        Payer payer = caller.payer();
         String fingerprint = Fingerprint.of("workers-ai-run", model, body);
         String task = prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
         if (task.equals(PriceBook.TEXT_EMBEDDINGS)) {
-            return once(account, idempotencyKey, fingerprint, () -> embeddings(caller, model, body));
+            return once(payer, idempotencyKey, fingerprint, () -> embeddings(caller, model, body));
         }
         if (task.equals(PriceBook.TEXT_TO_IMAGE)) {
-            return image(once(account, idempotencyKey, fingerprint, () -> image(caller, model, body)), response);
+            return image(once(payer, idempotencyKey, fingerprint, () -> image(caller, model, body)), response);
         }
         if (task.equals(PriceBook.SPEECH_RECOGNITION)) {
             byte[] audio = bytes(body.get("audio"), "audio");
-            return once(account, idempotencyKey, fingerprint, () -> transcription(caller, model, audio));
+            return once(payer, idempotencyKey, fingerprint, () -> transcription(caller, model, audio));
         }
         ChatRequest request = read(model, body);
         String requestId = RequestIds.current();
         if (body.has("image") && !body.path("stream").asBoolean(false)) {
             byte[] image = bytes(body.get("image"), "image");
-            return once(account, idempotencyKey, fingerprint, () -> chatEnvelope(metered.visionChat(account,
+            return once(payer, idempotencyKey, fingerprint, () -> chatEnvelope(metered.visionChat(payer,
                     new VisionChatRequest(request, image), requestId)));
         }
         if (!body.path("stream").asBoolean(false)) {
-            return once(account, idempotencyKey, fingerprint,
-                    () -> chatEnvelope(metered.chat(account, request, requestId)));
+            return once(payer, idempotencyKey, fingerprint,
+                    () -> chatEnvelope(metered.chat(payer, request, requestId)));
         }
         ChatStreams stream = new ChatStreams(response);
         if (idempotencyKey == null) {
-            live(account, request, requestId, stream);
+            live(payer, request, requestId, stream);
             return null;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(account.value(), idempotencyKey, fingerprint,
-                () -> live(account, request, requestId, stream));
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), idempotencyKey, fingerprint,
+                () -> live(payer, request, requestId, stream));
         if (first == null) {
             return null;
         }
@@ -121,11 +122,11 @@ public class WorkersAiController {
     }
 
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
-    private IdempotentCalls.StreamedCall live(AccountId account, ChatRequest request, String requestId,
+    private IdempotentCalls.StreamedCall live(Payer payer, ChatRequest request, String requestId,
                                               ChatStreams stream) {
         MeteredCalls.Metered done;
         try {
-            done = metered.chatStream(account, request, requestId,
+            done = metered.chatStream(payer, request, requestId,
                     delta -> stream.data(mapper.createObjectNode().put("response", delta).toString()));
         } catch (ProviderException failed) {
             if (!stream.started() && !failed.producedOutput()) {
@@ -160,16 +161,16 @@ public class WorkersAiController {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: send the recording as the body");
         }
         String model = model(http);
-        return once(AccountId.of(caller.userId()), idempotencyKey,
+        return once(caller.payer(), idempotencyKey,
                 Fingerprint.of("workers-ai-recording", model, Base64.getEncoder().encodeToString(audio)),
                 () -> transcription(caller, model, audio));
     }
 
-    private JsonNode once(AccountId account, IdempotencyKey key, String fingerprint, Supplier<ObjectNode> call) {
+    private JsonNode once(Payer payer, IdempotencyKey key, String fingerprint, Supplier<ObjectNode> call) {
         if (key == null) {
             return call.get();
         }
-        return idempotent.once(account.value(), key, fingerprint, call::get);
+        return idempotent.once(payer.account().value(), key, fingerprint, call::get);
     }
 
     private static IdempotencyKey idempotencyKey(String header) {
@@ -219,7 +220,7 @@ public class WorkersAiController {
             }
             steps = given.intValue();
         }
-        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(AccountId.of(caller.userId()),
+        MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(caller.payer(),
                 new ImageRequest(model, prompt.textValue(), steps), RequestIds.current());
         String base64 = Base64.getEncoder().encodeToString(billed.output().bytes());
         if (!flux) {
@@ -257,7 +258,7 @@ public class WorkersAiController {
 
     /** {@code {"result":{"text","word_count","words":[{"word","start","end"}],"vtt"}}}, as Whisper answers. */
     private ObjectNode transcription(Caller caller, String model, byte[] audio) {
-        MeteredCalls.Billed<Transcription> billed = metered.transcribe(AccountId.of(caller.userId()),
+        MeteredCalls.Billed<Transcription> billed = metered.transcribe(caller.payer(),
                 new TranscriptionRequest(model, audio), RequestIds.current());
         Transcription heard = billed.output();
         ObjectNode envelope = mapper.createObjectNode();
@@ -320,7 +321,7 @@ public class WorkersAiController {
         } catch (IllegalArgumentException bad) {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
         }
-        MeteredCalls.Billed<Embeddings> billed = metered.embed(AccountId.of(caller.userId()),
+        MeteredCalls.Billed<Embeddings> billed = metered.embed(caller.payer(),
                 new EmbeddingRequest(model, texts), RequestIds.current());
         ObjectNode envelope = mapper.createObjectNode();
         ObjectNode result = envelope.putObject("result");

@@ -385,12 +385,19 @@ abstract class LedgerEndToEndContract {
         String email = "restart-" + System.nanoTime() + "@example.com";
         String key;
         String id;
+        String team;
+        String teamKey;
         try (RunningTollgate first = RunningTollgate.start(storage)) {
             Http h = first.http;
             id = h.post("/api/auth/register", null, json("email", email, "password", "restart-password")).body().get("id").asText();
             String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
             h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "7.25"), Map.of("Idempotency-Key", "restart-dep"));
             key = h.post("/api/auth/api-keys", token(h, email, "restart-password"), json("name", "k")).body().get("key").asText();
+            String userToken = token(h, email, "restart-password");
+            team = h.post("/api/teams", userToken, json("name", "kept")).body().get("id").asText();
+            h.post("/api/credits/transfer", userToken, json("to", "team:" + team, "amount_usd", "0.25"));
+            teamKey = h.post("/api/teams/" + team + "/api-keys", userToken, "{\"name\":\"t\",\"spend_cap_usd\":\"0.1\"}")
+                    .body().get("key").asText();
         }
 
         try (RunningTollgate second = RunningTollgate.start(storage)) {
@@ -398,16 +405,19 @@ abstract class LedgerEndToEndContract {
             String userToken = token(h, email, "restart-password");
             String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
 
-            assertThat(h.get("/api/credits/balance", userToken).body().get("balance_usd").asText()).isEqualTo("7.25");
+            assertThat(h.get("/api/credits/balance", userToken).body().get("balance_usd").asText()).isEqualTo("7");
             assertThat(h.get("/api/credits/balance", key).status()).isEqualTo(200);
+            assertThat(h.get("/api/teams/" + team + "/balance", userToken).body().get("balance_usd").asText())
+                    .isEqualTo("0.25");
+            assertThat(h.get("/api/credits/balance", teamKey).body().get("account_id").asText()).isEqualTo("team:" + team);
             Http.Answer retried = h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "7.25"),
                     Map.of("Idempotency-Key", "restart-dep"));
             assertThat(retried.body().get("balance_usd").asText()).isEqualTo("7.25");
             Http.Answer more = h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "0.75"));
-            assertThat(more.body().get("balance_usd").asText()).isEqualTo("8");
+            assertThat(more.body().get("balance_usd").asText()).isEqualTo("7.75");
             Http.Answer transfer = h.post("/api/credits/transfer", userToken, json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "1"));
             assertThat(transfer.body().get("status").asText()).isEqualTo("completed");
-            assertThat(transfer.body().get("balance_usd").asText()).isEqualTo("7");
+            assertThat(transfer.body().get("balance_usd").asText()).isEqualTo("6.75");
         }
     }
 
@@ -818,6 +828,60 @@ abstract class LedgerEndToEndContract {
         assertThat(new BigDecimal(balance(user).get("balance_usd").asText()))
                 .isEqualByComparingTo(BigDecimal.ONE.subtract(charged));
         assertThat(balance(user).get("held_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void concurrentChatsOfACappedTeamKeyNeverSpendPastItsCapAndTheTeamPaysForWhatRan() throws Exception {
+        // given a team funded by its owner, and a member whose team key is capped at a few calls (ADR 32)
+        Member owner = register();
+        Member member = register();
+        deposit(owner, "2");
+        String team = http.post("/api/teams", owner.token, json("name", "contract")).body().get("id").asText();
+        Http.Answer added = http.post("/api/teams/" + team + "/members", owner.token, json("email", member.email));
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        Http.Answer funded = http.post("/api/credits/transfer", owner.token,
+                json("to", "team:" + team, "amount_usd", "1"));
+        assertThat(funded.body().get("balance_usd").asText()).isEqualTo("1");
+        String key = http.post("/api/teams/" + team + "/api-keys", member.token,
+                "{\"name\":\"capped\",\"spend_cap_usd\":\"0.0003\"}").body().get("key").asText();
+        String body = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+
+        // when 20 chats arrive at once with that key
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(pool.submit(() -> http.post("/api/ai/chat", key, body)));
+        }
+        BigDecimal charged = BigDecimal.ZERO;
+        int ok = 0;
+        for (java.util.concurrent.Future<Http.Answer> call : calls) {
+            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (answer.status() == 200) {
+                ok++;
+                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
+            } else {
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
+                assertWellFormedError(answer);
+            }
+        }
+        pool.shutdown();
+
+        // then some ran and some were refused; the key spent exactly what ran, within its cap, all of it the team's
+        assertThat(ok).isPositive().isLessThan(20);
+        JsonNode keys = http.get("/api/teams/" + team + "/api-keys", owner.token).body();
+        assertThat(new BigDecimal(keys.get(0).get("spent_usd").asText())).isEqualByComparingTo(charged)
+                .isLessThanOrEqualTo(new BigDecimal("0.0003"));
+        JsonNode teamBalance = http.get("/api/teams/" + team + "/balance", member.token).body();
+        assertThat(new BigDecimal(teamBalance.get("balance_usd").asText()))
+                .isEqualByComparingTo(BigDecimal.ONE.subtract(charged));
+        assertThat(teamBalance.get("held_usd").asText()).isEqualTo("0");
+        assertThat(balance(member).get("balance_usd").asText()).isEqualTo("0");
+        assertThat(balance(owner).get("balance_usd").asText()).isEqualTo("1");
+        JsonNode stats = http.get("/api/teams/" + team + "/usage/stats", owner.token).body();
+        assertThat(stats.get("total_requests").asInt()).isEqualTo(ok);
+        assertThat(new BigDecimal(stats.get("total_cost_usd").asText())).isEqualByComparingTo(charged);
     }
 
     @Test

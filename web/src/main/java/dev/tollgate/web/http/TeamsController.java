@@ -1,0 +1,274 @@
+package dev.tollgate.web.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.KeySpend;
+import dev.tollgate.api.money.InvalidAmountException;
+import dev.tollgate.api.money.Money;
+import dev.tollgate.web.identity.ApiKey;
+import dev.tollgate.web.identity.ApiKeys;
+import dev.tollgate.web.identity.Teams;
+import dev.tollgate.web.identity.Teams.TeamRole;
+import dev.tollgate.web.identity.User;
+import dev.tollgate.web.identity.UserDirectory;
+import dev.tollgate.web.ledger.Ledger;
+import dev.tollgate.web.security.Caller;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Teams (ADR 32): a shared account that members fund with transfers to {@code team:{id}} and spend through team
+ * API keys, each with an optional lifetime spend cap. The team's balance, history and usage are answered by the
+ * same handlers as a user's ({@code /api/teams/{id}/balance}, {@code /transactions}, {@code /usage/*}).
+ */
+@RestController
+public class TeamsController {
+    private static final int MAX_NAME = 100;
+
+    private final Teams teams;
+    private final TeamAccess access;
+    private final UserDirectory users;
+    private final ApiKeys apiKeys;
+    private final Ledger ledger;
+
+    public TeamsController(Teams teams, TeamAccess access, UserDirectory users, ApiKeys apiKeys, Ledger ledger) {
+        this.teams = teams;
+        this.access = access;
+        this.users = users;
+        this.apiKeys = apiKeys;
+        this.ledger = ledger;
+    }
+
+    public record TeamView(String id, String name, String accountId, String role, Instant createdAt) {
+        static TeamView of(Teams.Team team, TeamRole role) {
+            return new TeamView(team.id(), team.name(), team.account().value(), role == null ? null : role.wire(),
+                    team.createdAt());
+        }
+    }
+
+    public record MemberView(String teamId, String userId, String email, String username, String role,
+                             Instant addedAt) {
+        static MemberView of(Teams.Member member) {
+            return new MemberView(member.teamId(), member.userId(), member.email(), member.username(),
+                    member.role().wire(), member.addedAt());
+        }
+    }
+
+    public record TeamDetailView(String id, String name, String accountId, String role, Instant createdAt,
+                                 List<MemberView> members) {
+    }
+
+    public record TeamKeyView(String id, String name, String prefix, String teamId, String userId,
+                              String spendCapUsd, String spentUsd, String heldUsd, Instant createdAt,
+                              Instant lastUsedAt, boolean revoked) {
+        static TeamKeyView of(ApiKey key, KeySpend spend) {
+            return new TeamKeyView(key.id(), key.name(), key.prefix(), key.teamId(), key.userId(),
+                    key.spendCap() == null ? null : key.spendCap().toUsdString(),
+                    spend.spentBy(key.id()).toUsdString(), spend.heldBy(key.id()).toUsdString(), key.createdAt(),
+                    key.lastUsedAt(), key.revoked());
+        }
+    }
+
+    public record CreatedTeamKeyView(String id, String name, String key, String prefix, String teamId, String userId,
+                                     String spendCapUsd, Instant createdAt) {
+    }
+
+    /** Creates a team owned by the caller, with its own account (balance 0). */
+    @PostMapping("/api/teams")
+    public ResponseEntity<TeamView> create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        String name = Amounts.requiredText(body, "name").trim();
+        if (name.length() > MAX_NAME) {
+            throw ApiException.badRequest("name is longer than " + MAX_NAME + " characters");
+        }
+        String id = Teams.newId();
+        // The account first: a team row is never without its account, and an account without a row is only empty.
+        ledger.openTeam(Teams.accountOf(id));
+        Teams.Team team = teams.create(id, name, caller.userId());
+        return ResponseEntity.status(HttpStatus.CREATED).body(TeamView.of(team, TeamRole.OWNER));
+    }
+
+    /** The caller's teams, each with the caller's role in it. */
+    @GetMapping("/api/teams")
+    public List<TeamView> mine(@AuthenticationPrincipal Caller caller) {
+        return teams.of(caller.userId()).stream().map(m -> TeamView.of(m.team(), m.role())).toList();
+    }
+
+    @GetMapping("/api/teams/{teamId}")
+    public TeamDetailView team(@AuthenticationPrincipal Caller caller, @PathVariable String teamId) {
+        Teams.Team team = access.team(teamId);
+        access.readable(caller, teamId);
+        TeamRole role = teams.roleOf(teamId, caller.userId()).orElse(null);
+        return new TeamDetailView(team.id(), team.name(), team.account().value(), role == null ? null : role.wire(),
+                team.createdAt(), teams.members(teamId).stream().map(MemberView::of).toList());
+    }
+
+    /**
+     * An owner adds a user by email ({@code role} "member", the default, or "owner"), or changes a member's role:
+     * 201 when added, 200 when the user was a member already.
+     */
+    @PostMapping("/api/teams/{teamId}/members")
+    public ResponseEntity<MemberView> addMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                                @RequestBody JsonNode body) {
+        Teams.Team team = access.team(teamId);
+        access.owner(caller, team);
+        String email = Amounts.requiredText(body, "email").trim();
+        String roleText = Amounts.optionalText(body, "role", 20);
+        TeamRole role = roleText == null ? TeamRole.MEMBER : TeamRole.parse(roleText.trim()).orElseThrow(
+                () -> ApiException.badRequest("role must be \"member\" or \"owner\""));
+        User user = users.byEmail(email).orElseThrow(
+                () -> ApiException.notFound("user_not_found", "No user with this email."));
+        Teams.Added added = lastOwnerKept(() -> teams.addOrChange(teamId, user.id(), role));
+        MemberView member = teams.members(teamId).stream().filter(m -> m.userId().equals(user.id())).findFirst()
+                .map(MemberView::of).orElseThrow();
+        return ResponseEntity.status(added == Teams.Added.ADDED ? HttpStatus.CREATED : HttpStatus.OK).body(member);
+    }
+
+    /** An owner removes a member, or a member leaves. The member's team keys stop working at once. */
+    @DeleteMapping("/api/teams/{teamId}/members/{userId}")
+    public ResponseEntity<Void> removeMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                             @PathVariable String userId) {
+        Teams.Team team = access.team(teamId);
+        if (!userId.equals(caller.userId())) {
+            access.owner(caller, team);
+        } else {
+            access.member(caller, team);
+        }
+        boolean removed = lastOwnerKept(() -> teams.remove(teamId, userId));
+        if (!removed) {
+            throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * A member creates a team key for themselves, shown once. With {@code spend_cap_usd} its calls may spend at
+     * most that much of the team's money over its life; without, it is limited by the team's balance only. An owner
+     * may also create a key for another member (naming them by {@code user_id} or {@code email}), capped or not.
+     */
+    @PostMapping("/api/teams/{teamId}/api-keys")
+    public ResponseEntity<CreatedTeamKeyView> createKey(@AuthenticationPrincipal Caller caller,
+                                                        @PathVariable String teamId,
+                                                        @RequestBody(required = false) JsonNode body) {
+        Teams.Team team = access.team(teamId);
+        TeamRole role = access.member(caller, team);
+        String name = Amounts.optionalText(body, "name", 100);
+        Money cap = spendCap(body);
+        String holder = holder(body, caller);
+        if (!holder.equals(caller.userId())) {
+            if (role != TeamRole.OWNER) {
+                throw ApiException.forbidden("Members create team keys for themselves; only owners create keys for "
+                        + "others.");
+            }
+            if (teams.roleOf(teamId, holder).isEmpty()) {
+                throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
+            }
+        }
+        ApiKeys.Created created = apiKeys.create(holder, name == null || name.isBlank() ? "default" : name, teamId,
+                cap);
+        ApiKey key = created.record();
+        return ResponseEntity.status(HttpStatus.CREATED).body(new CreatedTeamKeyView(key.id(), key.name(),
+                created.key(), key.prefix(), teamId, key.userId(), cap == null ? null : cap.toUsdString(),
+                key.createdAt()));
+    }
+
+    /** Whose key it is: the member named by {@code user_id} or {@code email}, else the caller. */
+    private String holder(JsonNode body, Caller caller) {
+        String userId = Amounts.optionalText(body, "user_id", 64);
+        String email = Amounts.optionalText(body, "email", 320);
+        if (userId != null && !userId.isBlank()) {
+            return userId.trim();
+        }
+        if (email != null && !email.isBlank()) {
+            return users.byEmail(email.trim()).map(User::id).orElseThrow(
+                    () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
+        }
+        return caller.userId();
+    }
+
+    /** An owner sees every key of the team; a member sees their own. Each with what it spent and holds now. */
+    @GetMapping("/api/teams/{teamId}/api-keys")
+    public List<TeamKeyView> keys(@AuthenticationPrincipal Caller caller, @PathVariable String teamId) {
+        Teams.Team team = access.team(teamId);
+        TeamRole role = access.member(caller, team);
+        KeySpend spend = ledger.keySpend(team.account());
+        return apiKeys.ofTeam(teamId).stream()
+                .filter(key -> role == TeamRole.OWNER || key.userId().equals(caller.userId()))
+                .map(key -> TeamKeyView.of(key, spend)).toList();
+    }
+
+    /**
+     * Sets ({@code "5.00"}) or removes ({@code null}) a key's spend cap; the key's next call is checked against it.
+     * An owner may change any key's cap. A member may only tighten the cap of their own key: a cap the owner set
+     * must not be loosened by the key's holder.
+     */
+    @RequestMapping(path = "/api/teams/{teamId}/api-keys/{keyId}", method = {RequestMethod.PUT, RequestMethod.PATCH})
+    public TeamKeyView changeKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                 @PathVariable String keyId, @RequestBody JsonNode body) {
+        Teams.Team team = access.team(teamId);
+        TeamRole role = access.member(caller, team);
+        ApiKey key = apiKeys.ofTeam(teamId, keyId).orElseThrow(
+                () -> ApiException.notFound("api_key_not_found", "No such API key in this team."));
+        if (body == null || !body.has("spend_cap_usd")) {
+            throw ApiException.badRequest("spend_cap_usd is required: a decimal string in USD, or null for no cap");
+        }
+        Money cap = spendCap(body);
+        if (role != TeamRole.OWNER) {
+            if (!key.userId().equals(caller.userId())) {
+                throw ApiException.forbidden("Only the team's owners set the spend cap of another member's key.");
+            }
+            if (cap == null || (key.spendCap() != null && cap.nanos() > key.spendCap().nanos())) {
+                throw ApiException.forbidden("A member may lower the cap of their own key; only an owner raises or "
+                        + "removes it.");
+            }
+        }
+        apiKeys.setSpendCap(keyId, cap);
+        ApiKey changed = apiKeys.ofTeam(teamId, keyId).orElseThrow();
+        return TeamKeyView.of(changed, ledger.keySpend(team.account()));
+    }
+
+    /** An owner revokes any key of the team; a member their own. */
+    @DeleteMapping("/api/teams/{teamId}/api-keys/{keyId}")
+    public ResponseEntity<Void> revokeKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                          @PathVariable String keyId) {
+        Teams.Team team = access.team(teamId);
+        TeamRole role = access.member(caller, team);
+        ApiKey key = apiKeys.ofTeam(teamId, keyId).orElseThrow(
+                () -> ApiException.notFound("api_key_not_found", "No such API key in this team."));
+        if (role != TeamRole.OWNER && !key.userId().equals(caller.userId())) {
+            throw ApiException.forbidden("Only the team's owners revoke another member's key.");
+        }
+        apiKeys.revoke(keyId);
+        return ResponseEntity.noContent().build();
+    }
+
+    private static Money spendCap(JsonNode body) {
+        JsonNode node = body == null ? null : body.get("spend_cap_usd");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidAmountException(
+                    "spend_cap_usd must be a decimal string in USD such as \"25.00\", or null for no cap");
+        }
+        return Money.parseUsd(node.textValue());
+    }
+
+    private static <T> T lastOwnerKept(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (Teams.LastOwner refused) {
+            throw ApiException.conflict("last_owner", "A team keeps at least one owner; make another member an owner"
+                    + " first.");
+        }
+    }
+}
