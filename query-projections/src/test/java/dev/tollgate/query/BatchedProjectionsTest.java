@@ -58,7 +58,7 @@ class BatchedProjectionsTest {
                 + "ended_at TIMESTAMP WITH TIME ZONE, call_day DATE, model VARCHAR(200), "
                 + "input_tokens BIGINT NOT NULL DEFAULT 0, output_tokens BIGINT NOT NULL DEFAULT 0, "
                 + "token_source VARCHAR(16), cost_nanos BIGINT NOT NULL DEFAULT 0, latency_ms BIGINT, "
-                + "status VARCHAR(16) NOT NULL)",
+                + "status VARCHAR(16) NOT NULL, api_key_id VARCHAR(64))",
         "CREATE TABLE usage_position (account_id VARCHAR(64) NOT NULL PRIMARY KEY, seq BIGINT NOT NULL)"};
 
     private final List<EventMessage<?>> ledger = ledger();

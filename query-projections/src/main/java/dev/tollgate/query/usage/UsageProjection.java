@@ -65,6 +65,7 @@ public class UsageProjection {
         call(e.holdId(), e.accountId().value(), seq, c -> {
             c.accountId = e.accountId().value();
             c.requestId = e.requestId();
+            c.apiKeyId = e.apiKeyId();
             // Kept to the microsecond, as both databases store it, so that a latency computed from this value and
             // one computed from the stored row agree to the millisecond, whichever batch the settlement lands in.
             c.reservedAt = Timestamp.from(e.at().truncatedTo(ChronoUnit.MICROS));
@@ -99,6 +100,7 @@ public class UsageProjection {
     private static final class Call {
         String accountId;
         String requestId;
+        String apiKeyId;
         Timestamp reservedAt;
         Instant endedAt;
         String status;
@@ -152,8 +154,9 @@ public class UsageProjection {
             if (!inserts.isEmpty()) {
                 // Bound by hand, as history's rows are (ADR 22); a call still pending has no end and no model.
                 jdbc.batchUpdate("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, ended_at, "
-                        + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new BatchPreparedStatementSetter() {
+                        + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status, "
+                        + "api_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        new BatchPreparedStatementSetter() {
                             @Override
                             public void setValues(PreparedStatement ps, int i) throws SQLException {
                                 Call c = inserts.get(i).getValue();
@@ -175,6 +178,7 @@ public class UsageProjection {
                                     ps.setLong(12, latency);
                                 }
                                 ps.setString(13, c.status == null ? "pending" : c.status);
+                                ps.setString(14, c.apiKeyId);
                             }
 
                             @Override

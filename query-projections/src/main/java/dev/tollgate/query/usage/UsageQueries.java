@@ -21,7 +21,7 @@ public class UsageQueries {
     }
 
     public record Call(String requestId, Instant at, String model, long inputTokens, long outputTokens,
-                       String tokenSource, Money cost, Long latencyMs, String status) {
+                       String tokenSource, Money cost, Long latencyMs, String status, String apiKeyId) {
     }
 
     public record Totals(long requests, long inputTokens, long outputTokens, Money cost) {
@@ -39,7 +39,8 @@ public class UsageQueries {
                 (rs, i) -> new Call(rs.getString("request_id"), rs.getTimestamp("reserved_at").toInstant(),
                         rs.getString("model"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
                         rs.getString("token_source"), new Money(rs.getLong("cost_nanos")),
-                        rs.getObject("latency_ms") == null ? null : rs.getLong("latency_ms"), rs.getString("status")),
+                        rs.getObject("latency_ms") == null ? null : rs.getLong("latency_ms"), rs.getString("status"),
+                        rs.getString("api_key_id")),
                 accountId, limit);
     }
 
@@ -52,6 +53,20 @@ public class UsageQueries {
                 rs -> {
                     totals.put(rs.getString("model"), new Totals(rs.getLong("requests"), rs.getLong("input_tokens"),
                             rs.getLong("output_tokens"), new Money(rs.getLong("cost"))));
+                }, accountId, Timestamp.from(since));
+        return totals;
+    }
+
+    /** Settled calls since {@code since}, by the API key that made them (calls made with a login token: none). */
+    public Map<String, Totals> byApiKey(String accountId, Instant since) {
+        Map<String, Totals> totals = new LinkedHashMap<>();
+        jdbc.query("SELECT api_key_id, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
+                        + "SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost FROM usage_call "
+                        + "WHERE account_id = ? AND status = 'ok' AND ended_at >= ? AND api_key_id IS NOT NULL "
+                        + "GROUP BY api_key_id ORDER BY api_key_id",
+                rs -> {
+                    totals.put(rs.getString("api_key_id"), new Totals(rs.getLong("requests"),
+                            rs.getLong("input_tokens"), rs.getLong("output_tokens"), new Money(rs.getLong("cost"))));
                 }, accountId, Timestamp.from(since));
         return totals;
     }

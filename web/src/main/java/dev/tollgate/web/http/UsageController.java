@@ -5,6 +5,8 @@ import dev.tollgate.domain.metering.Recommendations;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.query.usage.UsageQueries;
+import dev.tollgate.web.identity.ApiKeys;
+import dev.tollgate.web.identity.Teams;
 import dev.tollgate.web.ledger.CatchUp;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +37,14 @@ public class UsageController {
 
     private final PriceBook prices;
     private final TeamAccess access;
+    private final ApiKeys apiKeys;
+    private final Teams teams;
 
-    public UsageController(UsageQueries usage, Ledger ledger, Clock clock, PriceBook prices, TeamAccess access) {
+    public UsageController(UsageQueries usage, Ledger ledger, Clock clock, PriceBook prices, TeamAccess access,
+                           ApiKeys apiKeys, Teams teams) {
         this.access = access;
+        this.apiKeys = apiKeys;
+        this.teams = teams;
         this.usage = usage;
         this.ledger = ledger;
         this.clock = clock;
@@ -73,7 +81,15 @@ public class UsageController {
     }
 
     public record LogItem(String requestId, Instant at, String model, long inputTokens, long outputTokens,
-                          String tokenSource, String costUsd, Long latencyMs, String status) {
+                          String tokenSource, String costUsd, Long latencyMs, String status, String apiKeyId) {
+    }
+
+    public record MemberTotals(String email, long requests, long inputTokens, long outputTokens, String costUsd) {
+    }
+
+    /** A team's stats: a user's, plus what each member's team keys spent (by user id; ADR 32). */
+    public record TeamStats(long totalRequests, long totalInputTokens, long totalOutputTokens, String totalCostUsd,
+                            Map<String, ModelTotals> byModel, Map<String, MemberTotals> byMember) {
     }
 
     public record Log(List<LogItem> items) {
@@ -90,7 +106,8 @@ public class UsageController {
         checkDays(days);
         boolean csv = Csv.wanted(format, accept);
         String account = awaitOwnCalls(access.readable(caller, teamId));
-        Map<String, UsageQueries.Totals> byModel = usage.byModel(account, clock.instant().minus(days, ChronoUnit.DAYS));
+        Instant since = clock.instant().minus(days, ChronoUnit.DAYS);
+        Map<String, UsageQueries.Totals> byModel = usage.byModel(account, since);
         Map<String, ModelTotals> models = new LinkedHashMap<>();
         long requests = 0;
         long in = 0;
@@ -110,6 +127,10 @@ public class UsageController {
                     t.costUsd())));
             return Csv.answer(table, "usage-stats.csv");
         }
+        if (teamId != null) {
+            return ResponseEntity.ok(new TeamStats(requests, in, out, cost.toUsdString(), models,
+                    byMember(teamId, usage.byApiKey(account, since))));
+        }
         return ResponseEntity.ok(new Stats(requests, in, out, cost.toUsdString(), models));
     }
 
@@ -124,7 +145,8 @@ public class UsageController {
         boolean csv = Csv.wanted(format, accept);
         String account = awaitOwnCalls(access.readable(caller, teamId));
         List<LogItem> items = usage.log(account, limit).stream().map(c -> new LogItem(c.requestId(), c.at(), c.model(),
-                c.inputTokens(), c.outputTokens(), c.tokenSource(), c.cost().toUsdString(), c.latencyMs(), c.status()))
+                c.inputTokens(), c.outputTokens(), c.tokenSource(), c.cost().toUsdString(), c.latencyMs(), c.status(),
+                c.apiKeyId()))
                 .toList();
         if (csv) {
             StringBuilder table = new StringBuilder(Csv.row("request_id", "at", "model", "input_tokens",
@@ -153,6 +175,22 @@ public class UsageController {
             return Csv.answer(table, "usage-daily.csv");
         }
         return ResponseEntity.ok(rows);
+    }
+
+    /** Each member's team keys' totals, summed per member, in the order members joined. */
+    private Map<String, MemberTotals> byMember(String teamId, Map<String, UsageQueries.Totals> byKey) {
+        Map<String, String> holderOfKey = new HashMap<>();
+        apiKeys.ofTeam(teamId).forEach(key -> holderOfKey.put(key.id(), key.userId()));
+        Map<String, String> emails = new LinkedHashMap<>();
+        teams.members(teamId).forEach(member -> emails.put(member.userId(), member.email()));
+        Map<String, UsageQueries.Totals> sums = new LinkedHashMap<>();
+        byKey.forEach((keyId, totals) -> sums.merge(holderOfKey.getOrDefault(keyId, "unknown"), totals,
+                (a, b) -> new UsageQueries.Totals(a.requests() + b.requests(), a.inputTokens() + b.inputTokens(),
+                        a.outputTokens() + b.outputTokens(), a.cost().plus(b.cost()))));
+        Map<String, MemberTotals> members = new LinkedHashMap<>();
+        sums.forEach((userId, t) -> members.put(userId, new MemberTotals(emails.get(userId), t.requests(),
+                t.inputTokens(), t.outputTokens(), t.cost().toUsdString())));
+        return members;
     }
 
     private static void checkDays(int days) {

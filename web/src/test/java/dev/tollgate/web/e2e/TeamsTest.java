@@ -108,7 +108,8 @@ class TeamsTest extends BehindFakeWorkersAi {
         String team = team(owner, "Lab");
         addMember(team, owner, member);
         Http.Answer funding = fund(owner, team, "2");
-        String key = teamKey(team, member, null).get("key").asText();
+        JsonNode created = teamKey(team, member, null);
+        String key = created.get("key").asText();
         workersAi.enqueue(json200(ANSWER));
 
         // when the member calls a model with the team key
@@ -127,6 +128,13 @@ class TeamsTest extends BehindFakeWorkersAi {
         JsonNode stats = http.get("/api/teams/" + team + "/usage/stats", member.token()).body();
         assertThat(stats.get("total_requests").asLong()).isEqualTo(1);
         assertThat(stats.get("total_cost_usd").asText()).isEqualTo(COST);
+        JsonNode byMember = stats.get("by_member").get(member.id());
+        assertThat(byMember.get("email").asText()).isEqualTo(member.email());
+        assertThat(byMember.get("requests").asLong()).isEqualTo(1);
+        assertThat(byMember.get("cost_usd").asText()).isEqualTo(COST);
+        assertThat(stats.get("by_member").has(owner.id())).isFalse();
+        JsonNode log = http.get("/api/teams/" + team + "/usage/logs", owner.token()).body().get("items");
+        assertThat(log.get(0).get("api_key_id").asText()).isEqualTo(created.get("id").asText());
         assertThat(http.get("/api/usage/stats", member.token()).body().get("total_requests").asLong()).isZero();
         JsonNode history = http.get("/api/teams/" + team + "/transactions", owner.token()).body().get("items");
         assertThat(history).hasSize(2);
