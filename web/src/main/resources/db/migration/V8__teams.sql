@@ -12,6 +12,8 @@ CREATE TABLE team_members (
     user_id  VARCHAR(64) NOT NULL REFERENCES users (id),
     role     VARCHAR(16) NOT NULL,
     added_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    -- What all of this member's team keys together may spend of the team's money; NULL = no cap of its own.
+    spend_cap_nanos BIGINT,
     CONSTRAINT pk_team_members PRIMARY KEY (team_id, user_id)
 );
 CREATE INDEX ix_team_members_user ON team_members (user_id);
@@ -20,3 +22,6 @@ ALTER TABLE api_keys ADD COLUMN team_id VARCHAR(64);
 ALTER TABLE api_keys ADD COLUMN spend_cap_nanos BIGINT;
 ALTER TABLE api_keys ADD CONSTRAINT fk_api_keys_team FOREIGN KEY (team_id) REFERENCES teams (id);
 CREATE INDEX ix_api_keys_team ON api_keys (team_id);
+
+-- Retries of a team member's calls are remembered per member ("team:{id}/{user id}"), not per team.
+ALTER TABLE idempotent_call ALTER COLUMN account_id SET DATA TYPE VARCHAR(160);

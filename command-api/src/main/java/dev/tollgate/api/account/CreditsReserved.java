@@ -5,16 +5,18 @@ import java.time.Instant;
 import org.axonframework.serialization.Revision;
 
 /**
- * A hold was placed. Revision 2 added {@code apiKeyId}, the key that made the call ({@code null} for a login token
- * and for every revision-1 event, read through {@code CreditsReservedUpcaster}): a key's spend is counted from the
- * holds it placed, so a team can cap each member's key (ADR 32).
+ * A hold was placed. Revision 2 added {@code apiKeyId}, the key that made the call, and {@code memberId}, the team
+ * member holding it ({@code null} for a login token, on a user's own account, and in every revision-1 event, read
+ * through {@code CreditsReservedUpcaster}): spend is counted per key and per member, so a team can cap both
+ * (ADR 32).
  */
 @Revision("2")
 public record CreditsReserved(AccountId accountId, String holdId, Money amount, Money heldAfter, String requestId,
-                              Instant expiresAt, Instant at, String apiKeyId) implements LedgerEvent {
+                              Instant expiresAt, Instant at, String apiKeyId, String memberId)
+        implements LedgerEvent {
 
     public CreditsReserved(AccountId accountId, String holdId, Money amount, Money heldAfter, String requestId,
                            Instant expiresAt, Instant at) {
-        this(accountId, holdId, amount, heldAfter, requestId, expiresAt, at, null);
+        this(accountId, holdId, amount, heldAfter, requestId, expiresAt, at, null, null);
     }
 }

@@ -5,16 +5,15 @@ import java.time.Instant;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
- * Sets an upper bound aside before a metered call; the hold must end settled, released or expired.
- * {@code apiKeyId} names the key that made the call ({@code null} for a login token), and {@code spendCap}, when
- * set, is that key's lifetime spend cap as it stands now: the hold is refused if the key's settled spend, its open
- * holds and this hold would pass it (ADR 32).
+ * Sets an upper bound aside before a metered call; the hold must end settled, released or expired. {@code spender}
+ * names the API key and team member behind the call and their caps as they stand now ({@code null} for a call made
+ * with a login token): the hold is refused if either's settled spend, open holds and this hold would pass its cap.
  */
 public record ReserveCredits(@TargetAggregateIdentifier AccountId accountId, String holdId, Money amount,
-                             String requestId, Instant expiresAt, Instant at, String apiKeyId, Money spendCap) {
+                             String requestId, Instant expiresAt, Instant at, Spender spender) {
 
     public ReserveCredits(AccountId accountId, String holdId, Money amount, String requestId, Instant expiresAt,
                           Instant at) {
-        this(accountId, holdId, amount, requestId, expiresAt, at, null, null);
+        this(accountId, holdId, amount, requestId, expiresAt, at, null);
     }
 }

@@ -8,8 +8,9 @@ import dev.tollgate.api.account.AccountClosed;
 import dev.tollgate.api.account.AccountClosedException;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountKind;
-import dev.tollgate.api.account.KeySpend;
-import dev.tollgate.api.account.ReadKeySpend;
+import dev.tollgate.api.account.ReadSpending;
+import dev.tollgate.api.account.Spender;
+import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.account.AccountOpened;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CloseAccount;
@@ -59,6 +60,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.DeadlineMessage;
@@ -112,8 +114,9 @@ public class UserAccount {
     /** The UTC month (year × 12 + month − 1) of the latest charge, and what charges collected in it. */
     private long spendMonth;
     private long spentInMonth;
-    /** What the charges of each API key's calls collected, over the account's life (ADR 32). */
+    /** What the charges of each API key's and each team member's calls collected, over the account's life (ADR 32). */
     private LinkedHashMap<String, Long> spentByKey = new LinkedHashMap<>();
+    private LinkedHashMap<String, Long> spentByMember = new LinkedHashMap<>();
 
     /** For Axon and Jackson: state is rebuilt from events or a snapshot. */
     protected UserAccount() {
@@ -181,14 +184,21 @@ public class UserAccount {
         requirePositive(command.amount());
         requireAvailable(command.amount());
         requireWithinBudget(command.amount(), command.at());
-        requireWithinSpendCap(command.apiKeyId(), command.spendCap(), command.amount());
+        Spender spender = command.spender();
+        if (spender != null) {
+            requireWithinCap("this API key's spend cap", spender.keyCap(), spent(spentByKey, spender.apiKeyId()),
+                    heldBy(OpenHold::apiKeyId, spender.apiKeyId()), command.amount());
+            requireWithinCap("your spend cap in this team", spender.memberCap(),
+                    spent(spentByMember, spender.memberId()), heldBy(OpenHold::memberId, spender.memberId()),
+                    command.amount());
+        }
         // A hold is never left open: if neither settle nor release comes, a deadline frees it. One pending deadline
         // serves every hold of the account that expires after it (ADR 24), so a busy account schedules one every
         // ten minutes, not one per call; an ended hold's deadline finds nothing to do and is never cancelled.
         boolean schedule = needsDeadline(command.at(), command.expiresAt());
         apply(new CreditsReserved(id, command.holdId(), command.amount(),
                 new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at(),
-                command.apiKeyId()));
+                spender == null ? null : spender.apiKeyId(), spender == null ? null : spender.memberId()));
         if (schedule) {
             deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
         }
@@ -288,8 +298,8 @@ public class UserAccount {
     }
 
     @CommandHandler
-    public KeySpend handle(ReadKeySpend query) {
-        return keySpend();
+    public Spending handle(ReadSpending query) {
+        return spending();
     }
 
     /** Preconditions: open, no open holds. The balance stays booked; a closed account refuses new money. */
@@ -398,15 +408,20 @@ public class UserAccount {
         }
         held = event.heldAfter().nanos();
         holds.put(event.holdId(), new OpenHold(event.amount().nanos(), event.requestId(), event.expiresAt(),
-                event.apiKeyId()));
+                event.apiKeyId(), event.memberId()));
     }
 
     @EventSourcingHandler
     void on(ReservationSettled event) {
         countSpend(event.collected().nanos(), event.at());
         OpenHold hold = holds.get(event.holdId());
-        if (hold != null && hold.apiKeyId() != null && event.collected().nanos() > 0) {
-            spentByKey.merge(hold.apiKeyId(), event.collected().nanos(), UserAccount::saturatedAdd);
+        if (hold != null && event.collected().nanos() > 0) {
+            if (hold.apiKeyId() != null) {
+                spentByKey.merge(hold.apiKeyId(), event.collected().nanos(), UserAccount::saturatedAdd);
+            }
+            if (hold.memberId() != null) {
+                spentByMember.merge(hold.memberId(), event.collected().nanos(), UserAccount::saturatedAdd);
+            }
         }
         balance = event.balanceAfter().nanos();
         held = event.heldAfter().nanos();
@@ -529,40 +544,55 @@ public class UserAccount {
     }
 
     /**
-     * A key with a spend cap places a hold only if what its calls collected, plus its open holds, plus this hold stay
-     * within the cap: the same upper-bound argument as the hard stop, per key.
+     * A key or member with a cap places a hold only if what its calls collected, plus its open holds, plus this hold
+     * stay within the cap: the same upper-bound argument as the hard stop of a budget, per spender.
      */
-    private void requireWithinSpendCap(String apiKeyId, Money cap, Money amount) {
-        if (apiKeyId == null || cap == null) {
+    private static void requireWithinCap(String what, Money cap, long spent, long heldBySpender, Money amount) {
+        if (cap == null) {
             return;
         }
-        long spent = spentByKey.getOrDefault(apiKeyId, 0L);
-        long heldByKey = 0;
-        for (OpenHold hold : holds.values()) {
-            if (apiKeyId.equals(hold.apiKeyId())) {
-                heldByKey = saturatedAdd(heldByKey, hold.amount());
-            }
-        }
-        if (saturatedAdd(saturatedAdd(spent, heldByKey), amount.nanos()) > cap.nanos()) {
-            throw new BudgetExceededException("this API key's spend cap of " + cap.toUsdString()
-                    + " USD does not cover this call: " + new Money(spent).toUsdString() + " USD spent, "
-                    + new Money(heldByKey).toUsdString() + " USD held by its calls in progress, and this call may cost"
-                    + " up to " + amount.toUsdString() + " USD");
+        if (saturatedAdd(saturatedAdd(spent, heldBySpender), amount.nanos()) > cap.nanos()) {
+            throw new BudgetExceededException(what + " of " + cap.toUsdString() + " USD does not cover this call: "
+                    + new Money(spent).toUsdString() + " USD spent, " + new Money(heldBySpender).toUsdString()
+                    + " USD held by calls in progress, and this call may cost up to " + amount.toUsdString() + " USD");
         }
     }
 
-    /** What each key's calls collected and what its open holds keep, for the keys that made calls. */
-    KeySpend keySpend() {
-        Map<String, Money> spent = new LinkedHashMap<>();
-        spentByKey.forEach((key, nanos) -> spent.put(key, new Money(nanos)));
-        Map<String, Money> heldByKey = new LinkedHashMap<>();
-        for (OpenHold hold : holds.values()) {
-            if (hold.apiKeyId() != null) {
-                heldByKey.merge(hold.apiKeyId(), new Money(hold.amount()),
-                        (a, b) -> new Money(saturatedAdd(a.nanos(), b.nanos())));
+    private static long spent(Map<String, Long> spentBy, String spender) {
+        return spender == null ? 0 : spentBy.getOrDefault(spender, 0L);
+    }
+
+    private long heldBy(Function<OpenHold, String> spenderOf, String spender) {
+        long sum = 0;
+        if (spender != null) {
+            for (OpenHold hold : holds.values()) {
+                if (spender.equals(spenderOf.apply(hold))) {
+                    sum = saturatedAdd(sum, hold.amount());
+                }
             }
         }
-        return new KeySpend(id, spent, heldByKey);
+        return sum;
+    }
+
+    /** What each key and each member spent and holds now, for those that made calls. */
+    Spending spending() {
+        return new Spending(id, spentBy(spentByKey, OpenHold::apiKeyId), spentBy(spentByMember, OpenHold::memberId));
+    }
+
+    private Map<String, Spending.Spent> spentBy(Map<String, Long> spentBy, Function<OpenHold, String> spenderOf) {
+        Map<String, Long> heldBySpender = new LinkedHashMap<>();
+        for (OpenHold hold : holds.values()) {
+            String spender = spenderOf.apply(hold);
+            if (spender != null) {
+                heldBySpender.merge(spender, hold.amount(), UserAccount::saturatedAdd);
+            }
+        }
+        Map<String, Spending.Spent> all = new LinkedHashMap<>();
+        spentBy.forEach((spender, nanos) -> all.put(spender, new Spending.Spent(new Money(nanos),
+                new Money(heldBySpender.getOrDefault(spender, 0L)))));
+        heldBySpender.forEach((spender, nanos) -> all.putIfAbsent(spender, new Spending.Spent(Money.ZERO,
+                new Money(nanos))));
+        return all;
     }
 
     /** The alerts a charge raises: each threshold of a limit that the spend reaches with this charge. */
@@ -757,7 +787,7 @@ public class UserAccount {
     }
 
     /** A hold that is neither settled nor released yet. */
-    record OpenHold(long amount, String requestId, Instant expiresAt, String apiKeyId) {
+    record OpenHold(long amount, String requestId, Instant expiresAt, String apiKeyId, String memberId) {
     }
 
     /** A transfer this account sent that may still be refunded. */

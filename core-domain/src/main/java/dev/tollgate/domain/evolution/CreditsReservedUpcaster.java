@@ -8,8 +8,8 @@ import org.axonframework.serialization.upcasting.event.IntermediateEventRepresen
 import org.axonframework.serialization.upcasting.event.SingleEventUpcaster;
 
 /**
- * Reads {@link CreditsReserved} revision 1 as revision 2: a hold placed before keys were named on holds has no
- * {@code apiKeyId}, so no key's spend counts it. The stored payload is never rewritten.
+ * Reads {@link CreditsReserved} revision 1 as revision 2: a hold placed before spenders were named on holds has no
+ * {@code apiKeyId} and no {@code memberId}, so no key's or member's spend counts it. The stored payload is never rewritten.
  */
 public class CreditsReservedUpcaster extends SingleEventUpcaster {
     private static final String TYPE = CreditsReserved.class.getName();
@@ -24,8 +24,13 @@ public class CreditsReservedUpcaster extends SingleEventUpcaster {
     @Override
     protected IntermediateEventRepresentation doUpcast(IntermediateEventRepresentation representation) {
         return representation.upcastPayload(TO, JsonNode.class, payload -> {
-            if (payload instanceof ObjectNode event && !event.has("apiKeyId")) {
-                event.putNull("apiKeyId");
+            if (payload instanceof ObjectNode event) {
+                if (!event.has("apiKeyId")) {
+                    event.putNull("apiKeyId");
+                }
+                if (!event.has("memberId")) {
+                    event.putNull("memberId");
+                }
             }
             return payload;
         });

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.account.CreditsReserved;
+import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.account.DepositCredits;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.Intent;
@@ -82,20 +83,20 @@ class UserAccountSnapshotTest {
     }
 
     @Test
-    void aSnapshotKeepsWhatEachKeySpentAndHolds() throws Exception {
-        // given key k1 spent 0.25 and holds 0.5 more
+    void aSnapshotKeepsWhatEachKeyAndMemberSpentAndHolds() throws Exception {
+        // given key k1 of member bob spent 0.25 and holds 0.5 more
         account.on(new CreditsReserved(ALICE, "h3", usd("1"), usd("4.000000001"), "req-h3", T3.plusSeconds(60), T3,
-                "k1"));
+                "k1", "bob"));
         account.on(new ReservationSettled(ALICE, "h3", UserAccountTest.charge("h3", "0.25"), usd("0.25"),
                 usd("0.75"), usd("8.75"), usd("3.000000001"), T3));
         account.on(new CreditsReserved(ALICE, "h4", usd("0.5"), usd("3.500000001"), "req-h4", T3.plusSeconds(60), T3,
-                "k1"));
+                "k1", "bob"));
         // when the account is written as a snapshot and read back
         UserAccount restored = roundTrip(account);
-        // then it answers the same spend per key, so the key's next hold is checked against the same numbers
-        assertThat(restored.keySpend()).isEqualTo(account.keySpend());
-        assertThat(restored.keySpend().spentBy("k1")).isEqualTo(usd("0.25"));
-        assertThat(restored.keySpend().heldBy("k1")).isEqualTo(usd("0.5"));
+        // then it answers the same spend per key and member, so their next hold is checked against the same numbers
+        assertThat(restored.spending()).isEqualTo(account.spending());
+        assertThat(restored.spending().ofKey("k1")).isEqualTo(new Spending.Spent(usd("0.25"), usd("0.5")));
+        assertThat(restored.spending().ofMember("bob")).isEqualTo(new Spending.Spent(usd("0.25"), usd("0.5")));
     }
 
     @Test
@@ -120,7 +121,7 @@ class UserAccountSnapshotTest {
         JsonNode json = JSON.readTree(JSON.writeValueAsString(account));
         assertThat(json.fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "holdDeadlineAt", "remembered",
-                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth", "spentByKey");
+                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth", "spentByKey", "spentByMember");
     }
 
     @Test

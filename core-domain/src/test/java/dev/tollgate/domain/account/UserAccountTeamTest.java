@@ -13,12 +13,13 @@ import dev.tollgate.api.account.CreditsDeposited;
 import dev.tollgate.api.account.CreditsReserved;
 import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.InvalidCommandException;
-import dev.tollgate.api.account.KeySpend;
 import dev.tollgate.api.account.OpenAccount;
-import dev.tollgate.api.account.ReadKeySpend;
+import dev.tollgate.api.account.ReadSpending;
 import dev.tollgate.api.account.ReservationReleased;
 import dev.tollgate.api.account.ReservationSettled;
 import dev.tollgate.api.account.ReserveCredits;
+import dev.tollgate.api.account.Spender;
+import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.api.money.Money;
 import java.util.Map;
@@ -49,14 +50,25 @@ class UserAccountTeamTest {
         return new CreditsDeposited(TEAM, "dep-0", usd(amount), usd(amount), "team funds", "owner", Intent.NONE, T0);
     }
 
+    static final String BOB = "bob";
+    static final String CAROL = "carol";
+
+    /** A call of {@code key} held by member bob; only the key has a cap. */
     static ReserveCredits reserveWithKey(String holdId, String amount, String key, String cap) {
-        return new ReserveCredits(TEAM, holdId, usd(amount), "req-" + holdId, T1.plusSeconds(300), T1, key,
-                cap == null ? null : Money.parseUsd(cap));
+        return reserveAs(holdId, amount, new Spender(key, cap == null ? null : Money.parseUsd(cap), BOB, null));
+    }
+
+    static ReserveCredits reserveAs(String holdId, String amount, Spender spender) {
+        return new ReserveCredits(TEAM, holdId, usd(amount), "req-" + holdId, T1.plusSeconds(300), T1, spender);
     }
 
     static CreditsReserved reservedWithKey(String holdId, String amount, String heldAfter, String key) {
+        return reservedBy(holdId, amount, heldAfter, key, BOB);
+    }
+
+    static CreditsReserved reservedBy(String holdId, String amount, String heldAfter, String key, String member) {
         return new CreditsReserved(TEAM, holdId, usd(amount), Money.parseUsd(heldAfter), "req-" + holdId,
-                T0.plusSeconds(300), T0, key);
+                T0.plusSeconds(300), T0, key, member);
     }
 
     static ReservationSettled settled(String holdId, String hold, String cost, String balanceAfter, String heldAfter) {
@@ -100,7 +112,7 @@ class UserAccountTeamTest {
             fixture.given(teamOpened(), funded("10"))
                     .when(reserveWithKey("h1", "0.5", KEY_A, "1"))
                     .expectEvents(new CreditsReserved(TEAM, "h1", usd("0.5"), usd("0.5"), "req-h1",
-                            T1.plusSeconds(300), T1, KEY_A));
+                            T1.plusSeconds(300), T1, KEY_A, BOB));
         }
 
         @Test
@@ -124,14 +136,14 @@ class UserAccountTeamTest {
                     .when(reserveWithKey("h2", "0.3", KEY_A, "1"))
                     .expectSuccessfulHandlerExecution()
                     .expectEvents(new CreditsReserved(TEAM, "h2", usd("0.3"), usd("0.3"), "req-h2",
-                            T1.plusSeconds(300), T1, KEY_A));
+                            T1.plusSeconds(300), T1, KEY_A, BOB));
         }
 
         @Test
         void anotherKeysSpendDoesNotCountAgainstACap() {
             // given key B spent 5 of the team's money
             fixture.given(teamOpened(), funded("10"),
-                            reservedWithKey("h1", "5", "5", KEY_B), settled("h1", "5", "5", "5", "0"))
+                            reservedBy("h1", "5", "5", KEY_B, CAROL), settled("h1", "5", "5", "5", "0"))
                     // when key A, capped at 1, asks for 1
                     .when(reserveWithKey("h2", "1", KEY_A, "1"))
                     .expectSuccessfulHandlerExecution();
@@ -178,10 +190,11 @@ class UserAccountTeamTest {
             // given key A's hold of 0.5 settled at 0.4, and a second hold of 0.25 still open
             fixture.given(teamOpened(), funded("10"), reservedWithKey("h1", "0.5", "0.5", KEY_A),
                             settled("h1", "0.5", "0.4", "9.6", "0"), reservedWithKey("h2", "0.25", "0.25", KEY_A))
-                    // when the account is asked what each key spent and holds
-                    .when(new ReadKeySpend(TEAM))
-                    .expectResultMessagePayload(new KeySpend(TEAM, Map.of(KEY_A, usd("0.4")),
-                            Map.of(KEY_A, usd("0.25"))));
+                    // when the account is asked what each key and member spent and holds
+                    .when(new ReadSpending(TEAM))
+                    .expectResultMessagePayload(new Spending(TEAM,
+                            Map.of(KEY_A, new Spending.Spent(usd("0.4"), usd("0.25"))),
+                            Map.of(BOB, new Spending.Spent(usd("0.4"), usd("0.25")))));
         }
 
         @Test
@@ -189,8 +202,44 @@ class UserAccountTeamTest {
             fixture.given(teamOpened(), funded("10"),
                             new CreditsReserved(TEAM, "h1", usd("3"), usd("3"), "req-h1", T0.plusSeconds(300), T0),
                             settled("h1", "3", "3", "7", "0"))
-                    .when(new ReadKeySpend(TEAM))
-                    .expectResultMessagePayload(new KeySpend(TEAM, Map.of(), Map.of()));
+                    .when(new ReadSpending(TEAM))
+                    .expectResultMessagePayload(new Spending(TEAM, Map.of(), Map.of()));
+        }
+    }
+
+    @Nested
+    class MemberCap {
+
+        @Test
+        void aMembersCapCountsEveryKeyOfTheirs() {
+            // given bob spent 0.6 with key A and holds 0.3 with key B
+            fixture.given(teamOpened(), funded("10"),
+                            reservedBy("h1", "0.6", "0.6", KEY_A, BOB), settled("h1", "0.6", "0.6", "9.4", "0"),
+                            reservedBy("h2", "0.3", "0.3", KEY_B, BOB))
+                    // when a new key of his, with no cap of its own, asks for 0.2 under his member cap of 1
+                    .when(reserveAs("h3", "0.2", new Spender("key-new", null, BOB, Money.parseUsd("1"))))
+                    // then 0.6 + 0.3 + 0.2 > 1: refused
+                    .expectException(BudgetExceededException.class)
+                    .expectExceptionMessage(containsString("your spend cap in this team of 1 USD"))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void anotherMembersSpendDoesNotCountAgainstAMembersCap() {
+            fixture.given(teamOpened(), funded("10"),
+                            reservedBy("h1", "5", "5", KEY_B, CAROL), settled("h1", "5", "5", "5", "0"))
+                    .when(reserveAs("h2", "1", new Spender(KEY_A, null, BOB, Money.parseUsd("1"))))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEvents(new CreditsReserved(TEAM, "h2", usd("1"), usd("1"), "req-h2", T1.plusSeconds(300),
+                            T1, KEY_A, BOB));
+        }
+
+        @Test
+        void theTighterOfKeyAndMemberCapDecides() {
+            fixture.given(teamOpened(), funded("10"))
+                    .when(reserveAs("h1", "0.5", new Spender(KEY_A, Money.parseUsd("5"), BOB, Money.parseUsd("0.4"))))
+                    .expectException(BudgetExceededException.class)
+                    .expectNoEvents();
         }
     }
 

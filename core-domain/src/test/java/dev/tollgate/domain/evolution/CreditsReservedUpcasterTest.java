@@ -50,17 +50,19 @@ class CreditsReservedUpcasterTest {
         CreditsReserved event = SERIALIZER.deserialize(read.get(0).getData());
         assertThat(event).isEqualTo(new CreditsReserved(AccountId.of("alice"), "hold_req-1", Money.ofNanos(100_000),
                 Money.ofNanos(100_000), "req-1", Instant.parse("2026-11-01T10:10:00Z"),
-                Instant.parse("2026-11-01T10:00:00Z"), null));
+                Instant.parse("2026-11-01T10:00:00Z"), null, null));
     }
 
     @Test
     void aRevisionTwoHoldKeepsItsKey() {
-        byte[] stored = SERIALIZER.serialize(new CreditsReserved(AccountId.of("team:t1"), "hold_r", Money.ofNanos(1_000_000_000),
-                Money.ofNanos(1_000_000_000), "r", Instant.parse("2026-11-02T10:10:00Z"), Instant.parse("2026-11-02T10:00:00Z"),
-                "key-7"), byte[].class).getData();
+        Money one = Money.ofNanos(1_000_000_000);
+        byte[] stored = SERIALIZER.serialize(new CreditsReserved(AccountId.of("team:t1"), "hold_r", one, one, "r",
+                Instant.parse("2026-11-02T10:10:00Z"), Instant.parse("2026-11-02T10:00:00Z"), "key-7", "bob"),
+                byte[].class).getData();
 
         CreditsReserved event = SERIALIZER.deserialize(read("2", stored).get(0).getData());
 
         assertThat(event.apiKeyId()).isEqualTo("key-7");
+        assertThat(event.memberId()).isEqualTo("bob");
     }
 }

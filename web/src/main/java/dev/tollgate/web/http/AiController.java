@@ -98,7 +98,7 @@ public class AiController {
         if (key == null) {
             return ChatView.of(metered.chat(payer, request, RequestIds.current()));
         }
-        return idempotent.once(payer.account().value(), Amounts.idempotencyKey(key), Fingerprint.of("chat", body),
+        return idempotent.once(payer.idempotencyScope(), Amounts.idempotencyKey(key), Fingerprint.of("chat", body),
                 () -> ChatView.of(metered.chat(payer, request, RequestIds.current())));
     }
 
@@ -118,7 +118,7 @@ public class AiController {
             live(payer, request, stream);
             return;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), Amounts.idempotencyKey(key),
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.idempotencyScope(), Amounts.idempotencyKey(key),
                 Fingerprint.of("chat-stream", body), () -> live(payer, request, stream));
         if (first == null) {
             return;

@@ -193,7 +193,7 @@ public class AiMediaController {
         if (key == null) {
             return call.get();
         }
-        return idempotent.once(caller.account().value(), Amounts.idempotencyKey(key), fingerprint, call);
+        return idempotent.once(caller.payer().idempotencyScope(), Amounts.idempotencyKey(key), fingerprint, call);
     }
 
     private static String sha256(byte[] bytes) {

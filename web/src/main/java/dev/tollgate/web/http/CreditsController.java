@@ -47,6 +47,10 @@ public class CreditsController {
     @PostMapping("/api/credits/transfer")
     public TransferView transfer(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                                  @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+        if (caller.viaTeamKey()) {
+            // Also refused by the security rules; a team key must never move a team's money out (ADR 32).
+            throw ApiException.forbidden("A team API key cannot move money; use your own login or API key.");
+        }
         String to = Amounts.requiredText(body, "to").trim();
         Money amount = Amounts.positive(body, "amount_usd");
         String note = Amounts.optionalText(body, "note", 500);

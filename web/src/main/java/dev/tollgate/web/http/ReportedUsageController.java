@@ -71,7 +71,7 @@ public class ReportedUsageController {
                 body.hasNonNull("at") ? at.toString() : "");
         Payer payer = caller.payer();
         AtomicBoolean charged = new AtomicBoolean();
-        JsonNode answer = idempotent.once(payer.account().value(), key, fingerprint, () -> {
+        JsonNode answer = idempotent.once(payer.idempotencyScope(), key, fingerprint, () -> {
             charged.set(true);
             String chargeId = "usage_" + UUID.randomUUID().toString().replace("-", "");
             MeteredCalls.Metered done = metered.reported(payer, model, input, output, requestId, at, chargeId);

@@ -1,7 +1,7 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.api.account.KeySpend;
+import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.web.identity.ApiKey;
@@ -28,8 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Teams (ADR 32): a shared account that members fund with transfers to {@code team:{id}} and spend through team
- * API keys, each with an optional lifetime spend cap. The team's balance, history and usage are answered by the
- * same handlers as a user's ({@code /api/teams/{id}/balance}, {@code /transactions}, {@code /usage/*}).
+ * API keys. Each key may have a lifetime spend cap, and each member one over all their keys, which only owners
+ * set. The team's balance, history, budget and usage are answered by the same handlers as a user's
+ * ({@code /api/teams/{id}/balance}, {@code /transactions}, {@code /budget}, {@code /usage/*}).
  */
 @RestController
 public class TeamsController {
@@ -57,11 +58,17 @@ public class TeamsController {
     }
 
     public record MemberView(String teamId, String userId, String email, String username, String role,
-                             Instant addedAt) {
-        static MemberView of(Teams.Member member) {
+                             String spendCapUsd, String spentUsd, String heldUsd, Instant addedAt) {
+        static MemberView of(Teams.Member member, Spending spending) {
+            Spending.Spent spent = spending.ofMember(member.userId());
             return new MemberView(member.teamId(), member.userId(), member.email(), member.username(),
-                    member.role().wire(), member.addedAt());
+                    member.role().wire(), usdOrNull(member.spendCap()), spent.spent().toUsdString(),
+                    spent.held().toUsdString(), member.addedAt());
         }
+    }
+
+    private static String usdOrNull(Money money) {
+        return money == null ? null : money.toUsdString();
     }
 
     public record TeamDetailView(String id, String name, String accountId, String role, Instant createdAt,
@@ -71,11 +78,11 @@ public class TeamsController {
     public record TeamKeyView(String id, String name, String prefix, String teamId, String userId,
                               String spendCapUsd, String spentUsd, String heldUsd, Instant createdAt,
                               Instant lastUsedAt, boolean revoked) {
-        static TeamKeyView of(ApiKey key, KeySpend spend) {
+        static TeamKeyView of(ApiKey key, Spending spending) {
+            Spending.Spent spent = spending.ofKey(key.id());
             return new TeamKeyView(key.id(), key.name(), key.prefix(), key.teamId(), key.userId(),
-                    key.spendCap() == null ? null : key.spendCap().toUsdString(),
-                    spend.spentBy(key.id()).toUsdString(), spend.heldBy(key.id()).toUsdString(), key.createdAt(),
-                    key.lastUsedAt(), key.revoked());
+                    usdOrNull(key.spendCap()), spent.spent().toUsdString(), spent.held().toUsdString(),
+                    key.createdAt(), key.lastUsedAt(), key.revoked());
         }
     }
 
@@ -108,13 +115,15 @@ public class TeamsController {
         Teams.Team team = access.team(teamId);
         access.readable(caller, teamId);
         TeamRole role = teams.roleOf(teamId, caller.userId()).orElse(null);
+        Spending spending = ledger.spending(team.account());
         return new TeamDetailView(team.id(), team.name(), team.account().value(), role == null ? null : role.wire(),
-                team.createdAt(), teams.members(teamId).stream().map(MemberView::of).toList());
+                team.createdAt(), teams.members(teamId).stream().map(m -> MemberView.of(m, spending)).toList());
     }
 
     /**
-     * An owner adds a user by email ({@code role} "member", the default, or "owner"), or changes a member's role:
-     * 201 when added, 200 when the user was a member already.
+     * An owner adds a user by email — {@code role} "member" (the default) or "owner", and {@code spend_cap_usd}, what
+     * all of that member's team keys together may spend — or changes a member (fields left out are kept): 201 when
+     * added, 200 when the user was a member already.
      */
     @PostMapping("/api/teams/{teamId}/members")
     public ResponseEntity<MemberView> addMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
@@ -122,15 +131,44 @@ public class TeamsController {
         Teams.Team team = access.team(teamId);
         access.owner(caller, team);
         String email = Amounts.requiredText(body, "email").trim();
-        String roleText = Amounts.optionalText(body, "role", 20);
-        TeamRole role = roleText == null ? TeamRole.MEMBER : TeamRole.parse(roleText.trim()).orElseThrow(
-                () -> ApiException.badRequest("role must be \"member\" or \"owner\""));
+        Teams.Change change = memberChange(body);
         User user = users.byEmail(email).orElseThrow(
                 () -> ApiException.notFound("user_not_found", "No user with this email."));
-        Teams.Added added = lastOwnerKept(() -> teams.addOrChange(teamId, user.id(), role));
-        MemberView member = teams.members(teamId).stream().filter(m -> m.userId().equals(user.id())).findFirst()
-                .map(MemberView::of).orElseThrow();
-        return ResponseEntity.status(added == Teams.Added.ADDED ? HttpStatus.CREATED : HttpStatus.OK).body(member);
+        Teams.Added added = lastOwnerKept(() -> teams.addOrChange(teamId, user.id(), change));
+        return ResponseEntity.status(added == Teams.Added.ADDED ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(member(team, user.id()));
+    }
+
+    /** An owner changes a member's role or member cap ({@code null} removes it); fields left out are kept. */
+    @RequestMapping(path = "/api/teams/{teamId}/members/{userId}", method = {RequestMethod.PUT, RequestMethod.PATCH})
+    public MemberView changeMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                   @PathVariable String userId, @RequestBody JsonNode body) {
+        Teams.Team team = access.team(teamId);
+        access.owner(caller, team);
+        Teams.Change change = memberChange(body);
+        if (teams.roleOf(teamId, userId).isEmpty()) {
+            throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
+        }
+        lastOwnerKept(() -> teams.addOrChange(teamId, userId, change));
+        return member(team, userId);
+    }
+
+    private MemberView member(Teams.Team team, String userId) {
+        Spending spending = ledger.spending(team.account());
+        return teams.members(team.id()).stream().filter(m -> m.userId().equals(userId)).findFirst()
+                .map(m -> MemberView.of(m, spending))
+                .orElseThrow(() -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
+    }
+
+    /** The whole body is read before anything is written, so a bad field changes nothing. */
+    private static Teams.Change memberChange(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("a JSON object is required");
+        }
+        String roleText = Amounts.optionalText(body, "role", 20);
+        TeamRole role = roleText == null ? null : TeamRole.parse(roleText.trim()).orElseThrow(
+                () -> ApiException.badRequest("role must be \"member\" or \"owner\""));
+        return new Teams.Change(role, body.has("spend_cap_usd"), spendCap(body));
     }
 
     /** An owner removes a member, or a member leaves. The member's team keys stop working at once. */
@@ -152,8 +190,9 @@ public class TeamsController {
 
     /**
      * A member creates a team key for themselves, shown once. With {@code spend_cap_usd} its calls may spend at
-     * most that much of the team's money over its life; without, it is limited by the team's balance only. An owner
-     * may also create a key for another member (naming them by {@code user_id} or {@code email}), capped or not.
+     * most that much of the team's money over its life; without, it is limited by the team's balance and its
+     * holder's member cap. An owner may also issue a key to another member (naming them by {@code user_id} or
+     * {@code email}); the key counts against that member's cap.
      */
     @PostMapping("/api/teams/{teamId}/api-keys")
     public ResponseEntity<CreatedTeamKeyView> createKey(@AuthenticationPrincipal Caller caller,
@@ -200,10 +239,10 @@ public class TeamsController {
     public List<TeamKeyView> keys(@AuthenticationPrincipal Caller caller, @PathVariable String teamId) {
         Teams.Team team = access.team(teamId);
         TeamRole role = access.member(caller, team);
-        KeySpend spend = ledger.keySpend(team.account());
+        Spending spending = ledger.spending(team.account());
         return apiKeys.ofTeam(teamId).stream()
                 .filter(key -> role == TeamRole.OWNER || key.userId().equals(caller.userId()))
-                .map(key -> TeamKeyView.of(key, spend)).toList();
+                .map(key -> TeamKeyView.of(key, spending)).toList();
     }
 
     /**
@@ -226,14 +265,16 @@ public class TeamsController {
             if (!key.userId().equals(caller.userId())) {
                 throw ApiException.forbidden("Only the team's owners set the spend cap of another member's key.");
             }
-            if (cap == null || (key.spendCap() != null && cap.nanos() > key.spendCap().nanos())) {
+            // Conditional, so a cap an owner lowered meanwhile is never loosened by the member's request.
+            if (cap == null || !apiKeys.lowerSpendCap(keyId, cap)) {
                 throw ApiException.forbidden("A member may lower the cap of their own key; only an owner raises or "
                         + "removes it.");
             }
+        } else {
+            apiKeys.setSpendCap(keyId, cap);
         }
-        apiKeys.setSpendCap(keyId, cap);
         ApiKey changed = apiKeys.ofTeam(teamId, keyId).orElseThrow();
-        return TeamKeyView.of(changed, ledger.keySpend(team.account()));
+        return TeamKeyView.of(changed, ledger.spending(team.account()));
     }
 
     /** An owner revokes any key of the team; a member their own. */

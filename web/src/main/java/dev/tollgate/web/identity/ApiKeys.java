@@ -30,7 +30,13 @@ public class ApiKeys {
     private static final RowMapper<ApiKey> ROW = (rs, i) -> new ApiKey(rs.getString("id"), rs.getString("user_id"),
             rs.getString("name"), rs.getString("prefix"), rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant(),
-            rs.getTimestamp("revoked_at") != null, rs.getString("team_id"), capOf(rs));
+            rs.getTimestamp("revoked_at") != null, rs.getString("team_id"), nanosOrNull(rs, "spend_cap_nanos"), null);
+    /** A key as it authenticates: with its holder's cap in the team, for a team key. */
+    private static final RowMapper<ApiKey> AUTHENTICATED = (rs, i) -> {
+        ApiKey key = ROW.mapRow(rs, i);
+        return new ApiKey(key.id(), key.userId(), key.name(), key.prefix(), key.createdAt(), key.lastUsedAt(),
+                key.revoked(), key.teamId(), key.spendCap(), nanosOrNull(rs, "member_cap_nanos"));
+    };
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -59,7 +65,8 @@ public class ApiKeys {
         jdbc.update("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, team_id, spend_cap_nanos) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, userId, name, KEY_START + prefix, hash(key),
                 Timestamp.from(now), teamId, spendCap == null ? null : spendCap.nanos());
-        return new Created(new ApiKey(id, userId, name, KEY_START + prefix, now, null, false, teamId, spendCap), key);
+        return new Created(new ApiKey(id, userId, name, KEY_START + prefix, now, null, false, teamId, spendCap, null),
+                key);
     }
 
     /** The user's own keys; their team keys are listed with each team. */
@@ -83,13 +90,22 @@ public class ApiKeys {
                 keyId);
     }
 
+    /**
+     * Lowers a key's cap, only if nothing raced it higher meanwhile: true when the cap is now {@code spendCap}. A
+     * member may tighten their own key; this keeps them from loosening a cap an owner set a moment ago.
+     */
+    public boolean lowerSpendCap(String keyId, Money spendCap) {
+        return jdbc.update("UPDATE api_keys SET spend_cap_nanos = ? WHERE id = ? "
+                + "AND (spend_cap_nanos IS NULL OR spend_cap_nanos >= ?)", spendCap.nanos(), keyId, spendCap.nanos()) > 0;
+    }
+
     public void revoke(String keyId) {
         jdbc.update("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
                 Timestamp.from(clock.instant()), keyId);
     }
 
-    private static Money capOf(java.sql.ResultSet rs) throws java.sql.SQLException {
-        long nanos = rs.getLong("spend_cap_nanos");
+    private static Money nanosOrNull(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long nanos = rs.getLong(column);
         return rs.wasNull() ? null : new Money(nanos);
     }
 
@@ -105,10 +121,11 @@ public class ApiKeys {
         if (presented == null || !presented.startsWith(KEY_START) || presented.length() > 200) {
             return Optional.empty();
         }
-        // A team key works only while its holder is a member of its team.
-        Optional<ApiKey> found = jdbc.query("SELECT * FROM api_keys k WHERE key_hash = ? AND revoked_at IS NULL "
-                + "AND (team_id IS NULL OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = k.team_id "
-                + "AND m.user_id = k.user_id))", ROW, hash(presented)).stream().findFirst();
+        // A team key works only while its holder is a member of its team (removing a member also revokes them).
+        Optional<ApiKey> found = jdbc.query("SELECT k.*, m.spend_cap_nanos AS member_cap_nanos FROM api_keys k "
+                + "LEFT JOIN team_members m ON m.team_id = k.team_id AND m.user_id = k.user_id "
+                + "WHERE k.key_hash = ? AND k.revoked_at IS NULL AND (k.team_id IS NULL OR m.user_id IS NOT NULL)",
+                AUTHENTICATED, hash(presented)).stream().findFirst();
         found.ifPresent(this::noteUse);
         return found;
     }

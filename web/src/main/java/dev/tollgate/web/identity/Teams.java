@@ -1,6 +1,7 @@
 package dev.tollgate.web.identity;
 
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.money.Money;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public class Teams {
     }
 
     public record Member(String teamId, String userId, String email, String username, TeamRole role,
-                         Instant addedAt) {
+                         Money spendCap, Instant addedAt) {
     }
 
     /** A team as one of its members sees it in a list: the team and that member's role. */
@@ -57,7 +58,7 @@ public class Teams {
             rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
     private static final RowMapper<Member> MEMBER = (rs, i) -> new Member(rs.getString("team_id"),
             rs.getString("user_id"), rs.getString("email"), rs.getString("username"),
-            TeamRole.valueOf(rs.getString("role")), rs.getTimestamp("added_at").toInstant());
+            TeamRole.valueOf(rs.getString("role")), capOf(rs), rs.getTimestamp("added_at").toInstant());
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -103,7 +104,8 @@ public class Teams {
     }
 
     public List<Member> members(String teamId) {
-        return jdbc.query("SELECT m.team_id, m.user_id, u.email, u.username, m.role, m.added_at FROM team_members m "
+        return jdbc.query("SELECT m.team_id, m.user_id, u.email, u.username, m.role, m.spend_cap_nanos, m.added_at "
+                + "FROM team_members m "
                 + "JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY m.added_at, u.email", MEMBER, teamId);
     }
 
@@ -115,32 +117,46 @@ public class Teams {
 
     /** What adding a member did. */
     public enum Added {
-        ADDED, UNCHANGED, ROLE_CHANGED
+        ADDED, UNCHANGED, CHANGED
+    }
+
+    /** A change of a member: a role and a cap, each {@code null} to keep (a new member: "member", no cap). */
+    public record Change(TeamRole role, boolean changesCap, Money spendCap) {
     }
 
     /**
-     * Adds the user with this role, or gives a member this role. The last owner keeps the role: a team without an
-     * owner could never change its members or caps again.
+     * Adds the user, or changes a member. The last owner keeps the role: a team without an owner could never change
+     * its members or caps again.
      */
     @Transactional
-    public Added addOrChange(String teamId, String userId, TeamRole role) {
+    public Added addOrChange(String teamId, String userId, Change change) {
         Optional<TeamRole> current = roleOfForUpdate(teamId, userId);
         if (current.isEmpty()) {
-            jdbc.update("INSERT INTO team_members (team_id, user_id, role, added_at) VALUES (?, ?, ?, ?)", teamId,
-                    userId, role.name(), Timestamp.from(clock.instant()));
+            TeamRole role = change.role() == null ? TeamRole.MEMBER : change.role();
+            jdbc.update("INSERT INTO team_members (team_id, user_id, role, added_at, spend_cap_nanos) "
+                    + "VALUES (?, ?, ?, ?, ?)", teamId, userId, role.name(), Timestamp.from(clock.instant()),
+                    change.changesCap() && change.spendCap() != null ? change.spendCap().nanos() : null);
             return Added.ADDED;
         }
-        if (current.get() == role) {
-            return Added.UNCHANGED;
+        if (change.changesCap()) {
+            jdbc.update("UPDATE team_members SET spend_cap_nanos = ? WHERE team_id = ? AND user_id = ?",
+                    change.spendCap() == null ? null : change.spendCap().nanos(), teamId, userId);
+        }
+        TeamRole role = change.role();
+        if (role == null || current.get() == role) {
+            return change.changesCap() ? Added.CHANGED : Added.UNCHANGED;
         }
         if (current.get() == TeamRole.OWNER) {
             requireAnotherOwner(teamId, userId);
         }
         jdbc.update("UPDATE team_members SET role = ? WHERE team_id = ? AND user_id = ?", role.name(), teamId, userId);
-        return Added.ROLE_CHANGED;
+        return Added.CHANGED;
     }
 
-    /** Removes the member; false when they were not one. Their team keys stop working with their membership. */
+    /**
+     * Removes the member and revokes their keys of this team, together; false when they were not one. Revoked, not
+     * suspended: adding them back later must not bring a key back that may have leaked meanwhile.
+     */
     @Transactional
     public boolean remove(String teamId, String userId) {
         Optional<TeamRole> current = roleOfForUpdate(teamId, userId);
@@ -151,6 +167,8 @@ public class Teams {
             requireAnotherOwner(teamId, userId);
         }
         jdbc.update("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", teamId, userId);
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND user_id = ? AND revoked_at IS NULL",
+                Timestamp.from(clock.instant()), teamId, userId);
         return true;
     }
 
@@ -169,6 +187,11 @@ public class Teams {
         if (others == null || others == 0) {
             throw new LastOwner();
         }
+    }
+
+    private static Money capOf(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long nanos = rs.getLong("spend_cap_nanos");
+        return rs.wasNull() ? null : new Money(nanos);
     }
 
     /** Refused: the change would leave the team without an owner. */

@@ -8,9 +8,9 @@ import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.api.account.Intent;
 import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.AccountKind;
-import dev.tollgate.api.account.KeySpend;
 import dev.tollgate.api.account.OpenAccount;
-import dev.tollgate.api.account.ReadKeySpend;
+import dev.tollgate.api.account.ReadSpending;
+import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.account.ReadAccountState;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ReadBudget;
@@ -56,9 +56,9 @@ public class Ledger {
         commands.sendAndWait(new OpenAccount(account, AccountKind.TEAM, clock.instant()));
     }
 
-    /** What each API key's calls on the account spent and hold, from the aggregate (what its cap is checked on). */
-    public KeySpend keySpend(AccountId account) {
-        return commands.sendAndWait(new ReadKeySpend(account));
+    /** What each API key and member spent and hold on the account, from the aggregate (what caps are checked on). */
+    public Spending spending(AccountId account) {
+        return commands.sendAndWait(new ReadSpending(account));
     }
 
     public AccountState state(AccountId account) {

@@ -85,7 +85,7 @@ public class OpenAiController {
         Payer payer = caller.payer();
         if (!body.path("stream").asBoolean(false)) {
             if (idempotencyKey != null) {
-                return idempotent.once(payer.account().value(), idempotencyKey, Fingerprint.of("openai-chat", body),
+                return idempotent.once(payer.idempotencyScope(), idempotencyKey, Fingerprint.of("openai-chat", body),
                         () -> completion(payer, request, image, requestId, id, created));
             }
             return completion(payer, request, image, requestId, id, created);
@@ -96,7 +96,7 @@ public class OpenAiController {
             live(payer, request, image, requestId, id, created, includeUsage, sse);
             return null;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), idempotencyKey,
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.idempotencyScope(), idempotencyKey,
                 Fingerprint.of("openai-chat", body),
                 () -> live(payer, request, image, requestId, id, created, includeUsage, sse));
         if (first == null) {
@@ -226,7 +226,7 @@ public class OpenAiController {
         if (idempotencyKey == null) {
             return embed(payer, request, format);
         }
-        return idempotent.once(payer.account().value(), idempotencyKey, Fingerprint.of("openai-embeddings", body),
+        return idempotent.once(payer.idempotencyScope(), idempotencyKey, Fingerprint.of("openai-embeddings", body),
                 () -> embed(payer, request, format));
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.web.security;
 
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.Spender;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.web.ai.Payer;
 import dev.tollgate.web.identity.Role;
@@ -8,12 +9,14 @@ import dev.tollgate.web.identity.Teams;
 
 /**
  * The authenticated caller of a request: the user, their role, and the API key used (null for a JWT). A team key
- * also names its team and its spend cap: it spends the team's money, not its holder's (ADR 32).
+ * also names its team, its own cap and its holder's cap in the team: it spends the team's money, not its holder's
+ * (ADR 32).
  */
-public record Caller(String userId, String email, Role role, String apiKeyId, String teamId, Money spendCap) {
+public record Caller(String userId, String email, Role role, String apiKeyId, String teamId, Money keyCap,
+                     Money memberCap) {
 
     public Caller(String userId, String email, Role role, String apiKeyId) {
-        this(userId, email, role, apiKeyId, null, null);
+        this(userId, email, role, apiKeyId, null, null, null);
     }
 
     public boolean isAdmin() {
@@ -34,6 +37,9 @@ public record Caller(String userId, String email, Role role, String apiKeyId, St
     }
 
     public Payer payer() {
-        return new Payer(account(), apiKeyId, spendCap);
+        if (viaTeamKey()) {
+            return new Payer(account(), new Spender(apiKeyId, keyCap, userId, memberCap));
+        }
+        return new Payer(account(), viaApiKey() ? Spender.key(apiKeyId) : null);
     }
 }

@@ -63,7 +63,7 @@ public class CredentialsFilter extends OncePerRequestFilter {
             return key.flatMap(k -> users.byId(k.userId()))
                     .filter(user -> !user.disabled())
                     .map(user -> new Caller(user.id(), user.email(), user.role(), key.get().id(), key.get().teamId(),
-                            key.get().spendCap()));
+                            key.get().spendCap(), key.get().memberCap()));
         }
         return jwt.verify(presented)
                 .flatMap(users::byId)

@@ -104,7 +104,7 @@ public class WorkersAiController {
             live(payer, request, requestId, stream);
             return null;
         }
-        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.account().value(), idempotencyKey, fingerprint,
+        IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.idempotencyScope(), idempotencyKey, fingerprint,
                 () -> live(payer, request, requestId, stream));
         if (first == null) {
             return null;
@@ -170,7 +170,7 @@ public class WorkersAiController {
         if (key == null) {
             return call.get();
         }
-        return idempotent.once(payer.account().value(), key, fingerprint, call::get);
+        return idempotent.once(payer.idempotencyScope(), key, fingerprint, call::get);
     }
 
     private static IdempotencyKey idempotencyKey(String header) {

@@ -283,6 +283,70 @@ class TeamsTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aMembersCapBindsEveryKeyTheyHaveOrMakeAndOnlyAnOwnerSetsIt() throws InterruptedException {
+        // given a member capped at one call's cost, who spent it with one key
+        Person owner = person("5");
+        Person member = person(null);
+        String team = team(owner, "Bounded");
+        http.post("/api/teams/" + team + "/members", owner.token(),
+                "{\"email\":\"" + member.email() + "\",\"spend_cap_usd\":\"0.0001\"}");
+        fund(owner, team, "1");
+        workersAi.enqueue(json200(ANSWER));
+        assertThat(http.post("/api/ai/chat", teamKey(team, member, null).get("key").asText(), CHAT).status())
+                .isEqualTo(200);
+        assertThat(workersAi.takeRequest(1, TimeUnit.SECONDS)).isNotNull();
+
+        // when they make a fresh key without a cap, and try to raise their own member cap
+        String fresh = teamKey(team, member, null).get("key").asText();
+        Http.Answer next = http.post("/api/ai/chat", fresh, CHAT);
+        Http.Answer raise = put("/api/teams/" + team + "/members/" + member.id(), member.token(),
+                "{\"spend_cap_usd\":\"100\"}");
+
+        // then the fresh key is refused before the provider, and only the owner may change the member's cap
+        assertThat(next.status()).as(next.toString()).isEqualTo(402);
+        assertThat(next.body().get("error").get("message").asText()).contains("your spend cap in this team");
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(raise.status()).as(raise.toString()).isEqualTo(403);
+        JsonNode detail = http.get("/api/teams/" + team, owner.token()).body().get("members");
+        JsonNode row = detail.get(0).get("user_id").asText().equals(member.id()) ? detail.get(0) : detail.get(1);
+        assertThat(row.get("spend_cap_usd").asText()).isEqualTo("0.0001");
+        assertThat(row.get("spent_usd").asText()).isEqualTo(COST);
+        Http.Answer lifted = put("/api/teams/" + team + "/members/" + member.id(), owner.token(),
+                "{\"spend_cap_usd\":null}");
+        assertThat(lifted.status()).as(lifted.toString()).isEqualTo(200);
+        assertThat(lifted.body().get("spend_cap_usd").isNull()).isTrue();
+        assertThat(lifted.body().get("role").asText()).isEqualTo("member");
+        workersAi.enqueue(json200(ANSWER));
+        assertThat(http.post("/api/ai/chat", fresh, CHAT).status()).isEqualTo(200);
+    }
+
+    @Test
+    void twoMembersUsingTheSameIdempotencyKeyAreTwoCalls() {
+        // given two members of one team, each with a team key
+        Person owner = person("5");
+        Person member = person(null);
+        String team = team(owner, "Retries");
+        addMember(team, owner, member);
+        fund(owner, team, "1");
+        String ownersKey = teamKey(team, owner, null).get("key").asText();
+        String membersKey = teamKey(team, member, null).get("key").asText();
+        workersAi.enqueue(json200(ANSWER));
+        workersAi.enqueue(json200(ANSWER));
+
+        // when both send the same chat under the same Idempotency-Key, and the member retries it
+        Http.Answer first = http.post("/api/ai/chat", ownersKey, CHAT, Map.of("Idempotency-Key", "job-1"));
+        Http.Answer second = http.post("/api/ai/chat", membersKey, CHAT, Map.of("Idempotency-Key", "job-1"));
+        Http.Answer retry = http.post("/api/ai/chat", membersKey, CHAT, Map.of("Idempotency-Key", "job-1"));
+
+        // then each member's call ran and was charged once; the retry answered the member's own call
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.body().get("request_id").asText()).isNotEqualTo(first.body().get("request_id").asText());
+        assertThat(retry.body().get("request_id").asText()).isEqualTo(second.body().get("request_id").asText());
+        assertThat(balance(http, "/api/teams/" + team + "/balance", owner.token())).isEqualTo("0.99990602");
+    }
+
+    @Test
     void anOwnersCapAppliesToTheKeysNextCall() {
         // given a member's uncapped key that made one call
         Person owner = person("5");
@@ -363,6 +427,9 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(removed.status()).as(removed.toString()).isEqualTo(204);
         assertThat(http.get("/api/credits/balance", key).status()).isEqualTo(401);
         assertThat(http.get("/api/teams/" + team + "/balance", member.token()).status()).isEqualTo(403);
+        // and adding them back later does not bring the old key back: it was revoked, not suspended
+        addMember(team, owner, member);
+        assertThat(http.get("/api/credits/balance", key).status()).isEqualTo(401);
     }
 
     @Test
@@ -376,7 +443,7 @@ class TeamsTest extends BehindFakeWorkersAi {
         Http.Answer promote = http.post("/api/teams/" + team + "/members", owner.token(),
                 json("email", member.email(), "role", "owner"));
         Http.Answer again = http.post("/api/teams/" + team + "/members", owner.token(),
-                json("email", member.email(), "role", "owner"));
+                json("email", member.email()));
         Http.Answer leave = http.delete("/api/teams/" + team + "/members/" + owner.id(), owner.token());
 
         assertThat(leaveAlone.status()).as(leaveAlone.toString()).isEqualTo(409);
@@ -384,6 +451,7 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(promote.status()).as(promote.toString()).isEqualTo(200);
         assertThat(promote.body().get("role").asText()).isEqualTo("owner");
         assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("role").asText()).as("added again without a role: kept").isEqualTo("owner");
         assertThat(leave.status()).as(leave.toString()).isEqualTo(204);
         assertThat(http.get("/api/teams/" + team, member.token()).body().get("members")).hasSize(1);
     }
