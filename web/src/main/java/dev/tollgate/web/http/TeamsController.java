@@ -220,9 +220,12 @@ public class TeamsController {
                 key.createdAt()));
     }
 
-    /** Whose key it is: the member named by {@code user_id} or {@code email}, else the caller. */
+    /** Whose key it is: the member named by {@code user_id} (or {@code member_id}) or {@code email}, else the caller. */
     private String holder(JsonNode body, Caller caller) {
         String userId = Amounts.optionalText(body, "user_id", 64);
+        if (userId == null) {
+            userId = Amounts.optionalText(body, "member_id", 64);
+        }
         String email = Amounts.optionalText(body, "email", 320);
         if (userId != null && !userId.isBlank()) {
             return userId.trim();
