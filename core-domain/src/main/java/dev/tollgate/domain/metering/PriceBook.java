@@ -156,7 +156,7 @@ public final class PriceBook {
             rows.add(new Listed(listPriceIn(current, model, now), inEffect == null ? null : inEffect.effectiveAt()));
             for (ModelPriceSet change : timeline) {
                 if (change.effectiveAt().isAfter(now)) {
-                    rows.add(new Listed(withTokenPrices(prices.get(model), change), change.effectiveAt()));
+                    rows.add(new Listed(withPrices(prices.get(model), change), change.effectiveAt()));
                 }
             }
         }
@@ -208,12 +208,15 @@ public final class PriceBook {
             }
             inEffect = change;
         }
-        return inEffect == null ? catalogue : withTokenPrices(catalogue, inEffect);
+        return inEffect == null ? catalogue : withPrices(catalogue, inEffect);
     }
 
-    private static ModelPrice withTokenPrices(ModelPrice catalogue, ModelPriceSet change) {
+    /** The catalogue's model at a change's prices: its token prices, and its unit prices when it names any. */
+    private static ModelPrice withPrices(ModelPrice catalogue, ModelPriceSet change) {
+        List<UnitPrice> units = change.units().isEmpty() ? catalogue.units() : change.units().stream()
+                .map(u -> new UnitPrice(u.unit(), u.price(), u.per())).toList();
         return new ModelPrice(catalogue.model(), catalogue.task(), change.inputPerMillion(),
-                change.outputPerMillion(), catalogue.units());
+                change.outputPerMillion(), units);
     }
 
     private static ModelPrice markedUp(ModelPrice list, int basisPoints) {

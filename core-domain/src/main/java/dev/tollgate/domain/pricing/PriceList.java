@@ -7,9 +7,13 @@ import dev.tollgate.api.money.Money;
 import dev.tollgate.api.pricing.MarkupSet;
 import dev.tollgate.api.pricing.ModelPriceSet;
 import dev.tollgate.api.pricing.PriceBookId;
+import dev.tollgate.api.pricing.PricedUnit;
 import dev.tollgate.api.pricing.SetMarkup;
 import dev.tollgate.api.pricing.SetModelPrice;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
@@ -44,8 +48,10 @@ public class PriceList {
         }
         requirePrice(command.inputPerMillion(), "input_usd_per_m");
         requirePrice(command.outputPerMillion(), "output_usd_per_m");
+        List<PricedUnit> units = command.units() == null ? List.of() : command.units();
+        requireUnits(units);
         ModelPriceSet set = new ModelPriceSet(command.model(), command.inputPerMillion(), command.outputPerMillion(),
-                effective(command.effectiveAt(), command.at()), command.actor(), command.at());
+                effective(command.effectiveAt(), command.at()), command.actor(), command.at(), units);
         apply(set);
         return set;
     }
@@ -84,6 +90,24 @@ public class PriceList {
     private static void requirePrice(Money price, String field) {
         if (price == null || price.isNegative() || price.isGreaterThan(HIGHEST_PRICE)) {
             throw new InvalidCommandException(field + " must be from 0 to " + HIGHEST_PRICE.toUsdString() + " USD");
+        }
+    }
+
+    /** At most ten units, each named once, each priced from 0 to {@link #HIGHEST_PRICE} per one or more units. */
+    private static void requireUnits(List<PricedUnit> units) {
+        if (units.size() > 10) {
+            throw new InvalidCommandException("a model has at most 10 unit prices");
+        }
+        Set<String> names = new HashSet<>();
+        for (PricedUnit unit : units) {
+            if (unit == null || unit.unit() == null || unit.unit().isBlank() || unit.unit().length() > 40
+                    || !names.add(unit.unit())) {
+                throw new InvalidCommandException("each unit price names a different unit");
+            }
+            requirePrice(unit.price(), "unit_usd");
+            if (unit.per() < 1 || unit.per() > 1_000_000_000L) {
+                throw new InvalidCommandException("a unit price is per 1 to 1,000,000,000 units");
+            }
         }
     }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.pricing.MarkupSet;
 import dev.tollgate.api.pricing.ModelPriceSet;
+import dev.tollgate.api.pricing.PricedUnit;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The price book's changes as a node reads them: each from its effective time, markup on top (ADR 28). */
@@ -47,6 +49,24 @@ class PriceBookChangesTest {
                 .isEqualTo(Money.parseUsd("0.0005075"));
         assertThat(PriceBook.markedUp(Money.ofNanos(1), 1)).isEqualTo(Money.ofNanos(2));
         assertThat(PriceBook.markedUp(Money.ofUsd(1_000_000), 100_000)).isEqualTo(Money.ofUsd(11_000_000));
+    }
+
+    @Test
+    void unitPricesChangeFromTheirEffectiveTimeWithTheMarkupOnTop() {
+        String flux = "@cf/black-forest-labs/flux-1-schnell";
+        UnitPrice catalogueTile = book.priceOf(flux).orElseThrow().unit(UnitPrice.IMAGE_TILE).orElseThrow();
+        book.record(new ModelPriceSet(flux, Money.ZERO, Money.ZERO, LATER, "a", NOW, List.of(
+                new PricedUnit(UnitPrice.IMAGE_TILE, Money.parseUsd("0.0001"), 1),
+                new PricedUnit(UnitPrice.STEP, Money.parseUsd("0.0002"), 1))));
+        book.record(new MarkupSet(100, LATER, "a", NOW));
+
+        assertThat(book.priceOf(flux).orElseThrow().unit(UnitPrice.IMAGE_TILE)).contains(catalogueTile);
+        ModelPrice later = book.priceOf(flux, LATER).orElseThrow();
+        // 0.0001 × 1.01 = 0.000101; 0.0002 × 1.01 = 0.000202
+        assertThat(later.unit(UnitPrice.IMAGE_TILE).orElseThrow().price()).isEqualTo(Money.parseUsd("0.000101"));
+        assertThat(later.unit(UnitPrice.STEP).orElseThrow().price()).isEqualTo(Money.parseUsd("0.000202"));
+        assertThat(book.listPriceOf(flux, LATER).orElseThrow().units())
+                .extracting(UnitPrice::price).containsExactly(Money.parseUsd("0.0001"), Money.parseUsd("0.0002"));
     }
 
     @Test

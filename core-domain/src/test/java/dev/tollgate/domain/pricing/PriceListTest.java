@@ -5,9 +5,11 @@ import dev.tollgate.api.money.Money;
 import dev.tollgate.api.pricing.MarkupSet;
 import dev.tollgate.api.pricing.ModelPriceSet;
 import dev.tollgate.api.pricing.PriceBookId;
+import dev.tollgate.api.pricing.PricedUnit;
 import dev.tollgate.api.pricing.SetMarkup;
 import dev.tollgate.api.pricing.SetModelPrice;
 import java.time.Instant;
+import java.util.List;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.FixtureConfiguration;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +74,33 @@ class PriceListTest {
                 .when(new SetModelPrice(BOOK, LLAMA, usd("1"), usd("1000000.000000001"), null, "admin:a", T0))
                 .expectException(InvalidCommandException.class)
                 .expectNoEvents();
+    }
+
+    @Test
+    void unitPricesAreRecordedWithTheChange() {
+        List<PricedUnit> units = List.of(new PricedUnit("image_tile", usd("0.0001"), 1),
+                new PricedUnit("step", usd("0.0002"), 1));
+        fixture.givenNoPriorActivity()
+                .when(new SetModelPrice(BOOK, "@cf/black-forest-labs/flux-1-schnell", Money.ZERO, Money.ZERO, null,
+                        "admin:a", T0, units))
+                .expectEvents(new ModelPriceSet("@cf/black-forest-labs/flux-1-schnell", Money.ZERO, Money.ZERO, T0,
+                        "admin:a", T0, units));
+    }
+
+    @Test
+    void badUnitPricesAreRejected() {
+        for (List<PricedUnit> bad : List.of(
+                List.of(new PricedUnit("step", Money.ofNanos(-1), 1)),
+                List.of(new PricedUnit("step", usd("1000000.000000001"), 1)),
+                List.of(new PricedUnit("step", usd("1"), 0)),
+                List.of(new PricedUnit(" ", usd("1"), 1)),
+                List.of(new PricedUnit("step", usd("1"), 1), new PricedUnit("step", usd("2"), 1)))) {
+            fixture.givenNoPriorActivity()
+                    .when(new SetModelPrice(BOOK, "@cf/black-forest-labs/flux-1-schnell", Money.ZERO, Money.ZERO,
+                            null, "admin:a", T0, bad))
+                    .expectException(InvalidCommandException.class)
+                    .expectNoEvents();
+        }
     }
 
     @Test

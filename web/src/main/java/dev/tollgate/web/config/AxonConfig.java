@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
+import dev.tollgate.domain.evolution.ModelPriceSetUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.TransferProcess;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -180,6 +181,11 @@ public class AxonConfig {
     @Bean
     public CreditsReservedUpcaster creditsReservedUpcaster() {
         return new CreditsReservedUpcaster();
+    }
+
+    @Bean
+    public ModelPriceSetUpcaster modelPriceSetUpcaster() {
+        return new ModelPriceSetUpcaster();
     }
 
     @Bean

@@ -6,6 +6,7 @@ import dev.tollgate.api.money.Money;
 import dev.tollgate.api.pricing.MarkupSet;
 import dev.tollgate.api.pricing.ModelPriceSet;
 import dev.tollgate.api.pricing.PriceBookId;
+import dev.tollgate.api.pricing.PricedUnit;
 import dev.tollgate.api.pricing.SetMarkup;
 import dev.tollgate.api.pricing.SetModelPrice;
 import dev.tollgate.domain.metering.ModelPrice;
@@ -18,7 +19,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -104,12 +107,19 @@ public class PriceBookController {
         requireObject(body);
         ModelPrice current = prices.listed().stream().map(PriceBook.Listed::price)
                 .filter(p -> p.model().equals(model)).findFirst().orElseThrow();
-        if (!current.units().isEmpty()) {
+        boolean unitPriced = !current.units().isEmpty();
+        if (unitPriced && (body.has("input_usd_per_m") || body.has("output_usd_per_m"))) {
             throw ApiException.badRequest(model + " is priced per " + current.units().get(0).unit()
-                    + ", not per token; its unit prices cannot be changed here yet");
+                    + ", not per token: set unit_usd (its first unit) or units [{\"unit\",\"unit_usd\"}]");
         }
-        if (!body.has("input_usd_per_m") && !body.has("output_usd_per_m")) {
+        if (!unitPriced && (body.has("unit_usd") || body.has("units"))) {
+            throw ApiException.badRequest(model + " is priced per token: set input_usd_per_m or output_usd_per_m");
+        }
+        if (!unitPriced && !body.has("input_usd_per_m") && !body.has("output_usd_per_m")) {
             throw ApiException.badRequest("input_usd_per_m or output_usd_per_m is required");
+        }
+        if (unitPriced && !body.has("unit_usd") && !body.has("units")) {
+            throw ApiException.badRequest("unit_usd or units is required");
         }
         Instant effectiveAt = effectiveAt(body);
         // A price left out keeps what the list says at the time this change takes effect (a change already
@@ -119,11 +129,43 @@ public class PriceBookController {
                 .orElse(current);
         Money input = price(body, "input_usd_per_m", then.inputPerMillion());
         Money output = price(body, "output_usd_per_m", then.outputPerMillion());
+        List<PricedUnit> units = unitPriced ? units(body, then) : List.of();
         ModelPriceSet set = commands.sendAndWait(new SetModelPrice(PriceBookId.VALUE, model, input, output,
-                effectiveAt, "admin:" + caller.userId(), now));
+                effectiveAt, "admin:" + caller.userId(), now, units));
         feed.catchUp();
-        return PriceRow.of(new ModelPrice(model, current.task(), set.inputPerMillion(), set.outputPerMillion()),
+        return PriceRow.of(new ModelPrice(model, current.task(), set.inputPerMillion(), set.outputPerMillion(),
+                set.units().stream().map(u -> new UnitPrice(u.unit(), u.price(), u.per())).toList()),
                 set.effectiveAt());
+    }
+
+    /**
+     * Every unit of the model at its price when the change takes effect, with the ones the body names changed:
+     * {@code unit_usd} prices the first (the row's {@code unit}), {@code units} any of them by name. Each stays per
+     * as many units as the catalogue prices it ({@code unit_per}).
+     */
+    private static List<PricedUnit> units(JsonNode body, ModelPrice then) {
+        Map<String, Money> changed = new LinkedHashMap<>();
+        if (body.has("unit_usd")) {
+            changed.put(then.units().get(0).unit(), price(body, "unit_usd", null));
+        }
+        JsonNode named = body.get("units");
+        if (named != null) {
+            if (!named.isArray() || named.isEmpty()) {
+                throw ApiException.badRequest("units must be a list such as [{\"unit\":\"step\",\"unit_usd\":\"0.0001\"}]");
+            }
+            for (JsonNode unit : named) {
+                String name = unit.path("unit").isTextual() ? unit.get("unit").textValue() : null;
+                if (name == null || then.unit(name).isEmpty()) {
+                    throw ApiException.badRequest("each of units names one of this model's units: " + then.units()
+                            .stream().map(UnitPrice::unit).toList());
+                }
+                if (changed.put(name, price(unit, "unit_usd", null)) != null) {
+                    throw ApiException.badRequest("units names " + name + " twice");
+                }
+            }
+        }
+        return then.units().stream().map(u -> new PricedUnit(u.unit(), changed.getOrDefault(u.unit(), u.price()),
+                u.per())).toList();
     }
 
     private static void requireObject(JsonNode body) {
@@ -134,8 +176,11 @@ public class PriceBookController {
 
     private static Money price(JsonNode body, String field, Money current) {
         JsonNode node = body.get(field);
-        if (node == null) {
+        if (node == null && current != null) {
             return current;
+        }
+        if (node == null) {
+            throw new InvalidAmountException(field + " is required, as a decimal string in USD");
         }
         if (!node.isTextual()) {
             throw new InvalidAmountException(field + " must be a decimal string in USD such as \"0.282\"");

@@ -124,6 +124,40 @@ class TwoNodesOnOnePostgresIT {
         Http.Answer after = b.http.post("/api/ai/chat", tokens[1], chatBody("price me again"));
         assertThat(after.body().get("cost_usd").asText()).as("%s", after).isEqualTo("0.00002");
         charged.addAndGet(Money.parsePositiveUsd("0.00000782").nanos() + Money.parsePositiveUsd("0.00002").nanos());
+        // and a team's capped key, used from both nodes at once, never spends past its cap (ADR 32): the team is
+        // created on node a, funded by user 3 through node b; its member's key is capped at a few calls
+        String team = a.http.post("/api/teams", tokens[3], json("name", "cluster team")).body().get("id").asText();
+        Http.Answer funded = b.http.post("/api/credits/transfer", tokens[3],
+                json("to", "team:" + team, "amount_usd", "1"));
+        assertThat(funded.status()).as("%s", funded).isEqualTo(200);
+        charged.addAndGet(Money.parsePositiveUsd("1").nanos()); // it left the users' accounts for the team's
+        String teamKey = b.http.post("/api/teams/" + team + "/api-keys", tokens[3],
+                json("name", "capped", "spend_cap_usd", "0.0001")).body().get("key").asText();
+        ExecutorService teamCalls = Executors.newFixedThreadPool(16);
+        List<Future<Http.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Http via = both[i % 2];
+            calls.add(teamCalls.submit(() -> via.post("/api/ai/chat", teamKey, chatBody("team call"))));
+        }
+        long teamSpent = 0;
+        int teamOk = 0;
+        for (Future<Http.Answer> call : calls) {
+            Http.Answer answer = call.get(60, TimeUnit.SECONDS);
+            if (answer.status() == 200) {
+                teamOk++;
+                teamSpent += Money.parsePositiveUsd(answer.body().get("cost_usd").asText()).nanos();
+            } else {
+                assertThat(answer.errorCode()).as("%s", answer).isEqualTo("budget_exceeded");
+            }
+        }
+        teamCalls.shutdown();
+        assertThat(teamOk).isPositive().isLessThan(16);
+        assertThat(teamSpent).isLessThanOrEqualTo(Money.parsePositiveUsd("0.0001").nanos());
+        JsonNode teamBalance = a.http.get("/api/teams/" + team + "/balance", tokens[3]).body();
+        assertThat(Money.parseUsd(teamBalance.get("balance_usd").asText()).nanos())
+                .isEqualTo(Money.parsePositiveUsd("1").nanos() - teamSpent);
+        assertThat(teamBalance.get("held_usd").asText()).isEqualTo("0");
+
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         ExecutorService pool = Executors.newFixedThreadPool(12);
         List<Future<?>> work = new ArrayList<>();

@@ -168,6 +168,53 @@ class PriceBookTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aUnitPricedModelsUnitPricesChangeByNameAndChargeTheNextCall() {
+        // given an admin prices SDXL's steps at 0.0002 USD (its tiles keep 0.0000528)
+        String sdxl = "@cf/stabilityai/stable-diffusion-xl-base-1.0";
+        Http.Answer set = put("/api/admin/prices/" + encoded(sdxl), admin,
+                "{\"units\":[{\"unit\":\"step\",\"unit_usd\":\"0.0002\"}]}");
+        assertThat(set.status()).as(set.toString()).isEqualTo(200);
+        assertThat(set.body().get("unit").asText()).isEqualTo("image_tile");
+        assertThat(set.body().get("unit_usd").asText()).isEqualTo("0.0000528");
+        assertThat(set.body().get("units").get(1).get("unit_usd").asText()).isEqualTo("0.0002");
+        Funded user = funded("1");
+        workersAi.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(200)
+                .setHeader("Content-Type", "image/png")
+                .setBody(new okio.Buffer().write(MeteredMediaGatewayTest.png(512, 512))));
+
+        // when a 512×512 picture of 10 steps is made
+        Http.Answer image = http.post("/api/ai/generate-image", user.token(),
+                "{\"model\":\"" + sdxl + "\",\"prompt\":\"a fox\",\"steps\":10}");
+
+        // then 1 tile × 52,800 + 10 steps × 200,000 = 2,052,800 nano-USD, and the list shows the new price
+        assertThat(image.status()).as(image.toString()).isEqualTo(200);
+        assertThat(image.body().get("cost_usd").asText()).isEqualTo("0.0020528");
+        assertThat(row(sdxl).get("units").get(1).get("unit_usd").asText()).isEqualTo("0.0002");
+
+        // and unit_usd alone prices the row's unit, the tile
+        Http.Answer tile = put("/api/admin/prices/" + encoded(sdxl), admin, "{\"unit_usd\":\"0.0001\"}");
+        assertThat(tile.body().get("unit_usd").asText()).as(tile.toString()).isEqualTo("0.0001");
+        assertThat(tile.body().get("units").get(1).get("unit_usd").asText()).isEqualTo("0.0002");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"units\":[{\"unit\":\"pixel\",\"unit_usd\":\"1\"}]}", "{\"units\":[]}",
+            "{\"units\":{\"unit\":\"step\"}}", "{\"units\":[{\"unit\":\"step\",\"unit_usd\":1}]}",
+            "{\"unit_usd\":\"-1\"}", "{\"input_usd_per_m\":\"1\"}", "{\"effective_at\":\"2030-01-01T00:00:00Z\"}",
+            "{\"units\":[{\"unit\":\"step\",\"unit_usd\":\"1\"},{\"unit\":\"step\",\"unit_usd\":\"2\"}]}"})
+    void aBadUnitPriceIsA400AndChangesNothing(String body) {
+        String flux = "@cf/black-forest-labs/flux-1-schnell";
+        JsonNode before = row(flux);
+
+        Http.Answer refused = put("/api/admin/prices/" + encoded(flux), admin, body);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(row(flux)).isEqualTo(before);
+        assertThat(put("/api/admin/prices/" + encoded("@cf/qwen/qwq-32b"), admin, "{\"unit_usd\":\"1\"}").status())
+                .isEqualTo(400);
+    }
+
+    @Test
     void unknownModelsUnitPricedModelsBadMarkupsAndUsersAreRefused() {
         Funded user = funded("1");
 
