@@ -1,6 +1,7 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
@@ -14,6 +15,7 @@ import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -22,6 +24,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
@@ -41,8 +44,11 @@ public class TeamsController {
     private final UserDirectory users;
     private final ApiKeys apiKeys;
     private final Ledger ledger;
+    private final AccountRefs accounts;
 
-    public TeamsController(Teams teams, TeamAccess access, UserDirectory users, ApiKeys apiKeys, Ledger ledger) {
+    public TeamsController(Teams teams, TeamAccess access, UserDirectory users, ApiKeys apiKeys, Ledger ledger,
+                           AccountRefs accounts) {
+        this.accounts = accounts;
         this.teams = teams;
         this.access = access;
         this.users = users;
@@ -293,6 +299,30 @@ public class TeamsController {
         }
         apiKeys.revoke(keyId);
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * An owner moves the team's money to a user (email or id) or another team ({@code team:{id}}), as a user
+     * transfers their own: once per {@code Idempotency-Key}, answering the team's balance after it.
+     */
+    @PostMapping("/api/teams/{teamId}/transfer")
+    public CreditsController.TransferView transfer(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                                   @RequestBody JsonNode body,
+                                                   @RequestHeader(value = "Idempotency-Key", required = false)
+                                                   String key) {
+        Teams.Team team = access.team(teamId);
+        access.owner(caller, team);
+        String to = Amounts.requiredText(body, "to").trim();
+        Money amount = Amounts.positive(body, "amount_usd");
+        String note = Amounts.optionalText(body, "note", 500);
+        AccountId recipient = accounts.existing(to, "recipient_not_found");
+        if (recipient.equals(team.account())) {
+            throw ApiException.badRequest("A transfer needs two different accounts.");
+        }
+        Ledger.TransferResult result = ledger.transfer(team.account(), recipient, amount, note,
+                Amounts.idempotencyKey(key));
+        return new CreditsController.TransferView(result.transferId(),
+                result.outcome().name().toLowerCase(Locale.ROOT), result.receipt().balanceAfter().toUsdString());
     }
 
     private static Money spendCap(JsonNode body) {

@@ -547,6 +547,39 @@ class TeamsTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void anOwnerMovesTheTeamsMoneyOutOnceAndAMemberCannot() {
+        // given a team holding 2 USD, an owner and a member
+        Person owner = person("2");
+        Person member = person(null);
+        String team = team(owner, "Wind-down");
+        addMember(team, owner, member);
+        fund(owner, team, "2");
+
+        // when the member tries to take money out, and the owner sends 0.5 to the member twice with one key
+        Http.Answer byMember = http.post("/api/teams/" + team + "/transfer", member.token(),
+                json("to", member.email(), "amount_usd", "1"));
+        Http.Answer first = http.post("/api/teams/" + team + "/transfer", owner.token(),
+                json("to", member.email(), "amount_usd", "0.5", "note", "expenses"), Map.of("Idempotency-Key", "out-1"));
+        Http.Answer again = http.post("/api/teams/" + team + "/transfer", owner.token(),
+                json("to", member.email(), "amount_usd", "0.5", "note", "expenses"), Map.of("Idempotency-Key", "out-1"));
+        Http.Answer tooMuch = http.post("/api/teams/" + team + "/transfer", owner.token(),
+                json("to", owner.email(), "amount_usd", "5"));
+
+        // then the member was refused, the owner's transfer happened once, and overdrawing the team is refused
+        assertThat(byMember.status()).as(byMember.toString()).isEqualTo(403);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.body().get("balance_usd").asText()).isEqualTo("1.5");
+        assertThat(again.body().get("transfer_id").asText()).isEqualTo(first.body().get("transfer_id").asText());
+        assertThat(tooMuch.status()).as(tooMuch.toString()).isEqualTo(402);
+        assertThat(tooMuch.errorCode()).isEqualTo("insufficient_funds");
+        assertThat(balance(http, "/api/teams/" + team + "/balance", owner.token())).isEqualTo("1.5");
+        assertThat(balance(http, "/api/credits/balance", member.token())).isEqualTo("0.5");
+        JsonNode out = http.get("/api/teams/" + team + "/transactions", owner.token()).body().get("items").get(0);
+        assertThat(out.get("type").asText()).isEqualTo("transfer_out");
+        assertThat(out.get("amount_usd").asText()).isEqualTo("-0.5");
+    }
+
+    @Test
     void moneyForAnUnknownTeamStaysWithTheSender() {
         Person sender = person("1");
 
