@@ -51,15 +51,22 @@ public class CreditsController {
             // Also refused by the security rules; a team key must never move a team's money out (ADR 32).
             throw ApiException.forbidden("A team API key cannot move money; use your own login or API key.");
         }
+        return send(ledger, accounts, caller.account(), body, key);
+    }
+
+    /**
+     * A transfer out of {@code from} as the body asks ({@code "to"}: email, user id or {@code team:{id}}), the whole
+     * body read before any money moves; answers the sender's balance after it.
+     */
+    static TransferView send(Ledger ledger, AccountRefs accounts, AccountId from, JsonNode body, String key) {
         String to = Amounts.requiredText(body, "to").trim();
         Money amount = Amounts.positive(body, "amount_usd");
         String note = Amounts.optionalText(body, "note", 500);
         AccountId recipient = accounts.existing(to, "recipient_not_found");
-        if (recipient.equals(caller.account())) {
+        if (recipient.equals(from)) {
             throw ApiException.badRequest("A transfer needs two different accounts.");
         }
-        Ledger.TransferResult result = ledger.transfer(caller.account(), recipient, amount, note,
-                Amounts.idempotencyKey(key));
+        Ledger.TransferResult result = ledger.transfer(from, recipient, amount, note, Amounts.idempotencyKey(key));
         return new TransferView(result.transferId(), result.outcome().name().toLowerCase(Locale.ROOT),
                 result.receipt().balanceAfter().toUsdString());
     }

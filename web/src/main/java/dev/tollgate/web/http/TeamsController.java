@@ -1,7 +1,6 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
@@ -15,7 +14,6 @@ import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -312,17 +310,7 @@ public class TeamsController {
                                                    String key) {
         Teams.Team team = access.team(teamId);
         access.owner(caller, team);
-        String to = Amounts.requiredText(body, "to").trim();
-        Money amount = Amounts.positive(body, "amount_usd");
-        String note = Amounts.optionalText(body, "note", 500);
-        AccountId recipient = accounts.existing(to, "recipient_not_found");
-        if (recipient.equals(team.account())) {
-            throw ApiException.badRequest("A transfer needs two different accounts.");
-        }
-        Ledger.TransferResult result = ledger.transfer(team.account(), recipient, amount, note,
-                Amounts.idempotencyKey(key));
-        return new CreditsController.TransferView(result.transferId(),
-                result.outcome().name().toLowerCase(Locale.ROOT), result.receipt().balanceAfter().toUsdString());
+        return CreditsController.send(ledger, accounts, team.account(), body, key);
     }
 
     private static Money spendCap(JsonNode body) {

@@ -800,25 +800,9 @@ abstract class LedgerEndToEndContract {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
 
         // when 20 chats arrive at once
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
-        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            calls.add(pool.submit(() -> http.post("/api/ai/chat", user.token, body)));
-        }
-        BigDecimal charged = BigDecimal.ZERO;
-        int ok = 0;
-        for (java.util.concurrent.Future<Http.Answer> call : calls) {
-            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            if (answer.status() == 200) {
-                ok++;
-                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
-            } else {
-                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
-                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
-                assertWellFormedError(answer);
-            }
-        }
-        pool.shutdown();
+        Ran ran = twentyChatsAtOnce(user.token, body);
+        int ok = ran.ok();
+        BigDecimal charged = ran.charged();
 
         // then some ran, some were refused, and the day's spend is exactly what ran and within the limit
         JsonNode budget = http.get("/api/credits/budget", user.token).body();
@@ -848,25 +832,9 @@ abstract class LedgerEndToEndContract {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
 
         // when 20 chats arrive at once with that key
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
-        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            calls.add(pool.submit(() -> http.post("/api/ai/chat", key, body)));
-        }
-        BigDecimal charged = BigDecimal.ZERO;
-        int ok = 0;
-        for (java.util.concurrent.Future<Http.Answer> call : calls) {
-            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            if (answer.status() == 200) {
-                ok++;
-                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
-            } else {
-                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
-                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
-                assertWellFormedError(answer);
-            }
-        }
-        pool.shutdown();
+        Ran ran = twentyChatsAtOnce(key, body);
+        int ok = ran.ok();
+        BigDecimal charged = ran.charged();
 
         // then some ran and some were refused; the key spent exactly what ran, within its cap, all of it the team's
         assertThat(ok).isPositive().isLessThan(20);
@@ -882,6 +850,34 @@ abstract class LedgerEndToEndContract {
         JsonNode stats = http.get("/api/teams/" + team + "/usage/stats", owner.token).body();
         assertThat(stats.get("total_requests").asInt()).isEqualTo(ok);
         assertThat(new BigDecimal(stats.get("total_cost_usd").asText())).isEqualByComparingTo(charged);
+    }
+
+    /** How many of a burst of calls ran, and what they were charged together. */
+    private record Ran(int ok, BigDecimal charged) {
+    }
+
+    /** Twenty chats at once with one credential; each either runs or is refused as over a budget or cap. */
+    private Ran twentyChatsAtOnce(String credential, String body) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(pool.submit(() -> http.post("/api/ai/chat", credential, body)));
+        }
+        BigDecimal charged = BigDecimal.ZERO;
+        int ok = 0;
+        for (java.util.concurrent.Future<Http.Answer> call : calls) {
+            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (answer.status() == 200) {
+                ok++;
+                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
+            } else {
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
+                assertWellFormedError(answer);
+            }
+        }
+        pool.shutdown();
+        return new Ran(ok, charged);
     }
 
     @Test
