@@ -211,10 +211,14 @@ public final class PriceBook {
         return inEffect == null ? catalogue : withPrices(catalogue, inEffect);
     }
 
-    /** The catalogue's model at a change's prices: its token prices, and its unit prices when it names any. */
+    /**
+     * The catalogue's model at a change's prices: its token prices, and each of the catalogue's units at the change's
+     * price for it when the change names one (by name, so a unit the catalogue adds later keeps its own price).
+     */
     private static ModelPrice withPrices(ModelPrice catalogue, ModelPriceSet change) {
-        List<UnitPrice> units = change.units().isEmpty() ? catalogue.units() : change.units().stream()
-                .map(u -> new UnitPrice(u.unit(), u.price(), u.per())).toList();
+        List<UnitPrice> units = catalogue.units().stream().map(unit -> change.units().stream()
+                .filter(set -> set.unit().equals(unit.unit())).findFirst()
+                .map(set -> new UnitPrice(set.unit(), set.price(), set.per())).orElse(unit)).toList();
         return new ModelPrice(catalogue.model(), catalogue.task(), change.inputPerMillion(),
                 change.outputPerMillion(), units);
     }

@@ -70,6 +70,20 @@ class PriceBookChangesTest {
     }
 
     @Test
+    void aChangeLaysItsUnitsOverTheCataloguesByNameAndKeepsTheRest() {
+        String flux = "@cf/black-forest-labs/flux-1-schnell";
+        UnitPrice catalogueStep = book.priceOf(flux).orElseThrow().unit(UnitPrice.STEP).orElseThrow();
+        book.record(new ModelPriceSet(flux, Money.ZERO, Money.ZERO, NOW, "a", NOW, List.of(
+                new PricedUnit(UnitPrice.IMAGE_TILE, Money.parseUsd("0.0001"), 1),
+                new PricedUnit("pixel", Money.parseUsd("1"), 1))));
+
+        ModelPrice now = book.priceOf(flux).orElseThrow();
+        assertThat(now.units()).extracting(UnitPrice::unit).containsExactly(UnitPrice.IMAGE_TILE, UnitPrice.STEP);
+        assertThat(now.unit(UnitPrice.IMAGE_TILE).orElseThrow().price()).isEqualTo(Money.parseUsd("0.0001"));
+        assertThat(now.unit(UnitPrice.STEP)).contains(catalogueStep);
+    }
+
+    @Test
     void recordingTheSameChangeTwiceChangesNothing() {
         ModelPriceSet change = new ModelPriceSet(LLAMA, Money.parseUsd("0.3"), Money.parseUsd("0.9"), NOW, "a", NOW);
         book.record(change);

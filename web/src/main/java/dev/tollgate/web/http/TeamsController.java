@@ -150,10 +150,9 @@ public class TeamsController {
         Teams.Team team = access.team(teamId);
         access.owner(caller, team);
         Teams.Change change = memberChange(body);
-        if (teams.roleOf(teamId, userId).isEmpty()) {
+        if (lastOwnerKept(() -> teams.change(teamId, userId, change)) == Teams.Added.NOT_A_MEMBER) {
             throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
         }
-        lastOwnerKept(() -> teams.addOrChange(teamId, userId, change));
         return member(team, userId);
     }
 
@@ -207,17 +206,13 @@ public class TeamsController {
         String name = Amounts.optionalText(body, "name", 100);
         Money cap = spendCap(body);
         String holder = holder(body, caller);
-        if (!holder.equals(caller.userId())) {
-            if (role != TeamRole.OWNER) {
-                throw ApiException.forbidden("Members create team keys for themselves; only owners create keys for "
-                        + "others.");
-            }
-            if (teams.roleOf(teamId, holder).isEmpty()) {
-                throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
-            }
+        if (!holder.equals(caller.userId()) && role != TeamRole.OWNER) {
+            throw ApiException.forbidden("Members create team keys for themselves; only owners create keys for "
+                    + "others.");
         }
-        ApiKeys.Created created = apiKeys.create(holder, name == null || name.isBlank() ? "default" : name, teamId,
-                cap);
+        ApiKeys.Created created = teams.createKey(apiKeys, teamId, holder,
+                name == null || name.isBlank() ? "default" : name, cap).orElseThrow(
+                        () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
         ApiKey key = created.record();
         return ResponseEntity.status(HttpStatus.CREATED).body(new CreatedTeamKeyView(key.id(), key.name(),
                 created.key(), key.prefix(), teamId, key.userId(), cap == null ? null : cap.toUsdString(),
@@ -226,19 +221,23 @@ public class TeamsController {
 
     /** Whose key it is: the member named by {@code user_id} (or {@code member_id}) or {@code email}, else the caller. */
     private String holder(JsonNode body, Caller caller) {
-        String userId = Amounts.optionalText(body, "user_id", 64);
-        if (userId == null) {
-            userId = Amounts.optionalText(body, "member_id", 64);
+        String userId = blankAsNull(Amounts.optionalText(body, "user_id", 64));
+        String memberId = blankAsNull(Amounts.optionalText(body, "member_id", 64));
+        String email = blankAsNull(Amounts.optionalText(body, "email", 320));
+        if (userId != null && memberId != null && !userId.equals(memberId)) {
+            throw ApiException.badRequest("user_id and member_id name different users");
         }
-        String email = Amounts.optionalText(body, "email", 320);
-        if (userId != null && !userId.isBlank()) {
-            return userId.trim();
+        String named = userId != null ? userId : memberId;
+        String byEmail = email == null ? null : users.byEmail(email).map(User::id).orElseThrow(
+                () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
+        if (named != null && byEmail != null && !named.equals(byEmail)) {
+            throw ApiException.badRequest("user_id and email name different users");
         }
-        if (email != null && !email.isBlank()) {
-            return users.byEmail(email.trim()).map(User::id).orElseThrow(
-                    () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
-        }
-        return caller.userId();
+        return named != null ? named : byEmail != null ? byEmail : caller.userId();
+    }
+
+    private static String blankAsNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
     }
 
     /** An owner sees every key of the team; a member sees their own. Each with what it spent and holds now. */

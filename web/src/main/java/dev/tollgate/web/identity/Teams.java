@@ -117,7 +117,7 @@ public class Teams {
 
     /** What adding a member did. */
     public enum Added {
-        ADDED, UNCHANGED, CHANGED
+        ADDED, UNCHANGED, CHANGED, NOT_A_MEMBER
     }
 
     /** A change of a member: a role and a cap, each {@code null} to keep (a new member: "member", no cap). */
@@ -130,7 +130,20 @@ public class Teams {
      */
     @Transactional
     public Added addOrChange(String teamId, String userId, Change change) {
+        return apply(teamId, userId, change, true);
+    }
+
+    /** Changes a member, never adding one: {@link Added#NOT_A_MEMBER} when they are not (or no longer) one. */
+    @Transactional
+    public Added change(String teamId, String userId, Change change) {
+        return apply(teamId, userId, change, false);
+    }
+
+    private Added apply(String teamId, String userId, Change change, boolean addIfAbsent) {
         Optional<TeamRole> current = roleOfForUpdate(teamId, userId);
+        if (current.isEmpty() && !addIfAbsent) {
+            return Added.NOT_A_MEMBER;
+        }
         if (current.isEmpty()) {
             TeamRole role = change.role() == null ? TeamRole.MEMBER : change.role();
             jdbc.update("INSERT INTO team_members (team_id, user_id, role, added_at, spend_cap_nanos) "
@@ -192,6 +205,18 @@ public class Teams {
     private static Money capOf(java.sql.ResultSet rs) throws java.sql.SQLException {
         long nanos = rs.getLong("spend_cap_nanos");
         return rs.wasNull() ? null : new Money(nanos);
+    }
+
+    /**
+     * Creates a team key for a member, under the team's lock: a member being removed at the same moment either loses
+     * the new key with the others or never gets it. Empty when the user is not (or no longer) a member.
+     */
+    @Transactional
+    public Optional<ApiKeys.Created> createKey(ApiKeys keys, String teamId, String userId, String name, Money cap) {
+        if (roleOfForUpdate(teamId, userId).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(keys.create(userId, name, teamId, cap));
     }
 
     /** Refused: the change would leave the team without an owner. */

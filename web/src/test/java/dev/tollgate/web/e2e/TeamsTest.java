@@ -388,6 +388,8 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(http.get("/api/teams/00000000-0000-0000-0000-000000000000/balance", owner.token()).status())
                 .isEqualTo(404);
         assertThat(http.get("/api/teams/" + team + "/balance", admin).status()).isEqualTo(200);
+        assertThat(put("/api/teams/" + team + "/members/" + outsider.id(), owner.token(), "{\"role\":\"owner\"}")
+                .status()).as("a change never adds a member").isEqualTo(404);
         assertThat(http.get("/api/teams/" + team, member.token()).body().get("members")).hasSize(2);
     }
 
