@@ -82,7 +82,7 @@ import org.axonframework.spring.stereotype.Aggregate;
 @Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger")
 // Revision 2 added the budget and the spend counters: a revision-1 snapshot would read as "nothing spent today", so
 // Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events. Revision 3 added what each API key
-// spent (a revision-2 snapshot would read as "this key spent nothing").
+// and each team member spent (a revision-2 snapshot would read as "this key spent nothing").
 @Revision("3")
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
@@ -185,9 +185,12 @@ public class UserAccount {
         requireAvailable(command.amount());
         requireWithinBudget(command.amount(), command.at());
         Spender spender = command.spender();
-        if (spender != null) {
+        // Only a capped spender pays for summing its open holds.
+        if (spender != null && spender.keyCap() != null) {
             requireWithinCap("this API key's spend cap", spender.keyCap(), spent(spentByKey, spender.apiKeyId()),
                     heldBy(OpenHold::apiKeyId, spender.apiKeyId()), command.amount());
+        }
+        if (spender != null && spender.memberCap() != null) {
             requireWithinCap("your spend cap in this team", spender.memberCap(),
                     spent(spentByMember, spender.memberId()), heldBy(OpenHold::memberId, spender.memberId()),
                     command.amount());
@@ -548,9 +551,6 @@ public class UserAccount {
      * stay within the cap: the same upper-bound argument as the hard stop of a budget, per spender.
      */
     private static void requireWithinCap(String what, Money cap, long spent, long heldBySpender, Money amount) {
-        if (cap == null) {
-            return;
-        }
         if (saturatedAdd(saturatedAdd(spent, heldBySpender), amount.nanos()) > cap.nanos()) {
             throw new BudgetExceededException(what + " of " + cap.toUsdString() + " USD does not cover this call: "
                     + new Money(spent).toUsdString() + " USD spent, " + new Money(heldBySpender).toUsdString()

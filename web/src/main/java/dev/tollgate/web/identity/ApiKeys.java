@@ -84,7 +84,7 @@ public class ApiKeys {
                 .findFirst();
     }
 
-    /** Sets or (with {@code null}) removes a team key's cap; it applies to the key's next hold. */
+    /** Sets or (with {@code null}) removes a team key's cap; requests authenticated after it are held to it. */
     public void setSpendCap(String keyId, Money spendCap) {
         jdbc.update("UPDATE api_keys SET spend_cap_nanos = ? WHERE id = ?", spendCap == null ? null : spendCap.nanos(),
                 keyId);
