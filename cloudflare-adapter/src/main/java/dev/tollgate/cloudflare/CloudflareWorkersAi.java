@@ -1,5 +1,6 @@
 package dev.tollgate.cloudflare;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,7 +136,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
                 }
                 String text = bodyOf(response);
                 JsonNode result = resultOf(response.code(), text);
-                List<float[]> vectors = WorkersAiJson.vectors(result, request.texts().size());
+                List<EmbeddingVector> vectors = WorkersAiJson.vectors(result, request.texts().size());
                 if (vectors == null) {
                     throw errors.malformed(response.code(), text, "embeddings that do not match the texts sent");
                 }

@@ -1,5 +1,6 @@
 package dev.tollgate.cloudflare;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -95,26 +96,27 @@ final class WorkersAiJson {
      * {@code result.data} as one vector per text, or null when it is not exactly {@code expected} arrays of numbers
      * of one length ({@code result.shape}, when present, must agree).
      */
-    static List<float[]> vectors(JsonNode result, int expected) {
+    static List<EmbeddingVector> vectors(JsonNode result, int expected) {
         JsonNode data = result.path("data");
         if (!data.isArray() || data.size() != expected) {
             return null;
         }
-        List<float[]> vectors = new ArrayList<>(expected);
+        List<EmbeddingVector> vectors = new ArrayList<>(expected);
         int dimensions = -1;
         for (JsonNode row : data) {
             if (!row.isArray() || row.isEmpty() || (dimensions >= 0 && row.size() != dimensions)) {
                 return null;
             }
             dimensions = row.size();
-            float[] vector = new float[dimensions];
+            java.nio.ByteBuffer vector = java.nio.ByteBuffer.allocate(dimensions * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < dimensions; i++) {
                 if (!row.get(i).isNumber()) {
                     return null;
                 }
-                vector[i] = row.get(i).floatValue();
+                vector.putFloat(row.get(i).floatValue());
             }
-            vectors.add(vector);
+            vectors.add(EmbeddingVector.ofBinary32(vector.array()));
         }
         JsonNode shape = result.path("shape");
         if (shape.isArray() && (shape.path(0).asInt(-1) != expected || shape.path(1).asInt(-1) != dimensions)) {

@@ -1,5 +1,6 @@
 package dev.tollgate.cloudflare;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import static dev.tollgate.cloudflare.FakeWorkersAi.ACCOUNT;
 import static dev.tollgate.cloudflare.FakeWorkersAi.TOKEN;
 import static dev.tollgate.cloudflare.FakeWorkersAi.error;
@@ -42,6 +43,14 @@ class CloudflareWorkersAiMediaTest {
     static final String BGE = "@cf/baai/bge-base-en-v1.5";
     static final String FLUX = "@cf/black-forest-labs/flux-1-schnell";
     static final String SDXL = "@cf/stabilityai/stable-diffusion-xl-base-1.0";
+
+    private static float[] floats(EmbeddingVector vector) {
+        java.nio.FloatBuffer numbers = java.nio.ByteBuffer.wrap(vector.binary32())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] values = new float[numbers.remaining()];
+        numbers.get(values);
+        return values;
+    }
     static final String WHISPER = "@cf/openai/whisper";
     static final String VISION = "@cf/meta/llama-3.2-11b-vision-instruct";
     static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
@@ -68,8 +77,8 @@ class CloudflareWorkersAiMediaTest {
         Embeddings embeddings = workersAi.embed(new EmbeddingRequest(BGE, List.of("hello", "world")));
 
         assertThat(embeddings.vectors()).hasSize(2);
-        assertThat(embeddings.vectors().get(0)).containsExactly(0.1f, -0.2f, 0.3f);
-        assertThat(embeddings.vectors().get(1)).containsExactly(1f, 0f, -1f);
+        assertThat(floats(embeddings.vectors().get(0))).containsExactly(0.1f, -0.2f, 0.3f);
+        assertThat(floats(embeddings.vectors().get(1))).containsExactly(1f, 0f, -1f);
         assertThat(embeddings.usage()).as("bge reports no usage").isNull();
         RecordedRequest sent = fake.takeRequest();
         assertThat(sent.getPath()).isEqualTo(path(BGE));

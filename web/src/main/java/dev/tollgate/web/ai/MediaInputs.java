@@ -1,5 +1,6 @@
 package dev.tollgate.web.ai;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.domain.metering.EmbeddingRequest;
 import java.util.ArrayList;
@@ -67,12 +68,26 @@ public final class MediaInputs {
     }
 
     /** Little-endian IEEE 754 float32s in base64, as OpenAI's {@code encoding_format: "base64"} sends vectors. */
-    public static String base64Floats(float[] vector) {
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * 4)
+    public static String base64Floats(EmbeddingVector vector) {
+        return Base64.getEncoder().encodeToString(vector.binary32());
+    }
+
+    /** The vector's numbers, for a JSON answer. */
+    public static float[] floats(EmbeddingVector vector) {
+        java.nio.FloatBuffer numbers = java.nio.ByteBuffer.wrap(vector.binary32())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] values = new float[numbers.remaining()];
+        numbers.get(values);
+        return values;
+    }
+
+    /** A vector of these numbers. */
+    public static EmbeddingVector vector(float[] values) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * 4)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (float value : vector) {
+        for (float value : values) {
             bytes.putFloat(value);
         }
-        return Base64.getEncoder().encodeToString(bytes.array());
+        return EmbeddingVector.ofBinary32(bytes.array());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.web.ai;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
@@ -101,10 +102,10 @@ public class OfflineProvider implements InferenceProvider {
     public Embeddings embed(EmbeddingRequest request) {
         requirePrice(request.model());
         int dimensions = EMBEDDING_SIZES.getOrDefault(request.model(), 768);
-        List<float[]> vectors = new ArrayList<>();
+        List<EmbeddingVector> vectors = new ArrayList<>();
         long counted = 0;
         for (String text : request.texts()) {
-            vectors.add(vector(request.model() + "\u0000" + text, dimensions));
+            vectors.add(MediaInputs.vector(vector(request.model() + "\u0000" + text, dimensions)));
             counted += tokens.count(text) + 2;
         }
         return new Embeddings(vectors, new ProviderUsage(counted, 0));

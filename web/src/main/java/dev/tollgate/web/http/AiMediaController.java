@@ -1,5 +1,6 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.api.account.AccountId;
@@ -71,10 +72,10 @@ public class AiMediaController {
     private Map<String, Object> embeddingsAnswer(Caller caller, EmbeddingRequest request) {
         MeteredCalls.Billed<Embeddings> billed = metered.embed(caller.payer(), request,
                 RequestIds.current());
-        List<float[]> vectors = billed.output().vectors();
+        List<EmbeddingVector> vectors = billed.output().vectors();
         List<EmbeddingView> data = new java.util.ArrayList<>();
         for (int i = 0; i < vectors.size(); i++) {
-            data.add(new EmbeddingView(i, vectors.get(i)));
+            data.add(new EmbeddingView(i, MediaInputs.floats(vectors.get(i))));
         }
         Map<String, Object> answer = head(billed);
         answer.put("dimensions", billed.output().dimensions());

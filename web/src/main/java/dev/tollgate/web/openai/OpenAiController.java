@@ -1,5 +1,6 @@
 package dev.tollgate.web.openai;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -234,14 +235,14 @@ public class OpenAiController {
         MeteredCalls.Billed<Embeddings> billed = metered.embed(payer, request, RequestIds.current());
         ObjectNode list = mapper.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
-        List<float[]> vectors = billed.output().vectors();
+        List<EmbeddingVector> vectors = billed.output().vectors();
         for (int i = 0; i < vectors.size(); i++) {
             ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
             if (format.equals("base64")) {
                 item.put("embedding", MediaInputs.base64Floats(vectors.get(i)));
             } else {
                 ArrayNode values = item.putArray("embedding");
-                for (float value : vectors.get(i)) {
+                for (float value : MediaInputs.floats(vectors.get(i))) {
                     values.add(value);
                 }
             }

@@ -1,5 +1,6 @@
 package dev.tollgate.web.workersai;
 
+import dev.tollgate.domain.metering.EmbeddingVector;
 import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -327,9 +328,9 @@ public class WorkersAiController {
         ObjectNode result = envelope.putObject("result");
         result.putArray("shape").add(billed.output().vectors().size()).add(billed.output().dimensions());
         ArrayNode data = result.putArray("data");
-        for (float[] vector : billed.output().vectors()) {
+        for (EmbeddingVector vector : billed.output().vectors()) {
             ArrayNode row = data.addArray();
-            for (float value : vector) {
+            for (float value : MediaInputs.floats(vector)) {
                 row.add(value);
             }
         }
