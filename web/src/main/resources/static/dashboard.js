@@ -245,7 +245,14 @@ async function loadTeams() {
 }
 
 async function loadAdmin() {
-  const [users, projections] = await Promise.all([api('GET', '/api/admin/users'), api('GET', '/api/admin/projections')]);
+  const [users, projections, teams] = await Promise.all([api('GET', '/api/admin/users'),
+    api('GET', '/api/admin/projections'), api('GET', '/api/admin/teams')]);
+  fill('admin-teams', teams, (team, row) => {
+    cell(row, team.name);
+    cell(row, team.members, true);
+    cell(row, team.balance_usd, true);
+    cell(row, team.account_id);
+  });
   fill('users', users, (user, row) => {
     cell(row, user.email);
     cell(row, user.role);

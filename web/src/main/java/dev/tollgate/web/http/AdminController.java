@@ -11,6 +11,7 @@ import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.query.balance.BalanceQueries;
 import dev.tollgate.query.balance.BalanceRow;
+import dev.tollgate.web.identity.Teams;
 import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
@@ -44,11 +45,13 @@ public class AdminController {
     private final ObjectMapper eventMapper;
 
     private final AccountRefs accounts;
+    private final Teams teams;
 
     public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances, AccountEvents accountEvents,
                            @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck,
-                           Projections projections, AccountRefs accounts) {
+                           Projections projections, AccountRefs accounts, Teams teams) {
         this.accounts = accounts;
+        this.teams = teams;
         this.projections = projections;
         this.ledgerCheck = ledgerCheck;
         this.ledger = ledger;
@@ -66,6 +69,24 @@ public class AdminController {
         static MoneyMovedView of(LedgerReceipt receipt) {
             return new MoneyMovedView(receipt.entryId(), receipt.balanceAfter().toUsdString());
         }
+    }
+
+    public record AdminTeamView(String id, String name, String accountId, int members, Instant createdAt,
+                                String balanceUsd, String heldUsd) {
+    }
+
+    /** Teams with balances from the balance read model (ADR 32; it may trail the ledger as for users). */
+    @GetMapping("/teams")
+    public List<AdminTeamView> teams() {
+        Map<String, BalanceRow> byAccount = balances.all().stream()
+                .collect(Collectors.toMap(BalanceRow::accountId, Function.identity()));
+        return teams.all().stream().map(counted -> {
+            Teams.Team team = counted.team();
+            BalanceRow row = byAccount.get(team.account().value());
+            return new AdminTeamView(team.id(), team.name(), team.account().value(), counted.members(),
+                    team.createdAt(), (row == null ? Money.ZERO : row.balance()).toUsdString(),
+                    (row == null ? Money.ZERO : row.held()).toUsdString());
+        }).toList();
     }
 
     /** Users with balances from the balance read model (it may trail the ledger by the projection's lag). */

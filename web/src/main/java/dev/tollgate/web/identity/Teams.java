@@ -98,6 +98,16 @@ public class Teams {
         return jdbc.queryForList("SELECT id FROM teams ORDER BY created_at, id", String.class);
     }
 
+    /** Every team, oldest first, with how many members it has. */
+    public List<Counted> all() {
+        return jdbc.query("SELECT t.*, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members "
+                + "FROM teams t ORDER BY t.created_at, t.id", (rs, i) -> new Counted(TEAM.mapRow(rs, i),
+                rs.getInt("members")));
+    }
+
+    public record Counted(Team team, int members) {
+    }
+
     public Optional<TeamRole> roleOf(String teamId, String userId) {
         return jdbc.query("SELECT role FROM team_members WHERE team_id = ? AND user_id = ?",
                 (rs, i) -> TeamRole.valueOf(rs.getString("role")), teamId, userId).stream().findFirst();

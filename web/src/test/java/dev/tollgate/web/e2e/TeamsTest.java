@@ -388,6 +388,16 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(http.get("/api/teams/00000000-0000-0000-0000-000000000000/balance", owner.token()).status())
                 .isEqualTo(404);
         assertThat(http.get("/api/teams/" + team + "/balance", admin).status()).isEqualTo(200);
+        JsonNode listed = null;
+        for (JsonNode row : http.get("/api/admin/teams", admin).body()) {
+            if (row.get("id").asText().equals(team)) {
+                listed = row;
+            }
+        }
+        assertThat(listed).as("the admin's list of teams shows it").isNotNull();
+        assertThat(listed.get("members").asInt()).isEqualTo(2);
+        assertThat(listed.get("account_id").asText()).isEqualTo("team:" + team);
+        assertThat(http.get("/api/admin/teams", owner.token()).status()).isEqualTo(403);
         assertThat(put("/api/teams/" + team + "/members/" + outsider.id(), owner.token(), "{\"role\":\"owner\"}")
                 .status()).as("a change never adds a member").isEqualTo(404);
         assertThat(http.get("/api/teams/" + team, member.token()).body().get("members")).hasSize(2);
