@@ -73,6 +73,33 @@ abstract class BehindFakeWorkersAi {
     protected record Funded(String id, String token) {
     }
 
+    /**
+     * {@code calls} chats sent at once with one credential; each must run (200) or be refused as over a budget or
+     * cap (402 {@code budget_exceeded}). Answers how many ran.
+     */
+    protected int burstOfChats(String credential, String body, int calls) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(calls);
+        try {
+            java.util.List<java.util.concurrent.Future<Http.Answer>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                sent.add(pool.submit(() -> http.post("/api/ai/chat", credential, body)));
+            }
+            int ok = 0;
+            for (java.util.concurrent.Future<Http.Answer> call : sent) {
+                Http.Answer answer = call.get(60, TimeUnit.SECONDS);
+                if (answer.status() == 200) {
+                    ok++;
+                } else {
+                    org.assertj.core.api.Assertions.assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                    org.assertj.core.api.Assertions.assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
+                }
+            }
+            return ok;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     protected static MockResponse json200(String body) {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
     }

@@ -7,9 +7,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.Dispatcher;
@@ -160,22 +157,7 @@ class BudgetsTest extends BehindFakeWorkersAi {
         });
         try {
             // when 30 calls arrive at once
-            ExecutorService pool = Executors.newFixedThreadPool(30);
-            List<Future<Http.Answer>> calls = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                calls.add(pool.submit(() -> http.post("/api/ai/chat", user.token(), CHAT)));
-            }
-            int ok = 0;
-            for (Future<Http.Answer> call : calls) {
-                Http.Answer answer = call.get(60, TimeUnit.SECONDS);
-                if (answer.status() == 200) {
-                    ok++;
-                } else {
-                    assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
-                    assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
-                }
-            }
-            pool.shutdown();
+            int ok = burstOfChats(user.token(), CHAT, 30);
 
             // then the day's spend is exactly the charged calls and within the limit; the refused never ran
             BigDecimal spent = new BigDecimal(http.get("/api/credits/budget", user.token()).body()

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.Dispatcher;
@@ -194,22 +190,7 @@ class TeamsTest extends BehindFakeWorkersAi {
         });
         try {
             // when 24 calls arrive at once
-            ExecutorService pool = Executors.newFixedThreadPool(24);
-            List<Future<Http.Answer>> calls = new ArrayList<>();
-            for (int i = 0; i < 24; i++) {
-                calls.add(pool.submit(() -> http.post("/api/ai/chat", key, CHAT)));
-            }
-            int ok = 0;
-            for (Future<Http.Answer> call : calls) {
-                Http.Answer answer = call.get(60, TimeUnit.SECONDS);
-                if (answer.status() == 200) {
-                    ok++;
-                } else {
-                    assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
-                    assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
-                }
-            }
-            pool.shutdown();
+            int ok = burstOfChats(key, CHAT, 24);
 
             // then the key spent exactly its charged calls, within its cap; the refused calls never ran
             JsonNode keys = http.get("/api/teams/" + team + "/api-keys", owner.token()).body();
