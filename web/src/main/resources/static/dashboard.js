@@ -244,9 +244,19 @@ async function loadTeams() {
   teamOptions('team-key-team', teams);
 }
 
+function failedTo(what) {
+  return (failure) => {
+    notify('Could not ' + what + ': ' + failure.message, true);
+    return [];
+  };
+}
+
 async function loadAdmin() {
-  const [users, projections, teams] = await Promise.all([api('GET', '/api/admin/users'),
-    api('GET', '/api/admin/projections'), api('GET', '/api/admin/teams')]);
+  // Each table on its own: one that fails to load leaves the others (and the session) as they are.
+  const [users, projections, teams] = await Promise.all([
+    api('GET', '/api/admin/users').catch(failedTo('list users')),
+    api('GET', '/api/admin/projections').catch(failedTo('list read models')),
+    api('GET', '/api/admin/teams').catch(failedTo('list teams'))]);
   fill('admin-teams', teams, (team, row) => {
     cell(row, team.name);
     cell(row, team.members, true);

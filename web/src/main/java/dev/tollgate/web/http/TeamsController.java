@@ -210,7 +210,7 @@ public class TeamsController {
             throw ApiException.forbidden("Members create team keys for themselves; only owners create keys for "
                     + "others.");
         }
-        ApiKeys.Created created = teams.createKey(apiKeys, teamId, holder,
+        ApiKeys.Created created = teams.createKey(apiKeys, teamId, caller.userId(), holder,
                 name == null || name.isBlank() ? "default" : name, cap).orElseThrow(
                         () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
         ApiKey key = created.record();

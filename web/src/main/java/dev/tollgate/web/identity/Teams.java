@@ -219,14 +219,20 @@ public class Teams {
 
     /**
      * Creates a team key for a member, under the team's lock: a member being removed at the same moment either loses
-     * the new key with the others or never gets it. Empty when the user is not (or no longer) a member.
+     * the new key with the others or never gets it. Empty when the holder is not (or no longer) a member, or when
+     * someone else issues it who is not (or no longer) an owner.
      */
     @Transactional
-    public Optional<ApiKeys.Created> createKey(ApiKeys keys, String teamId, String userId, String name, Money cap) {
-        if (roleOfForUpdate(teamId, userId).isEmpty()) {
+    public Optional<ApiKeys.Created> createKey(ApiKeys keys, String teamId, String issuerId, String holderId,
+                                               String name, Money cap) {
+        Optional<TeamRole> holder = roleOfForUpdate(teamId, holderId);
+        if (holder.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(keys.create(userId, name, teamId, cap));
+        if (!issuerId.equals(holderId) && roleOf(teamId, issuerId).filter(r -> r == TeamRole.OWNER).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(keys.create(holderId, name, teamId, cap));
     }
 
     /** Refused: the change would leave the team without an owner. */

@@ -859,25 +859,28 @@ abstract class LedgerEndToEndContract {
     /** Twenty chats at once with one credential; each either runs or is refused as over a budget or cap. */
     private Ran twentyChatsAtOnce(String credential, String body) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
-        List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            calls.add(pool.submit(() -> http.post("/api/ai/chat", credential, body)));
-        }
-        BigDecimal charged = BigDecimal.ZERO;
-        int ok = 0;
-        for (java.util.concurrent.Future<Http.Answer> call : calls) {
-            Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            if (answer.status() == 200) {
-                ok++;
-                charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
-            } else {
-                assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
-                assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
-                assertWellFormedError(answer);
+        try {
+            List<java.util.concurrent.Future<Http.Answer>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(pool.submit(() -> http.post("/api/ai/chat", credential, body)));
             }
+            BigDecimal charged = BigDecimal.ZERO;
+            int ok = 0;
+            for (java.util.concurrent.Future<Http.Answer> call : calls) {
+                Http.Answer answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (answer.status() == 200) {
+                    ok++;
+                    charged = charged.add(new BigDecimal(answer.body().get("cost_usd").asText()));
+                } else {
+                    assertThat(answer.status()).as(answer.toString()).isEqualTo(402);
+                    assertThat(answer.errorCode()).isEqualTo("budget_exceeded");
+                    assertWellFormedError(answer);
+                }
+            }
+            return new Ran(ok, charged);
+        } finally {
+            pool.shutdown();
         }
-        pool.shutdown();
-        return new Ran(ok, charged);
     }
 
     @Test
