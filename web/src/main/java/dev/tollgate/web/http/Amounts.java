@@ -22,6 +22,22 @@ final class Amounts {
         return Money.parsePositiveUsd(node.textValue());
     }
 
+    /** An amount that may be {@code null} (no limit, no cap) or absent (also {@code null}); zero is allowed. */
+    static Money nullableUsd(JsonNode body, String field) {
+        JsonNode node = body == null ? null : body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidAmountException(field + " must be a decimal string in USD such as \"25.00\", or null");
+        }
+        return Money.parseUsd(node.textValue());
+    }
+
+    static String usdOrNull(Money money) {
+        return money == null ? null : money.toUsdString();
+    }
+
     static String requiredText(JsonNode body, String field) {
         JsonNode node = body == null ? null : body.get(field);
         if (node == null || !node.isTextual() || node.textValue().isBlank()) {

@@ -5,8 +5,6 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.budget.Budget;
 import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ChangeBudget;
-import dev.tollgate.api.money.InvalidAmountException;
-import dev.tollgate.api.money.Money;
 import dev.tollgate.web.identity.Teams;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
@@ -46,7 +44,7 @@ public class BudgetController {
                              List<Integer> monthlyThresholdsCrossed) {
         static BudgetView of(AccountId account, BudgetStatus status) {
             Budget budget = status.budget();
-            return new BudgetView(account.value(), usdOrNull(budget.dailyLimit()), usdOrNull(budget.monthlyLimit()),
+            return new BudgetView(account.value(), Amounts.usdOrNull(budget.dailyLimit()), Amounts.usdOrNull(budget.monthlyLimit()),
                     budget.thresholdsPercent(), budget.hardStop(), status.spentToday().toUsdString(),
                     status.spentThisMonth().toUsdString(), status.held().toUsdString(),
                     status.dailyThresholdsCrossed(), status.monthlyThresholdsCrossed());
@@ -99,21 +97,10 @@ public class BudgetController {
             throw ApiException.badRequest("The budget must be a JSON object.");
         }
         ChangeBudget change = new ChangeBudget(account,
-                body.has("daily_limit_usd"), limit(body, "daily_limit_usd"),
-                body.has("monthly_limit_usd"), limit(body, "monthly_limit_usd"),
+                body.has("daily_limit_usd"), Amounts.nullableUsd(body, "daily_limit_usd"),
+                body.has("monthly_limit_usd"), Amounts.nullableUsd(body, "monthly_limit_usd"),
                 thresholds(body), hardStop(body), actor, ledger.now());
         return BudgetView.of(account, ledger.changeBudget(change));
-    }
-
-    private static Money limit(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new InvalidAmountException(field + " must be a decimal string in USD such as \"25.00\", or null");
-        }
-        return Money.parseUsd(node.textValue());
     }
 
     /** {@code null} when absent (keep); an empty list when {@code null} (no alerts). */
@@ -150,7 +137,4 @@ public class BudgetController {
         return node.booleanValue();
     }
 
-    private static String usdOrNull(Money money) {
-        return money == null ? null : money.toUsdString();
-    }
 }

@@ -30,7 +30,11 @@ public class TeamAccess {
         if (teamId == null) {
             return caller.account();
         }
-        Teams.Team team = team(teamId);
+        return readable(caller, team(teamId));
+    }
+
+    /** The team's account, provided the caller may read it. */
+    public AccountId readable(Caller caller, Teams.Team team) {
         if (caller.viaTeamKey()) {
             if (!team.id().equals(caller.teamId())) {
                 throw ApiException.forbidden("This team API key belongs to another team.");

@@ -2,7 +2,6 @@ package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.Spending;
-import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.web.identity.ApiKey;
 import dev.tollgate.web.identity.ApiKeys;
@@ -66,13 +65,9 @@ public class TeamsController {
         static MemberView of(Teams.Member member, Spending spending) {
             Spending.Spent spent = spending.ofMember(member.userId());
             return new MemberView(member.teamId(), member.userId(), member.email(), member.username(),
-                    member.role().wire(), usdOrNull(member.spendCap()), spent.spent().toUsdString(),
+                    member.role().wire(), Amounts.usdOrNull(member.spendCap()), spent.spent().toUsdString(),
                     spent.held().toUsdString(), member.addedAt());
         }
-    }
-
-    private static String usdOrNull(Money money) {
-        return money == null ? null : money.toUsdString();
     }
 
     public record TeamDetailView(String id, String name, String accountId, String role, Instant createdAt,
@@ -85,7 +80,7 @@ public class TeamsController {
         static TeamKeyView of(ApiKey key, Spending spending) {
             Spending.Spent spent = spending.ofKey(key.id());
             return new TeamKeyView(key.id(), key.name(), key.prefix(), key.teamId(), key.userId(),
-                    usdOrNull(key.spendCap()), spent.spent().toUsdString(), spent.held().toUsdString(),
+                    Amounts.usdOrNull(key.spendCap()), spent.spent().toUsdString(), spent.held().toUsdString(),
                     key.createdAt(), key.lastUsedAt(), key.revoked());
         }
     }
@@ -117,7 +112,7 @@ public class TeamsController {
     @GetMapping("/api/teams/{teamId}")
     public TeamDetailView team(@AuthenticationPrincipal Caller caller, @PathVariable String teamId) {
         Teams.Team team = access.team(teamId);
-        access.readable(caller, teamId);
+        access.readable(caller, team);
         TeamRole role = teams.roleOf(teamId, caller.userId()).orElse(null);
         Spending spending = ledger.spending(team.account());
         return new TeamDetailView(team.id(), team.name(), team.account().value(), role == null ? null : role.wire(),
@@ -313,15 +308,7 @@ public class TeamsController {
     }
 
     private static Money spendCap(JsonNode body) {
-        JsonNode node = body == null ? null : body.get("spend_cap_usd");
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new InvalidAmountException(
-                    "spend_cap_usd must be a decimal string in USD such as \"25.00\", or null for no cap");
-        }
-        return Money.parseUsd(node.textValue());
+        return Amounts.nullableUsd(body, "spend_cap_usd");
     }
 
     private static <T> T lastOwnerKept(java.util.function.Supplier<T> change) {

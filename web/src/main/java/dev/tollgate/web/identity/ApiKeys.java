@@ -104,7 +104,8 @@ public class ApiKeys {
                 Timestamp.from(clock.instant()), keyId);
     }
 
-    private static Money nanosOrNull(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    /** A nullable nano-dollar column as Money, or {@code null}. */
+    static Money nanosOrNull(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
         long nanos = rs.getLong(column);
         return rs.wasNull() ? null : new Money(nanos);
     }

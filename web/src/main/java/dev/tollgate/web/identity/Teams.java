@@ -58,7 +58,7 @@ public class Teams {
             rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
     private static final RowMapper<Member> MEMBER = (rs, i) -> new Member(rs.getString("team_id"),
             rs.getString("user_id"), rs.getString("email"), rs.getString("username"),
-            TeamRole.valueOf(rs.getString("role")), capOf(rs), rs.getTimestamp("added_at").toInstant());
+            TeamRole.valueOf(rs.getString("role")), ApiKeys.nanosOrNull(rs, "spend_cap_nanos"), rs.getTimestamp("added_at").toInstant());
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -210,11 +210,6 @@ public class Teams {
         if (others == null || others == 0) {
             throw new LastOwner();
         }
-    }
-
-    private static Money capOf(java.sql.ResultSet rs) throws java.sql.SQLException {
-        long nanos = rs.getLong("spend_cap_nanos");
-        return rs.wasNull() ? null : new Money(nanos);
     }
 
     /**
