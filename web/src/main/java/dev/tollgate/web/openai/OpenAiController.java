@@ -23,7 +23,11 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import dev.tollgate.web.http.ChatStreams;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.tollgate.web.http.ApiException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -64,9 +68,28 @@ public class OpenAiController {
     public ObjectNode models() {
         ObjectNode list = mapper.createObjectNode().put("object", "list");
         var data = list.putArray("data");
-        prices.all().forEach(p -> data.addObject().put("id", p.model()).put("object", "model").put("created", 0)
-                .put("owned_by", metered.providerName()));
+        prices.all().forEach(p -> data.add(model(p.model())));
         return list;
+    }
+
+    /**
+     * One model, as OpenAI's {@code models.retrieve} asks for it. The id holds slashes, which SDKs send raw or
+     * URL-encoded, so it is everything after {@code /v1/models/}, decoded once.
+     */
+    @GetMapping("/v1/models/**")
+    public ObjectNode model(HttpServletRequest http) {
+        String uri = http.getRequestURI();
+        String id = URLDecoder.decode(uri.substring(uri.indexOf("/v1/models/") + "/v1/models/".length()),
+                StandardCharsets.UTF_8);
+        if (prices.priceOf(id).isEmpty()) {
+            throw ApiException.notFound("model_not_found", "The model '" + id + "' does not exist");
+        }
+        return model(id);
+    }
+
+    private ObjectNode model(String id) {
+        return mapper.createObjectNode().put("id", id).put("object", "model").put("created", 0)
+                .put("owned_by", metered.providerName());
     }
 
     /**

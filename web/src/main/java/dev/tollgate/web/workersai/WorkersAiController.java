@@ -38,7 +38,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import java.util.Locale;
+import java.util.UUID;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -120,6 +124,67 @@ public class WorkersAiController {
         }
         finish(stream, first.done());
         return null;
+    }
+
+    /**
+     * The model catalogue as Workers AI's search answers it ({@code ai.models.list} in Cloudflare's SDKs): Tollgate's
+     * priced models, filtered by {@code task} and {@code search}, a page at a time, with Tollgate's prices beside
+     * each. Ids are derived from the name, so they stay the same across restarts and nodes.
+     */
+    @GetMapping("/client/v4/accounts/{account}/ai/models/search")
+    public ObjectNode models(@RequestParam(value = "task", required = false) String task,
+                             @RequestParam(value = "search", required = false) String search,
+                             @RequestParam(value = "page", required = false) String page,
+                             @RequestParam(value = "per_page", required = false) String perPage) {
+        int pageNumber = positive(page, 1, Integer.MAX_VALUE, "page");
+        int size = positive(perPage, 50, 1_000, "per_page");
+        List<ModelPrice> found = prices.all().stream()
+                .filter(p -> task == null || task.isBlank() || p.task().equalsIgnoreCase(task.strip()))
+                .filter(p -> search == null || search.isBlank()
+                        || p.model().toLowerCase(Locale.ROOT).contains(search.strip().toLowerCase(Locale.ROOT)))
+                .toList();
+        long from = (long) (pageNumber - 1) * size;
+        List<ModelPrice> shown = from >= found.size() ? List.of()
+                : found.subList((int) from, (int) Math.min(found.size(), from + size));
+        ObjectNode envelope = mapper.createObjectNode();
+        ArrayNode result = envelope.putArray("result");
+        for (ModelPrice p : shown) {
+            ObjectNode model = result.addObject().put("id", nameId(p.model())).put("name", p.model())
+                    .put("description", p.task() + " model, metered by Tollgate (" + metered.providerName() + ")");
+            model.putObject("task").put("id", nameId(p.task())).put("name", p.task());
+            model.putArray("tags");
+            model.putArray("properties");
+            ObjectNode priced = model.putObject("x_tollgate").put("input_usd_per_m", p.inputPerMillion().toUsdString())
+                    .put("output_usd_per_m", p.outputPerMillion().toUsdString());
+            ArrayNode units = priced.putArray("units");
+            p.units().forEach(u -> units.addObject().put("unit", u.unit()).put("unit_usd", u.price().toUsdString())
+                    .put("per", u.per()));
+        }
+        envelope.putObject("result_info").put("page", pageNumber).put("per_page", size).put("count", shown.size())
+                .put("total_count", found.size());
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        return envelope;
+    }
+
+    private static int positive(String text, int absent, int most, String name) {
+        if (text == null || text.isBlank()) {
+            return absent;
+        }
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value >= 1 && value <= most) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // answered below, as every other out-of-range value
+        }
+        throw new WorkersAiError(400, 7003, name + " must be a whole number from 1 to " + most);
+    }
+
+    private static String nameId(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */

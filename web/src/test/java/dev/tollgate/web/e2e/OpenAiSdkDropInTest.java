@@ -4,6 +4,7 @@ import static dev.tollgate.web.e2e.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -100,6 +101,41 @@ class OpenAiSdkDropInTest {
     @Test
     void modelsAreListed() {
         assertThat(client.models().list().data()).anySatisfy(model -> assertThat(model.id()).isEqualTo(MODEL));
+    }
+
+    @Test
+    void oneModelIsRetrievedByItsIdAndAnUnknownOneIsNotFound() {
+        // The SDK URL-encodes the id's slashes; the raw form must work as well.
+        assertThat(client.models().retrieve(MODEL).id()).isEqualTo(MODEL);
+        assertThat(app.http.get("/v1/models/" + MODEL, userToken).body().get("id").asText()).isEqualTo(MODEL);
+
+        assertThatThrownBy(() -> client.models().retrieve("@cf/nobody/no-such-model"))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void theCloudflareModelSearchPagesThroughTheCatalogueInCloudflaresEnvelope() {
+        Http.Answer all = app.http.get("/client/v4/accounts/any/ai/models/search?per_page=1000", userToken);
+        Http.Answer embeddings = app.http.get(
+                "/client/v4/accounts/any/ai/models/search?task=Text%20Embeddings&per_page=2&page=2", userToken);
+        Http.Answer found = app.http.get("/client/v4/accounts/any/ai/models/search?search=llama-3.1-8b", userToken);
+        Http.Answer badPage = app.http.get("/client/v4/accounts/any/ai/models/search?page=0", userToken);
+        Http.Answer unauthenticated = app.http.get("/client/v4/accounts/any/ai/models/search", null);
+
+        int total = all.body().get("result_info").get("total_count").asInt();
+        assertThat(all.body().get("success").asBoolean()).isTrue();
+        assertThat(all.body().get("result").size()).isEqualTo(total).isEqualTo(
+                client.models().list().data().size());
+        assertThat(embeddings.body().get("result")).hasSize(2).allSatisfy(model ->
+                assertThat(model.get("task").get("name").asText()).isEqualTo("Text Embeddings"));
+        assertThat(embeddings.body().get("result_info").get("page").asInt()).isEqualTo(2);
+        assertThat(found.body().get("result")).isNotEmpty().allSatisfy(model ->
+                assertThat(model.get("name").asText()).contains("llama-3.1-8b"));
+        JsonNode priced = found.body().get("result").get(0);
+        assertThat(priced.get("x_tollgate").get("input_usd_per_m").asText()).isEqualTo("0.282");
+        assertThat(badPage.status()).isEqualTo(400);
+        assertThat(badPage.body().get("success").asBoolean()).isFalse();
+        assertThat(unauthenticated.status()).isEqualTo(401);
     }
 
     @Test
