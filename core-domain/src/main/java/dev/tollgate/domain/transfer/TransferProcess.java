@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DisallowReplay;
@@ -29,28 +30,39 @@ import org.axonframework.modelling.command.AggregateNotFoundException;
  * processor waits for all steps of a batch before it commits its token, and a failed step fails the batch, so no
  * event is ever skipped. A redelivery (a crash between a step and the token) is absorbed by the accounts, which
  * credit and refund a transfer id once. Never replayed: this moves money.
+ * <p>
+ * A transfer whose request credits the receiver on this node ({@link CreditedTransfers}) needs no step once that
+ * credit is stored: the process waits for it instead of racing it, and a decline is an event that it refunds.
  */
 @ProcessingGroup(TransferProcess.GROUP)
 @DisallowReplay
 public class TransferProcess {
     public static final String GROUP = "transfer-process";
+    /** A request's own credit takes milliseconds; past this the process credits anyway (the receiver absorbs it). */
+    static final long REQUEST_CREDIT_WAIT_SECONDS = 30;
 
     private final CommandGateway commands;
     private final Executor steps;
+    private final CreditedTransfers credited;
 
     /** Runs each step in the calling thread (nested in the caller's unit of work, if any). */
     public TransferProcess(CommandGateway commands) {
-        this(commands, Runnable::run);
+        this(commands, Runnable::run, CreditedTransfers.NONE);
     }
 
-    public TransferProcess(CommandGateway commands, Executor steps) {
+    public TransferProcess(CommandGateway commands, Executor steps, CreditedTransfers credited) {
         this.commands = commands;
         this.steps = steps;
+        this.credited = credited;
     }
 
     @EventHandler
     public void on(TransferSent sent, @Timestamp Instant at) {
-        step(() -> credit(sent, at));
+        // Waits for this node's request to credit the receiver, if it is doing so, rather than racing it.
+        step(credited.answered(sent.transferId()).toCompletableFuture()
+                .completeOnTimeout(false, REQUEST_CREDIT_WAIT_SECONDS, TimeUnit.SECONDS)
+                .thenCompose(answered -> answered ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.runAsync(() -> credit(sent, at), steps)));
     }
 
     @EventHandler
@@ -59,9 +71,12 @@ public class TransferProcess {
                 new RefundTransfer(declined.from(), declined.transferId(), declined.reason(), at)));
     }
 
-    /** Runs a step; inside a processor's unit of work the step must have succeeded before that unit commits. */
     private void step(Runnable work) {
-        CompletableFuture<Void> done = CompletableFuture.runAsync(work, steps);
+        step(CompletableFuture.runAsync(work, steps));
+    }
+
+    /** A step under way; inside a processor's unit of work it must have succeeded before that unit commits. */
+    private void step(CompletableFuture<Void> done) {
         if (CurrentUnitOfWork.isStarted() && !done.isDone()) {
             CurrentUnitOfWork.get().onPrepareCommit(u -> join(done));
         } else {

@@ -14,11 +14,16 @@ import dev.tollgate.api.transfer.TransferSent;
 import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.function.Function;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventhandling.DisallowReplay;
 import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,6 +96,60 @@ class TransferProcessTest {
         // when / then the failure reaches the processor, which rolls back and retries the event
         assertThatThrownBy(() -> process.on(SENT, T0)).isInstanceOf(IllegalStateException.class);
         assertThat(dispatched).noneMatch(RefundTransfer.class::isInstance);
+    }
+
+    @Test
+    void aTransferItsRequestAlreadyCreditedNeedsNoStepAndARedeliveryIsCreditedAsBefore() {
+        // given a node whose request credited t-1 itself, and nothing else
+        Set<String> answered = new HashSet<>(Set.of("t-1"));
+        TransferProcess process = new TransferProcess(gateway(command -> null), Runnable::run,
+                id -> CompletableFuture.completedFuture(answered.remove(id)));
+
+        // when the process sees the debit, and later (a crash before its token moved) sees it again
+        process.on(SENT, T0);
+        List<Object> afterFirst = List.copyOf(dispatched);
+        process.on(SENT, T0);
+
+        // then the first sends nothing; the second, no longer known, credits as before (the receiver absorbs it)
+        assertThat(afterFirst).isEmpty();
+        assertThat(dispatched).containsExactly(new ReceiveTransfer(BOB, "t-1", ALICE, FOUR_USD, "lunch", T0));
+    }
+
+    @Test
+    void theProcessWaitsForTheRequestsOwnCreditAndCreditsOnlyIfThatFailed() {
+        // given a node whose requests are crediting t-1 and t-2 right now
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        CompletableFuture<Boolean> second = new CompletableFuture<>();
+        TransferProcess process = new TransferProcess(gateway(command -> null), Runnable::run,
+                id -> id.equals("t-1") ? first : second);
+        TransferSent other = new TransferSent(ALICE, "t-2", BOB, FOUR_USD, Money.ofUsd(2), null, Intent.NONE, T0);
+
+        // when the process sees both debits in one batch before either request's credit is done
+        UnitOfWork<?> batch = DefaultUnitOfWork.startAndGet(null);
+        process.on(SENT, T0);
+        process.on(other, T0);
+        List<Object> whileWaiting = List.copyOf(dispatched);
+        first.complete(true);
+        second.complete(false);
+        batch.commit();
+
+        // then it sent nothing meanwhile; t-1's stored credit needs no step, t-2's failed one is sent by the process
+        assertThat(whileWaiting).isEmpty();
+        assertThat(dispatched).containsExactly(new ReceiveTransfer(BOB, "t-2", ALICE, FOUR_USD, null, T0));
+    }
+
+    @Test
+    void aDeclineIsRefundedEvenWhenTheRequestAnsweredTheTransfer() {
+        // given a node whose request had the receiver answer t-1 (here: decline it)
+        TransferProcess process = new TransferProcess(gateway(command -> null), Runnable::run,
+                id -> CompletableFuture.completedFuture(true));
+
+        // when the process sees the debit, then the decline
+        process.on(SENT, T0);
+        process.on(DECLINED, T0);
+
+        // then the debit needs no step, and the sender still gets the money back
+        assertThat(dispatched).containsExactly(new RefundTransfer(ALICE, "t-1", "account closed", T0));
     }
 
     @Test

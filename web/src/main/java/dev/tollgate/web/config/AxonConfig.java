@@ -9,6 +9,7 @@ import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
 import dev.tollgate.domain.evolution.ModelPriceSetUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
+import dev.tollgate.domain.transfer.CreditedTransfers;
 import dev.tollgate.domain.transfer.TransferProcess;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.time.Clock;
@@ -119,8 +120,9 @@ public class AxonConfig {
     }
 
     @Bean
-    public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps) {
-        return new TransferProcess(commandGateway, transferSteps);
+    public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps,
+                                           CreditedTransfers answeredHere) {
+        return new TransferProcess(commandGateway, transferSteps, answeredHere);
     }
 
     /** Old revisions of released events, read as today's (registered with Axon as an EventUpcaster bean). */

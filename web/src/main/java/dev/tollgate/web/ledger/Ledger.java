@@ -40,9 +40,12 @@ public class Ledger {
     private final TransferOutcomes outcomes;
     private final Clock clock;
     private final TollgateProperties properties;
+    private final AnsweredTransfers answered;
 
-    public Ledger(CommandGateway commands, TransferOutcomes outcomes, Clock clock, TollgateProperties properties) {
+    public Ledger(CommandGateway commands, TransferOutcomes outcomes, Clock clock, TollgateProperties properties,
+                  AnsweredTransfers answered) {
         this.commands = commands;
+        this.answered = answered;
         this.outcomes = outcomes;
         this.clock = clock;
         this.properties = properties;
@@ -101,33 +104,48 @@ public class Ledger {
     public TransferResult transfer(AccountId from, AccountId to, Money amount, String note, IdempotencyKey key) {
         Intent intent = Intent.of(key, Fingerprint.of("transfer", from, to, amount.nanos(), note));
         String transferId = newId("trf");
-        CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
-        LedgerReceipt receipt;
-        Instant at = clock.instant();
+        // Begun before the debit, so that the process, seeing the debit, waits for this request's credit.
+        AnsweredTransfers.Crediting crediting = answered.begin(transferId);
+        boolean answerStored = false;
         try {
-            receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent, at));
-        } catch (RuntimeException rejected) {
-            outcomes.forget(transferId);
-            throw rejected;
+            CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
+            LedgerReceipt receipt;
+            Instant at = clock.instant();
+            try {
+                receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent, at));
+            } catch (RuntimeException rejected) {
+                outcomes.forget(transferId);
+                throw rejected;
+            }
+            if (receipt.replayed()) {
+                outcomes.forget(transferId);
+                return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
+            }
+            answerStored = creditNow(to, transferId, from, amount, note, at);
+            crediting.finished(answerStored);
+            return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()),
+                    receipt);
+        } finally {
+            crediting.finished(answerStored);
         }
-        if (receipt.replayed()) {
-            outcomes.forget(transferId);
-            return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
-        }
-        creditNow(to, transferId, from, amount, note, at);
-        return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()), receipt);
     }
 
     /**
      * The short way: credit the receiver from this request, so the answer does not wait for the transfer process
      * (which may run on another node, whose events this node's subscribers never see). The process still credits
-     * from the TransferSent event; the receiver remembers the transfer id, so whichever comes second is a replay.
-     * If this fails (a conflict that outlived its retries, an account never opened), the process is the backstop.
+     * from the TransferSent event, unless this node's request stored the credit first (ADR 34); the receiver
+     * remembers the transfer id, so whichever comes second is a replay. If this fails (a conflict that outlived its
+     * retries, an account never opened), the process is the backstop. True when this request stored the receiver's
+     * answer.
      */
-    private void creditNow(AccountId to, String transferId, AccountId from, Money amount, String note, Instant at) {
+    private boolean creditNow(AccountId to, String transferId, AccountId from, Money amount, String note,
+                              Instant at) {
         try {
             LedgerReceipt credited = commands.sendAndWait(new ReceiveTransfer(to, transferId, from, amount, note, at));
-            if (credited.replayed() && stillOpen(to)) {
+            if (!credited.replayed()) {
+                return true;
+            }
+            if (stillOpen(to)) {
                 // The process (perhaps on another node) credited it first; its event was not published here.
                 // A closed receiver declined it instead, and the answer waits for the refund as before.
                 outcomes.received(transferId);
@@ -135,6 +153,7 @@ public class Ledger {
         } catch (RuntimeException leftToTheProcess) {
             log.debug("transfer {} left to the transfer process: {}", transferId, leftToTheProcess.toString());
         }
+        return false;
     }
 
     private boolean stillOpen(AccountId account) {

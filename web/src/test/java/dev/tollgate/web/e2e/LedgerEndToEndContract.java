@@ -1,5 +1,10 @@
 package dev.tollgate.web.e2e;
 
+import dev.tollgate.api.transfer.ReceiveTransfer;
+import dev.tollgate.web.ledger.AnsweredTransfers;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.common.Registration;
 import static dev.tollgate.web.e2e.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,6 +155,56 @@ abstract class LedgerEndToEndContract {
             assertThat(new BigDecimal(b.get("balance_usd").asText())).isNotNegative();
             assertThat(new BigDecimal(b.get("available_usd").asText())).isNotNegative();
         }
+    }
+
+    @Test
+    void aTransferCreditedByItsRequestIsNotCreditedAgainByTheProcess() {
+        // given two members, and every ReceiveTransfer sent through the command bus counted
+        Member alice = register();
+        Member bob = register();
+        deposit(alice, "1");
+        AtomicInteger credits = new AtomicInteger();
+        Registration counting = app.bean(CommandBus.class).registerDispatchInterceptor(messages -> (i, command) -> {
+            if (command.getPayload() instanceof ReceiveTransfer) {
+                credits.incrementAndGet();
+            }
+            return command;
+        });
+        try {
+            // when ten transfers complete and the transfer process has seen all of them
+            for (int i = 0; i < 10; i++) {
+                Http.Answer answer = http.post("/api/credits/transfer", alice.token,
+                        json("to", bob.email, "amount_usd", "0.01"));
+                assertThat(answer.body().path("status").asText()).as(answer.toString()).isEqualTo("completed");
+            }
+            awaitProcessCaughtUp();
+
+            // then each receiver was credited by one command, the request's, and the money moved exactly once
+            assertThat(credits.get()).isEqualTo(10);
+            assertThat(balance(alice).get("balance_usd").asText()).isEqualTo("0.9");
+            assertThat(balance(bob).get("balance_usd").asText()).isEqualTo("0.1");
+            assertThat(app.bean(AnsweredTransfers.class).tracked()).isZero();
+        } finally {
+            counting.cancel();
+        }
+    }
+
+    @Test
+    void aTransferTheReceiverCannotHoldIsRefundedPromptlyAndMovesNoMoney() {
+        // given a receiver so rich that one more dollar would overflow their balance
+        Member alice = register();
+        Member rich = register();
+        deposit(alice, "5");
+        deposit(rich, "9223372036.854775807");
+
+        // when alice sends them money
+        Http.Answer answer = http.post("/api/credits/transfer", alice.token, json("to", rich.email, "amount_usd", "1"));
+
+        // then the receiver declined and the process refunded within the request's wait (else: "in_flight")
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("status").asText()).isEqualTo("refunded");
+        assertThat(balance(alice).get("balance_usd").asText()).isEqualTo("5");
+        assertThat(balance(rich).get("balance_usd").asText()).isEqualTo("9223372036.854775807");
     }
 
     static Stream<Arguments> badAmounts() {
@@ -682,6 +737,18 @@ abstract class LedgerEndToEndContract {
         // then the rebuilt rows equal the live rows, row for row
         assertThat(readModels(jdbc)).isEqualTo(live);
         assertThat(http.get("/api/admin/ledger/check", adminToken).body().get("ok").asBoolean()).isTrue();
+    }
+
+    private void awaitProcessCaughtUp() {
+        for (int i = 0; i < 500; i++) {
+            for (JsonNode p : http.get("/api/admin/projections", adminToken).body()) {
+                if (p.get("name").asText().equals("transfer-process") && "caught_up".equals(p.get("status").asText())) {
+                    return;
+                }
+            }
+            sleep(20);
+        }
+        throw new AssertionError("the transfer process did not catch up");
     }
 
     private void awaitCaughtUp() {
