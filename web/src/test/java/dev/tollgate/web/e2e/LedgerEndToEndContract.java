@@ -177,7 +177,7 @@ abstract class LedgerEndToEndContract {
                         json("to", bob.email, "amount_usd", "0.01"));
                 assertThat(answer.body().path("status").asText()).as(answer.toString()).isEqualTo("completed");
             }
-            awaitProcessCaughtUp();
+            awaitCaughtUp(List.of("transfer-process"));
 
             // then each receiver was credited by one command, the request's, and the money moved exactly once
             assertThat(credits.get()).isEqualTo(10);
@@ -739,25 +739,17 @@ abstract class LedgerEndToEndContract {
         assertThat(http.get("/api/admin/ledger/check", adminToken).body().get("ok").asBoolean()).isTrue();
     }
 
-    private void awaitProcessCaughtUp() {
-        for (int i = 0; i < 500; i++) {
-            for (JsonNode p : http.get("/api/admin/projections", adminToken).body()) {
-                if (p.get("name").asText().equals("transfer-process") && "caught_up".equals(p.get("status").asText())) {
-                    return;
-                }
-            }
-            sleep(20);
-        }
-        throw new AssertionError("the transfer process did not catch up");
+    private void awaitCaughtUp() {
+        awaitCaughtUp(List.of("balances", "history", "usage"));
     }
 
-    private void awaitCaughtUp() {
+    private void awaitCaughtUp(List<String> groups) {
         for (int i = 0; i < 500; i++) {
             Http.Answer status = http.get("/api/admin/projections", adminToken);
             assertThat(status.status()).as(status.toString()).isEqualTo(200);
             boolean done = true;
             for (JsonNode p : status.body()) {
-                if (List.of("balances", "history", "usage").contains(p.get("name").asText())) {
+                if (groups.contains(p.get("name").asText())) {
                     done &= "caught_up".equals(p.get("status").asText());
                 }
             }
@@ -766,7 +758,7 @@ abstract class LedgerEndToEndContract {
             }
             sleep(20);
         }
-        throw new AssertionError("read models did not catch up: " + http.get("/api/admin/projections", adminToken));
+        throw new AssertionError(groups + " did not catch up: " + http.get("/api/admin/projections", adminToken));
     }
 
     private static Map<String, List<Map<String, Object>>> readModels(JdbcTemplate jdbc) {
