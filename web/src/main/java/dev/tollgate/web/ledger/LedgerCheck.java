@@ -132,7 +132,13 @@ public class LedgerCheck {
         return state;
     }
 
-    private static String usd(BigInteger nanos) {
-        return new Money(nanos.longValueExact()).toUsdString();
+    /** A total may pass what one account can hold (several rich accounts); it is written out all the same. */
+    static String usd(BigInteger nanos) {
+        if (nanos.bitLength() < Long.SIZE) {
+            return new Money(nanos.longValue()).toUsdString();
+        }
+        BigInteger[] dollarsAndNanos = nanos.abs().divideAndRemainder(BigInteger.valueOf(1_000_000_000));
+        String fraction = String.format("%09d", dollarsAndNanos[1].longValue()).replaceAll("0+$", "");
+        return (nanos.signum() < 0 ? "-" : "") + dollarsAndNanos[0] + (fraction.isEmpty() ? "" : "." + fraction);
     }
 }
