@@ -10,15 +10,23 @@ import java.util.function.Consumer;
 
 /**
  * The answer as it streams in. Understands both chunk shapes Workers AI sends on {@code /ai/run}: its own
- * {@code {"response","p","usage"}} and OpenAI's {@code chat.completion.chunk}. Usage is cumulative, so the last
- * one seen is the figure; increments are never added (that would double-charge).
+ * {@code {"response","p","usage"}} and OpenAI's {@code chat.completion.chunk}. Workers AI's own usage is
+ * cumulative, and when it comes it is the figure: increments are never added to it (that would double-charge).
+ * OpenAI chunks may carry usage too, either as running totals or as increments (the reference says increments; what
+ * was seen are running totals). Until a cumulative figure arrives, usage that never shrinks is read as running
+ * totals (the last is the figure), and usage that does shrink as increments (their sum is the figure), so a stream
+ * cut before its final figure is still charged for everything its chunks counted.
  */
 final class StreamedAnswer implements ServerSentEvents.DataHandler {
 
     private final ObjectMapper json;
     private final Consumer<String> onDelta;
     private final StringBuilder text = new StringBuilder();
-    private ProviderUsage lastUsage;
+    private ProviderUsage cumulative;
+    private ProviderUsage lastChunkUsage;
+    private long chunkInputSum;
+    private long chunkOutputSum;
+    private boolean chunkUsageShrank;
     private String finishReason;
     private boolean passedOn;
 
@@ -41,8 +49,16 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
             onDelta.accept(delta);
         }
         ProviderUsage usage = WorkersAiJson.usage(chunk);
-        if (usage != null) {
-            lastUsage = usage;
+        if (usage != null && "chat.completion.chunk".equals(chunk.path("object").asText())) {
+            if (lastChunkUsage != null && (usage.inputTokens() < lastChunkUsage.inputTokens()
+                    || usage.outputTokens() < lastChunkUsage.outputTokens())) {
+                chunkUsageShrank = true;
+            }
+            lastChunkUsage = usage;
+            chunkInputSum = Math.addExact(chunkInputSum, usage.inputTokens());
+            chunkOutputSum = Math.addExact(chunkOutputSum, usage.outputTokens());
+        } else if (usage != null) {
+            cumulative = usage;
         }
         JsonNode reason = chunk.path("choices").path(0).path("finish_reason");
         if (reason.isTextual()) {
@@ -66,11 +82,18 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     }
 
     ChatCompletion completion() {
-        return new ChatCompletion(text.toString(), lastUsage, finishReason);
+        return new ChatCompletion(text.toString(), usage(), finishReason);
+    }
+
+    private ProviderUsage usage() {
+        if (cumulative != null || lastChunkUsage == null) {
+            return cumulative;
+        }
+        return chunkUsageShrank ? new ProviderUsage(chunkInputSum, chunkOutputSum) : lastChunkUsage;
     }
 
     /** What was produced before a break, or null when nothing was (no text, no usage). */
     ChatCompletion partial() {
-        return text.length() == 0 && lastUsage == null ? null : completion();
+        return text.length() == 0 && usage() == null ? null : completion();
     }
 }

@@ -129,6 +129,36 @@ class CloudflareWorkersAiStreamTest {
     }
 
     @Test
+    void aStreamOfIncrementalChunkUsageCutBeforeItsTotalIsChargedForTheSumOfItsIncrements() {
+        // given chunks whose usage counts each chunk's own tokens (the prompt on the first), cut before the total
+        fake.answer(eventStream(
+                openAiChunk("a", usage(100, 1), null),
+                openAiChunk("b", usage(0, 1), null),
+                openAiChunk("c", usage(0, 1), null),
+                openAiChunk("d", usage(0, 1), null)));
+
+        // when it breaks
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        // then what the chunks counted is what was produced: all of the prompt and four tokens
+        assertThat(failure.partial().usage()).isEqualTo(new ProviderUsage(100, 4));
+    }
+
+    @Test
+    void incrementalChunkUsageFollowedByCloudflaresCumulativeChunkEndsOnTheCumulativeFigure() {
+        fake.answer(eventStream(
+                openAiChunk("a", usage(100, 1), null),
+                openAiChunk("b", usage(0, 1), null),
+                "{\"response\":\"\",\"usage\":" + usage(100, 2) + "}",
+                "[DONE]"));
+
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(100, 2));
+    }
+
+    @Test
     void silenceMidStreamIsATimeoutWithThePartialAndNoRetry() throws IOException {
         try (StallingEventStream stalling = new StallingEventStream("data: {\"response\":\"Hello\"}\n\n");
              CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(stalling.apiBase())
