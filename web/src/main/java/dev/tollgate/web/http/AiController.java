@@ -161,8 +161,8 @@ public class AiController {
 
     private void finish(ChatStreams stream, MeteredCalls.Metered done) {
         ChatView view = ChatView.of(done);
+        // As the contract shows it: no "response" field, so no client takes the summary for one more text chunk.
         Map<String, Object> last = new LinkedHashMap<>();
-        last.put("response", "");
         last.put("usage", view.usage());
         last.put("cost_usd", view.costUsd());
         last.put("balance_usd", view.balanceUsd());

@@ -119,6 +119,11 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
         assertThat(retryEvents.get(retryEvents.size() - 2)).isEqualTo(firstEvents.get(firstEvents.size() - 2));
         assertThat(Http.JSON.readTree(retryEvents.get(retryEvents.size() - 2)).get("cost_usd").asText())
                 .isEqualTo("0.000004474");
+        // and, as the contract shows it, the closing chunk is no text chunk: usage, cost, balance, request id
+        JsonNode closing = Http.JSON.readTree(firstEvents.get(firstEvents.size() - 2));
+        assertThat(closing.has("response")).isFalse();
+        assertThat(closing.has("usage") && closing.has("cost_usd") && closing.has("balance_usd")
+                && closing.has("request_id")).as(closing.toString()).isTrue();
         assertThat(retryEvents.get(retryEvents.size() - 1)).isEqualTo("[DONE]");
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.errorCode()).isEqualTo("idempotency_conflict");
