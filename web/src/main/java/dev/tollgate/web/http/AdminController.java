@@ -1,5 +1,8 @@
 package dev.tollgate.web.http;
 
+import dev.tollgate.web.ai.IdempotentCalls;
+import dev.tollgate.web.ledger.Fingerprint;
+import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.query.audit.AccountEvents;
@@ -46,10 +49,12 @@ public class AdminController {
 
     private final AccountRefs accounts;
     private final Teams teams;
+    private final IdempotentCalls idempotent;
 
     public AdminController(Ledger ledger, UserDirectory users, BalanceQueries balances, AccountEvents accountEvents,
                            @Qualifier("defaultAxonObjectMapper") ObjectMapper eventMapper, LedgerCheck ledgerCheck,
-                           Projections projections, AccountRefs accounts, Teams teams) {
+                           Projections projections, AccountRefs accounts, Teams teams, IdempotentCalls idempotent) {
+        this.idempotent = idempotent;
         this.accounts = accounts;
         this.teams = teams;
         this.projections = projections;
@@ -104,19 +109,34 @@ public class AdminController {
     }
 
     @PostMapping("/credits/deposit")
-    public MoneyMovedView deposit(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
-                                  @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+    public Object deposit(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                          @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);
-        return MoneyMovedView.of(ledger.deposit(target.account(), target.amount(), target.note(), caller.userId(),
-                Amounts.idempotencyKey(key)));
+        return byThisAdminOnce(caller, key, "deposit", target, () -> MoneyMovedView.of(ledger.deposit(
+                target.account(), target.amount(), target.note(), caller.userId(), Amounts.idempotencyKey(key))));
     }
 
     @PostMapping("/credits/deduct")
-    public MoneyMovedView deduct(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
-                                 @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+    public Object deduct(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
+                         @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);
-        return MoneyMovedView.of(ledger.deduct(target.account(), target.amount(), target.note(), caller.userId(),
-                Amounts.idempotencyKey(key)));
+        return byThisAdminOnce(caller, key, "deduct", target, () -> MoneyMovedView.of(ledger.deduct(
+                target.account(), target.amount(), target.note(), caller.userId(), Amounts.idempotencyKey(key))));
+    }
+
+    /**
+     * An admin's key names one operation, whichever account it was for: the account remembers the key too, but only
+     * for itself, so the same key sent for another account would move money a second time. Here a retry gets the
+     * first answer and the key reused for another account, amount or kind of movement is a conflict.
+     */
+    private Object byThisAdminOnce(Caller caller, String key, String kind, Target target,
+                                   Supplier<MoneyMovedView> move) {
+        if (key == null) {
+            return move.get();
+        }
+        return idempotent.once("admin:" + caller.userId(), Amounts.idempotencyKey(key),
+                Fingerprint.of("admin-" + kind, target.account().value(), target.amount().nanos(), target.note()),
+                move::get);
     }
 
     public record EventView(long sequence, String type, String at, String id, String revision, JsonNode payload,

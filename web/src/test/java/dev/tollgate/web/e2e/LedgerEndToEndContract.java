@@ -109,6 +109,32 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void anAdminsKeyNamesOneMovementWhicheverAccountItIsSentFor() {
+        // given a deposit to alice under a key
+        Member alice = register();
+        Member bob = register();
+        String key = "dep-3-" + alice.id;
+        Http.Answer first = http.post("/api/admin/credits/deposit", adminToken,
+                json("user_id", alice.id, "amount_usd", "1"), Map.of("Idempotency-Key", key));
+
+        // when the same key is sent for bob, and for a deduction from alice
+        Http.Answer forBob = http.post("/api/admin/credits/deposit", adminToken,
+                json("user_id", bob.id, "amount_usd", "1"), Map.of("Idempotency-Key", key));
+        Http.Answer asDeduction = http.post("/api/admin/credits/deduct", adminToken,
+                json("user_id", alice.id, "amount_usd", "1"), Map.of("Idempotency-Key", key));
+        Http.Answer retry = http.post("/api/admin/credits/deposit", adminToken,
+                json("user_id", alice.id, "amount_usd", "1"), Map.of("Idempotency-Key", key));
+
+        // then both are conflicts that move nothing, and the true retry still gets the first answer
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(List.of(forBob.status(), asDeduction.status())).containsExactly(409, 409);
+        assertThat(forBob.errorCode()).isEqualTo("idempotency_conflict");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(balance(alice).get("balance_usd").asText()).isEqualTo("1");
+        assertThat(balance(bob).get("balance_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
     void concurrentRandomTransfersConserveMoneyAndNeverGoNegative() throws Exception {
         List<Member> members = List.of(register(), register(), register());
         for (Member m : members) {
