@@ -1,5 +1,6 @@
 package dev.tollgate.web.config;
 
+import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,18 @@ public class TomcatConfig {
     public WebServerFactoryCustomizer<TomcatServletWebServerFactory> continueOnlyWhenRead() {
         return factory -> factory.addConnectorCustomizers(connector ->
                 connector.setProperty("continueResponseTiming", "onRead"));
+    }
+
+    /** Errors Tomcat answers itself come in the one JSON error shape too (JsonErrorReportValve). */
+    @Bean
+    public WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReports() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof StandardHost host) {
+                host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
+            } else {
+                throw new IllegalStateException("Tomcat's context has no host yet; its error reports stay HTML");
+            }
+        });
     }
 
     @Bean

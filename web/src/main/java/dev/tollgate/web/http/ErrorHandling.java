@@ -7,7 +7,11 @@ import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.account.UnknownHoldException;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Map;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +36,12 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 public class ErrorHandling {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+
+    private final ObjectMapper mapper;
+
+    public ErrorHandling(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
@@ -106,6 +116,16 @@ public class ErrorHandling {
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
         return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json.");
+    }
+
+    /**
+     * The client accepts none of what this path answers: still the one error shape, written around content
+     * negotiation, which would otherwise refuse to write JSON too and leave the body empty.
+     */
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    void notAcceptable(HttpServletResponse response) throws IOException {
+        ErrorBody.write(response, mapper, HttpStatus.NOT_ACCEPTABLE.value(), "not_acceptable",
+                "This path answers application/json (and text/csv where an export is offered).");
     }
 
     @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})

@@ -304,6 +304,29 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void requestsRefusedBeforeTheApplicationAreStillAnsweredInTheOneErrorShape() {
+        Member user = register();
+
+        // when Tomcat itself refuses a request (a NUL in the path, a header past its size limit), and when the
+        // client accepts nothing this path answers
+        Http.Answer nul = http.get("/api/admin/accounts/%00/events", adminToken);
+        Http.Answer hugeHeader = http.send("GET", "/api/credits/balance", null, null,
+                Map.of("Authorization", "Bearer " + "a".repeat(20_000)));
+        Http.Answer xmlOnly = http.send("GET", "/api/credits/balance", user.token, null,
+                Map.of("Accept", "application/xml"));
+
+        // then each is the error shape, not a server page or an empty body
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(hugeHeader.status()).isEqualTo(400);
+        assertThat(xmlOnly.status()).isEqualTo(406);
+        for (Http.Answer refused : List.of(nul, hugeHeader, xmlOnly)) {
+            assertThat(refused.body().path("error").path("code").asText()).as(refused.toString()).isNotEmpty();
+            assertThat(refused.body().path("error").path("request_id").asText()).startsWith("req_");
+            assertThat(refused.raw()).doesNotContainIgnoringCase("tomcat").doesNotContain("<html");
+        }
+    }
+
+    @Test
     void aForgedUnsignedTokenIsRefused() {
         Member user = register();
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
