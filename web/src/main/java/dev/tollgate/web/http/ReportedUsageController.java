@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.HttpStatus;
@@ -29,8 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class ReportedUsageController {
-    /** The providers whose models the price book prices. */
-    private static final Set<String> PROVIDERS = Set.of("cloudflare", "workers-ai");
+    private static final int LONGEST_PROVIDER = 100;
     private static final long MOST_TOKENS = 1_000_000_000L;
     /** A clock ahead of ours by up to this much is still believed. */
     private static final Duration SKEW = Duration.ofMinutes(5);
@@ -53,9 +51,11 @@ public class ReportedUsageController {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("The report must be a JSON object.");
         }
+        // A label: the model decides the price, and only the price book's models are priced (others are a 404).
         String provider = Amounts.requiredText(body, "provider").trim().toLowerCase(Locale.ROOT);
-        if (!PROVIDERS.contains(provider)) {
-            throw ApiException.badRequest("provider must be cloudflare: only the models of the price book are priced");
+        if (provider.isEmpty() || provider.length() > LONGEST_PROVIDER) {
+            throw ApiException.badRequest("provider must name who ran the call, in at most " + LONGEST_PROVIDER
+                    + " characters");
         }
         String model = Amounts.requiredText(body, "model");
         long input = tokens(body, "input_tokens");

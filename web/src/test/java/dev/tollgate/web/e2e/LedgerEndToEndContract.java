@@ -1071,7 +1071,7 @@ abstract class LedgerEndToEndContract {
         String good = "{\"provider\":\"cloudflare\",\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
                 + "\"input_tokens\":10,\"output_tokens\":5,\"request_id\":\"ext-bad\"}";
         List<Http.Answer> refused = List.of(
-                http.post("/api/usage", user.token, good.replace("cloudflare", "openai")),
+                http.post("/api/usage", user.token, good.replace("\"cloudflare\"", "\"  \"")),
                 http.post("/api/usage", user.token, good.replace("llama-3.1-8b-instruct", "nope")),
                 http.post("/api/usage", user.token, good.replace("\"input_tokens\":10", "\"input_tokens\":-1")),
                 http.post("/api/usage", user.token, good.replace("\"input_tokens\":10", "\"input_tokens\":\"10\"")),
@@ -1084,6 +1084,11 @@ abstract class LedgerEndToEndContract {
         assertThat(refused).extracting(Http.Answer::status).containsExactly(400, 404, 400, 400, 400, 400, 400, 400, 400);
         refused.forEach(LedgerEndToEndContract::assertWellFormedError);
         assertThat(balance(user).get("balance_usd").asText()).isEqualTo("1");
+        // while the provider is only a label: the model decides the price, however the client spells its provider
+        Http.Answer labelled = http.post("/api/usage", user.token,
+                good.replace("\"cloudflare\"", "\"Cloudflare Workers AI\"").replace("ext-bad", "ext-labelled"));
+        assertThat(labelled.status()).as(labelled.toString()).isEqualTo(201);
+        assertThat(labelled.body().get("cost_usd").asText()).isEqualTo("0.000006955");
 
         // and a report the balance cannot cover is a 402 that keeps nothing: after a top-up the same id is charged
         Member broke = register();
