@@ -1,8 +1,11 @@
 package dev.tollgate.web.http;
 
+import jakarta.servlet.http.Part;
+import jakarta.servlet.ServletException;
 import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.metering.ChargedUnits;
 import dev.tollgate.api.metering.Charge;
@@ -141,6 +144,22 @@ public class AiMediaController {
                 model = Amounts.requiredText(body, "model");
             }
             audio = MediaInputs.base64(body.get("audio"), "audio");
+        } else if (type.startsWith("multipart/form-data")) {
+            // A form upload, as OpenAI's transcription endpoint takes it: the file in "file" (or "audio").
+            Part file = part(http, "file");
+            if (file == null) {
+                file = part(http, "audio");
+            }
+            if (file == null) {
+                throw ApiException.badRequest("send the recording as a form part named file");
+            }
+            try (InputStream in = file.getInputStream()) {
+                audio = read(in, MediaInputs.MAX_MEDIA_BYTES);
+            }
+            String formModel = http.getParameter("model");
+            if (formModel != null && !formModel.isBlank()) {
+                model = formModel.strip();
+            }
         } else {
             audio = read(http.getInputStream(), MediaInputs.MAX_MEDIA_BYTES);
             if (audio.length == 0) {
@@ -154,6 +173,14 @@ public class AiMediaController {
                 model == null || model.isBlank() ? DEFAULT_SPEECH_MODEL : model, audio);
         return once(caller, key, key == null ? null : Fingerprint.of("transcribe", request.model(), sha256(audio)),
                 () -> transcriptionAnswer(caller, request));
+    }
+
+    private static Part part(HttpServletRequest http, String name) throws IOException {
+        try {
+            return http.getPart(name);
+        } catch (ServletException | IllegalStateException notAForm) {
+            throw ApiException.badRequest("the form could not be read: send multipart/form-data with a file part");
+        }
     }
 
     private Map<String, Object> transcriptionAnswer(Caller caller, TranscriptionRequest request) {
@@ -179,7 +206,7 @@ public class AiMediaController {
     @PostMapping("/api/ai/vision-chat")
     public Object visionChat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
-        var chat = AiController.chatRequest(body);
+        var chat = AiController.chatRequest(promptAsMessage(body));
         byte[] image = MediaInputs.base64(body.get("image"), "image");
         if (image.length > MediaInputs.MAX_MEDIA_BYTES) {
             throw tooLarge();
@@ -187,6 +214,16 @@ public class AiMediaController {
         VisionChatRequest request = new VisionChatRequest(chat, image);
         return once(caller, key, Fingerprint.of("vision-chat", body), () -> AiController.ChatView.of(
                 metered.visionChat(caller.payer(), request, RequestIds.current())));
+    }
+
+    /** Workers AI's vision models take {@code prompt} or {@code messages}; a prompt is one user message. */
+    private static JsonNode promptAsMessage(JsonNode body) {
+        if (body == null || !body.isObject() || body.has("messages") || !body.path("prompt").isTextual()) {
+            return body;
+        }
+        ObjectNode withMessages = ((ObjectNode) body).deepCopy();
+        withMessages.putArray("messages").addObject().put("role", "user").put("content", body.get("prompt").asText());
+        return withMessages;
     }
 
     /** With an Idempotency-Key the call happens once: a retry gets the first answer, with no second charge. */

@@ -1,5 +1,11 @@
 package dev.tollgate.web.e2e;
 
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import static dev.tollgate.web.e2e.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,6 +106,35 @@ class OfflineMediaTest {
         assertThat(speech.body().get("cost_usd").asText()).isEqualTo("0.000008334");
         assertThat(vision.body().get("response").asText()).startsWith("[offline]");
         assertThat(http.get("/api/credits/balance", token).body().get("held_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void aRecordingUploadedAsAFormAndAVisionPromptWithoutMessagesAreAnsweredLikeTheirJsonForms() throws Exception {
+        // given one second of audio as a form upload, as OpenAI's clients send files
+        byte[] wav = MeteredMediaGatewayTest.wav(16_000, 32_000);
+        String boundary = "tollgate-boundary";
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n@cf/openai/whisper\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+                + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        form.write(wav);
+        form.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+
+        // when it is sent, and a vision question comes as Workers AI's "prompt"
+        HttpResponse<String> speech = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(app.baseUrl() + "/api/ai/transcribe"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Http.Answer vision = http.post("/api/ai/vision-chat", token, "{\"model\":\"@cf/meta/llama-3.2-11b-vision-"
+                + "instruct\",\"image\":\"AAEC\",\"prompt\":\"What is this?\"}");
+
+        // then both are answered and charged as their JSON forms are
+        assertThat(speech.statusCode()).as(speech.body()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(speech.body()).get("cost_usd").asText()).isEqualTo("0.000008334");
+        assertThat(vision.status()).as(vision.toString()).isEqualTo(200);
+        assertThat(vision.body().get("response").asText()).startsWith("[offline]");
     }
 
     @Test
