@@ -42,6 +42,7 @@ import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.budget.ReadBudget;
 import dev.tollgate.api.budget.SetBudget;
 import dev.tollgate.api.metering.Charge;
+import dev.tollgate.api.metering.Settlement;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.api.transfer.RefundTransfer;
@@ -214,7 +215,7 @@ public class UserAccount {
      * balance may go negative. The charge on the event always states the full computed cost.
      */
     @CommandHandler
-    public LedgerReceipt handle(SettleReservation command) {
+    public Settlement handle(SettleReservation command) {
         OpenHold hold = holds.get(command.holdId());
         if (hold == null) {
             throw new UnknownHoldException("no open hold " + command.holdId());
@@ -228,7 +229,7 @@ public class UserAccount {
         apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), new Money(released), after,
                 new Money(held - hold.amount()), command.at()));
         crossed.forEach(AggregateLifecycle::apply);
-        return new LedgerReceipt(command.holdId(), after, false);
+        return new Settlement(command.holdId(), new Money(collected), after);
     }
 
     @CommandHandler

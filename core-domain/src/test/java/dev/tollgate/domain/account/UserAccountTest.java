@@ -30,6 +30,7 @@ import dev.tollgate.api.account.ReserveCredits;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.account.UnknownHoldException;
 import dev.tollgate.api.metering.Charge;
+import dev.tollgate.api.metering.Settlement;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
@@ -384,7 +385,7 @@ class UserAccountTest {
                     // then that is booked, the rest of the hold goes back to available, and the hold is gone
                     .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "0.00062885"),
                             usd("0.00062885"), usd("2.99937115"), usd("9.99937115"), Money.ZERO, T1))
-                    .expectResultMessagePayload(new LedgerReceipt("h1", usd("9.99937115"), false))
+                    .expectResultMessagePayload(new Settlement("h1", usd("0.00062885"), usd("9.99937115")))
                     .expectState(account -> assertThat(account.state())
                             .isEqualTo(new AccountState(ALICE, usd("9.99937115"), Money.ZERO, true)));
         }
@@ -413,9 +414,10 @@ class UserAccountTest {
                     // when h1's call cost 7
                     .when(new SettleReservation(ALICE, "h1", charge("h1", "7"), T1))
                     // then only h1's 4 plus the free 1 are collected: h2's money stays covered, nothing goes
-                    // negative, and the charge still states the full computed cost
+                    // negative, the charge still states the full computed cost, and the answer what was collected
                     .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "7"), usd("5"), Money.ZERO, usd("5"),
                             usd("5"), T1))
+                    .expectResultMessagePayload(new Settlement("h1", usd("5"), usd("5")))
                     .expectState(account -> {
                         assertThat(account.state()).isEqualTo(new AccountState(ALICE, usd("5"), usd("5"), true));
                         assertThat(account.state().available()).isEqualTo(Money.ZERO);

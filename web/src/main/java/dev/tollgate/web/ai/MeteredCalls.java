@@ -1,10 +1,10 @@
 package dev.tollgate.web.ai;
 
 import dev.tollgate.api.account.AccountId;
-import dev.tollgate.api.account.LedgerReceipt;
 import dev.tollgate.api.account.ReleaseReservation;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.metering.Charge;
+import dev.tollgate.api.metering.Settlement;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.metering.ChargedUnits;
@@ -118,11 +118,11 @@ public class MeteredCalls {
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
         Settled settled = settle(account, holdId, request, price, completion, estimatedInput, requestId);
         return new Metered(requestId, request.model(), completion.text(), settled.charge.inputTokens(),
-                settled.charge.outputTokens(), settled.charge.tokenSource(), settled.charge.cost(),
+                settled.charge.outputTokens(), settled.charge.tokenSource(), settled.receipt.collected(),
                 settled.receipt.balanceAfter(), provider.name(), latencyMs, completion.finishReason());
     }
 
-    private record Settled(Charge charge, LedgerReceipt receipt) {
+    private record Settled(Charge charge, Settlement receipt) {
     }
 
     /**
@@ -145,7 +145,7 @@ public class MeteredCalls {
         commands.sendAndWait(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now));
         Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
                 price.outputPerMillion(), cost, requestId);
-        LedgerReceipt receipt;
+        Settlement receipt;
         try {
             receipt = commands.sendAndWait(new SettleReservation(account, chargeId, charge, now));
         } catch (RuntimeException failed) {
@@ -153,8 +153,8 @@ public class MeteredCalls {
             release(account, chargeId, "report not booked");
             throw failed;
         }
-        return new Metered(requestId, model, null, inputTokens, outputTokens, TokenSource.REPORTED, cost,
-                receipt.balanceAfter(), "reported", 0, null);
+        return new Metered(requestId, model, null, inputTokens, outputTokens, TokenSource.REPORTED,
+                receipt.collected(), receipt.balanceAfter(), "reported", 0, null);
     }
 
 
@@ -174,7 +174,7 @@ public class MeteredCalls {
         }
         Charge charge = new Charge(request.model(), input, output, source, price.inputPerMillion(),
                 price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
-        LedgerReceipt receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
+        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
         return new Settled(charge, receipt);
     }
 
@@ -187,9 +187,12 @@ public class MeteredCalls {
         }
     }
 
-    /** A metered call of any kind: what the provider produced, the charge it was settled with, and the balance. */
-    public record Billed<T>(String requestId, String model, T output, Charge charge, Money balanceAfter,
-                            String provider, long latencyMs) {
+    /**
+     * A metered call of any kind: what the provider produced, the charge it was settled with, what that collected
+     * (the charge's cost unless the account could not cover a charge above its hold) and the balance.
+     */
+    public record Billed<T>(String requestId, String model, T output, Charge charge, Money collected,
+                            Money balanceAfter, String provider, long latencyMs) {
     }
 
     /**
@@ -277,7 +280,7 @@ public class MeteredCalls {
         ChatCompletion out = billed.output();
         Charge charge = billed.charge();
         return new Metered(requestId, chat.model(), out.text(), charge.inputTokens(), charge.outputTokens(),
-                charge.tokenSource(), charge.cost(), billed.balanceAfter(), billed.provider(), billed.latencyMs(),
+                charge.tokenSource(), billed.collected(), billed.balanceAfter(), billed.provider(), billed.latencyMs(),
                 out.finishReason());
     }
 
@@ -315,7 +318,8 @@ public class MeteredCalls {
             throw unexpected;
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
-        LedgerReceipt receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
-        return new Billed<>(requestId, model, output, charge, receipt.balanceAfter(), provider.name(), latencyMs);
+        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
+        return new Billed<>(requestId, model, output, charge, receipt.collected(), receipt.balanceAfter(),
+                provider.name(), latencyMs);
     }
 }

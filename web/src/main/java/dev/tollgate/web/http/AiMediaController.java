@@ -250,7 +250,7 @@ public class AiMediaController {
     }
 
     private static Map<String, Object> tail(Map<String, Object> answer, MeteredCalls.Billed<?> billed) {
-        answer.put("cost_usd", billed.charge().cost().toUsdString());
+        answer.put("cost_usd", billed.collected().toUsdString());
         answer.put("balance_usd", billed.balanceAfter().toUsdString());
         answer.put("provider", billed.provider());
         answer.put("latency_ms", billed.latencyMs());

@@ -274,7 +274,7 @@ public class OpenAiController {
         long promptTokens = billed.charge().inputTokens();
         list.putObject("usage").put("prompt_tokens", promptTokens).put("total_tokens", promptTokens);
         list.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
-                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("cost_usd", billed.collected().toUsdString())
                 .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
                 .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
         return list;

@@ -292,7 +292,7 @@ public class WorkersAiController {
         if (!flux) {
             ObjectNode raw = mapper.createObjectNode();
             raw.putObject(RAW_IMAGE).put("content_type", billed.output().contentType()).put("base64", base64)
-                    .put("request_id", billed.requestId()).put("cost_usd", billed.charge().cost().toUsdString())
+                    .put("request_id", billed.requestId()).put("cost_usd", billed.collected().toUsdString())
                     .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider());
             return raw;
         }
@@ -349,7 +349,7 @@ public class WorkersAiController {
         envelope.putArray("errors");
         envelope.putArray("messages");
         envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
-                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("cost_usd", billed.collected().toUsdString())
                 .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
                 .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));
         return envelope;
@@ -403,7 +403,7 @@ public class WorkersAiController {
         envelope.putArray("errors");
         envelope.putArray("messages");
         envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", billed.requestId())
-                .put("cost_usd", billed.charge().cost().toUsdString())
+                .put("cost_usd", billed.collected().toUsdString())
                 .put("balance_usd", billed.balanceAfter().toUsdString()).put("provider", billed.provider())
                 .put("input_tokens", billed.charge().inputTokens())
                 .put("token_source", billed.charge().tokenSource().name().toLowerCase(java.util.Locale.ROOT)));

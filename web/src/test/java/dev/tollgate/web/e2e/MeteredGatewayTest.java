@@ -46,6 +46,26 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aChargeAboveWhatTheAccountCanCoverIsAnsweredAsWhatItCollected() {
+        // given a balance of 0.001, and a provider that counts a million prompt tokens where a few were sent
+        String token = fundedUser("0.001");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":1000000,"
+                + "\"completion_tokens\":1000,\"total_tokens\":1001000}},\"success\":true,\"errors\":[]}"));
+
+        // when the chat is settled
+        Http.Answer chat = http.post("/api/ai/chat", token, CHAT);
+
+        // then no balance goes negative, and the answer, the history and the usage log agree on what was taken
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        assertThat(chat.body().get("cost_usd").asText()).isEqualTo("0.001");
+        assertThat(chat.body().get("balance_usd").asText()).isEqualTo("0");
+        JsonNode charge = http.get("/api/credits/transactions?limit=1", token).body().get("items").get(0);
+        assertThat(charge.get("amount_usd").asText()).isEqualTo("-0.001");
+        assertThat(http.get("/api/usage/logs?limit=1", token).body().get("items").get(0).get("cost_usd").asText())
+                .isEqualTo("0.001");
+    }
+
+    @Test
     void withoutUsageTheChargeIsAnEstimateAndSaysSo() {
         String token = fundedUser("1");
         workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese, mostly.\"},\"success\":true,\"errors\":[]}"));
