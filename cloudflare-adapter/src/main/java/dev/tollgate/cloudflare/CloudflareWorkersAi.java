@@ -21,6 +21,8 @@ import java.util.Base64;
 import dev.tollgate.domain.metering.InferenceProvider;
 import dev.tollgate.domain.metering.ModelInfo;
 import dev.tollgate.domain.metering.ProviderException;
+import okhttp3.Call;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -42,8 +44,9 @@ import java.util.regex.Pattern;
 /**
  * Tollgate's {@link InferenceProvider} backed by Cloudflare Workers AI ({@code /ai/run/{model}} and the model
  * catalog). One OkHttp client, and so one connection pool, serves every call. Retryable failures (408, 429 other
- * than the daily allocation, 5xx, no answer at all) are tried again with backoff, but never once any byte of an
- * answer has arrived: after that a repeat could bill the account twice or repeat text the caller already has.
+ * than the daily allocation, 5xx, no connection at all) are tried again with backoff, but never once any byte of an
+ * answer has arrived: after that a repeat could bill the account twice or repeat text the caller already has. A
+ * timeout after the request was sent is not retried either: Workers AI may be running, and billing, that call.
  */
 public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseable {
 
@@ -85,6 +88,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
                 .retryOnConnectionFailure(false)
                 // Cloudflare's API does not redirect; a redirect means a wrong CLOUDFLARE_API_BASE.
                 .followRedirects(false)
+                .eventListenerFactory(RequestWritten::of)
                 .build();
         this.json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
         this.errors = new WorkersAiErrors(json, settings.apiToken());
@@ -389,10 +393,11 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     }
 
     private Response send(Request call) throws UpstreamFailure {
+        RequestWritten written = new RequestWritten();
         try {
-            return http.newCall(call).execute();
+            return http.newCall(call.newBuilder().tag(RequestWritten.class, written).build()).execute();
         } catch (IOException e) {
-            throw errors.beforeResponse(e);
+            throw errors.beforeResponse(e, written.started());
         }
     }
 
@@ -479,6 +484,29 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
             // Shutting down: give up the retry and report what actually went wrong upstream.
             Thread.currentThread().interrupt();
             throw failure;
+        }
+    }
+
+    /**
+     * Notes, for one attempt, whether OkHttp began writing the request. Before that a failure means Workers AI never
+     * saw the call; after it, it may be running it.
+     */
+    private static final class RequestWritten extends EventListener {
+
+        private volatile boolean started;
+
+        static EventListener of(Call call) {
+            RequestWritten written = call.request().tag(RequestWritten.class);
+            return written == null ? EventListener.NONE : written;
+        }
+
+        @Override
+        public void requestHeadersStart(Call call) {
+            started = true;
+        }
+
+        boolean started() {
+            return started;
         }
     }
 

@@ -104,11 +104,17 @@ final class WorkersAiErrors {
         return failure(Kind.UPSTREAM, "Workers AI sent " + what + codeText, status, error.code(), null, false);
     }
 
-    /** No HTTP answer at all: connect failure, or a timeout before the first byte. Safe to try again. */
-    UpstreamFailure beforeResponse(IOException e) {
+    /**
+     * No HTTP answer at all. A failure to connect, or a connection closed without an answer, is tried again. A
+     * timeout is tried again only if nothing was sent: once the request is out, Workers AI may be running (and
+     * billing) the call, and every retry would keep the caller waiting one more read timeout.
+     *
+     * @param requestSent whether any of the request had been written before the failure
+     */
+    UpstreamFailure beforeResponse(IOException e, boolean requestSent) {
         if (isTimeout(e)) {
             return new UpstreamFailure(new ProviderException(Kind.TIMEOUT, "Workers AI did not answer in time",
-                    0, null, null, null, e), true);
+                    0, null, null, null, e), !requestSent);
         }
         return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, "Workers AI could not be reached",
                 0, null, null, null, e), true);

@@ -70,31 +70,51 @@ class CloudflareWorkersAiRetryTest {
     }
 
     @Test
-    void noAnswerWithinTheReadTimeoutIsATimeoutAfterEveryAttempt() {
-        CloudflareSettings settings = fake.settings().withMaxRetries(1)
-                .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(250), Duration.ofSeconds(2));
+    void noAnswerWithinTheReadTimeoutAfterTheRequestWasSentIsATimeoutAtOnceAndNeverRetried() {
+        // given a Workers AI that takes the request and never answers, and a client that could retry twice
         fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
-        fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        fake.answer(envelope("a second run of the same call, billed again", usage(1, 3)));
 
-        try (CloudflareWorkersAi patient = fake.client(settings)) {
-            ProviderException failure = catchThrowableOfType(() -> patient.chat(question(null)),
-                    ProviderException.class);
+        // when the read timeout passes
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chat(question(null)),
+                ProviderException.class);
 
-            assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
-            assertThat(failure.upstreamStatus()).isZero();
-            assertThat(failure.partial()).isNull();
-            assertThat(fake.server.getRequestCount()).isEqualTo(2);
-        }
+        // then the call was sent once, and the caller hears of the timeout after one wait
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(failure.upstreamStatus()).isZero();
+        assertThat(failure.partial()).isNull();
     }
 
     @Test
-    void noAnswerAndThenAnAnswerSucceedsOnTheRetry() {
+    void aStreamWhoseAnswerNeverStartsIsATimeoutAtOnceAndNeverRetried() {
+        // given a Workers AI that takes the streamed request and never sends the answer's head
         fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
-        fake.answer(envelope("second time lucky", usage(1, 3)));
+        fake.answer(envelope("a second run of the same call, billed again", usage(1, 3)));
 
-        ChatCompletion completion = workersAi.chat(question(null));
+        // when the read timeout passes
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), text -> { }),
+                ProviderException.class);
 
-        assertThat(completion.text()).isEqualTo("second time lucky");
-        assertThat(fake.server.getRequestCount()).isEqualTo(2);
+        // then nothing is tried again
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+    }
+
+    @Test
+    void aConnectionThatTimesOutBeforeTheRequestIsSentIsRetried() throws IOException {
+        // given a server whose TLS handshake never completes, so no request can be written
+        try (SilentServer silent = new SilentServer();
+             CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(silent.apiBase())
+                     .withTimeouts(Duration.ofMillis(250), Duration.ofMillis(250), Duration.ofSeconds(2)))) {
+
+            // when every attempt times out while connecting
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then each retry was spent, since Workers AI never saw the call
+            assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+            assertThat(silent.connections()).isEqualTo(fake.settings().maxRetries() + 1);
+        }
     }
 }
