@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -66,6 +70,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     private final ObjectMapper json;
     private final WorkersAiErrors errors;
     private final Backoff backoff;
+    private final Clock clock;
     private final ModelCatalog catalog;
 
     public CloudflareWorkersAi(CloudflareSettings settings) {
@@ -93,6 +98,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         this.json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
         this.errors = new WorkersAiErrors(json, settings.apiToken());
         this.backoff = backoff;
+        this.clock = clock;
         this.catalog = new ModelCatalog(this::fetchCatalog, settings.catalogTtl(), clock);
     }
 
@@ -450,13 +456,26 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
     }
 
-    /** Only the delay-seconds form; an HTTP-date is rare on Cloudflare's API and is ignored. */
-    private static Long retryAfterSeconds(Response response) {
+    /**
+     * Retry-After as delay-seconds or as an HTTP date (RFC 9110), in whole seconds from now, rounded up so the wait
+     * is never shorter than asked; null when absent or unreadable.
+     */
+    private Long retryAfterSeconds(Response response) {
         String value = response.header("Retry-After");
-        if (value == null || !value.strip().matches("\\d{1,9}")) {
+        if (value == null) {
             return null;
         }
-        return Long.parseLong(value.strip());
+        String text = value.strip();
+        if (text.matches("\\d{1,9}")) {
+            return Long.parseLong(text);
+        }
+        try {
+            Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            long millis = Duration.between(clock.instant(), at).toMillis();
+            return Math.max(0, Math.floorDiv(millis + 999, 1000));
+        } catch (DateTimeParseException | ArithmeticException unreadable) {
+            return null;
+        }
     }
 
     private <T> T withRetries(String what, Attempt<T> attempt) {
@@ -466,6 +485,12 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
             } catch (UpstreamFailure f) {
                 ProviderException failure = f.failure();
                 if (!f.retryable() || retry >= settings.maxRetries()) {
+                    throw failure;
+                }
+                if (!backoff.waitsFor(failure.retryAfterSeconds())) {
+                    log.info("Workers AI {} failed ({}, HTTP {}, code {}) and asks for {} s: passed on, not retried",
+                            what, failure.kind(), failure.upstreamStatus(), failure.upstreamCode(),
+                            failure.retryAfterSeconds());
                     throw failure;
                 }
                 Duration delay = backoff.delay(retry, failure.retryAfterSeconds());

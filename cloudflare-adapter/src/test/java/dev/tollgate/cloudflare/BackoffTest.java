@@ -31,8 +31,15 @@ class BackoffTest {
     }
 
     @Test
-    void retryAfterIsHonouredUpToTheCap() {
+    void retryAfterWithinTheCapIsAFloor() {
+        assertThat(withRandom(0.5).waitsFor(2L)).isTrue();
         assertThat(withRandom(0.5).delay(0, 1L)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(withRandom(0.5).delay(0, 60L)).isEqualTo(Backoff.CAP);
+        assertThat(withRandom(0.0).delay(0, 2L)).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void retryAfterBeyondTheCapIsNotWaitedFor() {
+        assertThat(withRandom(0.5).waitsFor(3L)).isFalse();
+        assertThat(withRandom(0.5).waitsFor(null)).isTrue();
     }
 }

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 import static dev.tollgate.cloudflare.CloudflareWorkersAiChatTest.question;
 import static dev.tollgate.cloudflare.FakeWorkersAi.envelope;
@@ -116,5 +120,66 @@ class CloudflareWorkersAiRetryTest {
             assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
             assertThat(silent.connections()).isEqualTo(fake.settings().maxRetries() + 1);
         }
+    }
+
+    @Test
+    void aRateLimitAskingForLongerThanTheLongestBackoffIsPassedOnWithItsRetryAfterAndNotRetried() {
+        // given a 429 whose Retry-After is beyond the client's longest wait
+        fake.answer(error(429, 3021, "Capacity temporarily exceeded").setHeader("Retry-After", "30"));
+        fake.answer(envelope("too soon: Cloudflare asked for 30 s", usage(1, 1)));
+
+        // when the chat is sent
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chat(question(null)),
+                ProviderException.class);
+
+        // then the wait is the caller's to make: one request, and the 429 carries Cloudflare's 30 s
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.RATE_LIMITED);
+        assertThat(failure.retryAfterSeconds()).isEqualTo(30L);
+    }
+
+    @Test
+    void aRetryAfterGivenAsAnHttpDateIsReadAsTheSecondsUntilThen() throws IOException {
+        // given a 429 that asks to come back at a date 30 s from now
+        Instant now = Instant.parse("2026-11-23T10:00:00Z");
+        fake.answer(error(429, 3021, "Capacity temporarily exceeded").setHeader("Retry-After", httpDate(now, 30)));
+        fake.answer(envelope("too soon: Cloudflare asked for 30 s", usage(1, 1)));
+
+        try (CloudflareWorkersAi client = new CloudflareWorkersAi(fake.settings(), Clock.fixed(now, ZoneOffset.UTC),
+                FakeWorkersAi.QUICK_BACKOFF)) {
+            // when the chat is sent
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then the date is 30 s away: passed on, not retried
+            assertThat(fake.server.getRequestCount()).isEqualTo(1);
+            assertThat(failure.retryAfterSeconds()).isEqualTo(30L);
+        }
+    }
+
+    @Test
+    void aRetryAfterWithinTheLongestBackoffIsWaitedOutInFullBeforeTheRetry() throws IOException {
+        // given a client that waits up to 2 s, and a 429 that asks (as a date) for 1 s
+        Instant now = Instant.parse("2026-11-23T10:00:00Z");
+        fake.answer(error(429, 3021, "Capacity temporarily exceeded").setHeader("Retry-After", httpDate(now, 1)));
+        fake.answer(envelope("made it", usage(2, 2)));
+        Backoff upToTwoSeconds = new Backoff(Duration.ofMillis(5), Duration.ofSeconds(2), () -> 0.5);
+
+        try (CloudflareWorkersAi client = new CloudflareWorkersAi(fake.settings(), Clock.fixed(now, ZoneOffset.UTC),
+                upToTwoSeconds)) {
+            // when the chat is sent
+            long started = System.nanoTime();
+            ChatCompletion completion = client.chat(question(null));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // then the retry came no sooner than asked, and succeeded
+            assertThat(completion.text()).isEqualTo("made it");
+            assertThat(fake.server.getRequestCount()).isEqualTo(2);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        }
+    }
+
+    private static String httpDate(Instant now, long secondsLater) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(secondsLater).atOffset(ZoneOffset.UTC));
     }
 }

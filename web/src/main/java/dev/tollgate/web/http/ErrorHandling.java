@@ -71,7 +71,7 @@ public class ErrorHandling {
             case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth",
                     "The provider refused Tollgate's credentials; the operator must check them.");
             case RATE_LIMITED -> ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                    .header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()))
+                    .header("Retry-After", retryAfter(e))
                     .body(ErrorBody.of("rate_limited", e.getMessage()));
             case TIMEOUT -> answer(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", e.getMessage());
             case TOO_LARGE -> answer(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", e.getMessage());
@@ -160,6 +160,14 @@ public class ErrorHandling {
             return "Missing header " + header.getHeaderName() + ".";
         }
         return "Invalid request.";
+    }
+
+    /**
+     * The provider's wait in whole seconds, for every surface's 429. At least 1: a client told 0 (or nothing) comes
+     * straight back into the same limit.
+     */
+    public static String retryAfter(ProviderException e) {
+        return String.valueOf(e.retryAfterSeconds() == null ? 1 : Math.max(1, e.retryAfterSeconds()));
     }
 
     static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String code, String message) {

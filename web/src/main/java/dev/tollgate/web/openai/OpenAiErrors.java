@@ -6,6 +6,7 @@ import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
+import dev.tollgate.web.http.ErrorHandling;
 import dev.tollgate.web.http.RequestIds;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,7 +53,7 @@ public class OpenAiErrors {
             case BAD_INPUT -> answer(400, "invalid_request_error", e.getMessage(), null, "upstream_bad_request");
             case MODEL_NOT_FOUND -> answer(404, "invalid_request_error", e.getMessage(), "model", "model_not_found");
             case RATE_LIMITED -> ResponseEntity.status(429)
-                    .header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()))
+                    .header("Retry-After", ErrorHandling.retryAfter(e))
                     .body(body("rate_limit_error", e.getMessage(), null, "rate_limited"));
             case TIMEOUT -> answer(504, "server_error", e.getMessage(), null, "upstream_timeout");
             case TOO_LARGE -> answer(413, "invalid_request_error", e.getMessage(), null, "too_large");

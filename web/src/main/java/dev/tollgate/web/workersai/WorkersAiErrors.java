@@ -5,6 +5,7 @@ import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
+import dev.tollgate.web.http.ErrorHandling;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public class WorkersAiErrors {
         };
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
         if (e.kind() == ProviderException.Kind.RATE_LIMITED) {
-            builder.header("Retry-After", String.valueOf(e.retryAfterSeconds() == null ? 1 : e.retryAfterSeconds()));
+            builder.header("Retry-After", ErrorHandling.retryAfter(e));
         }
         return builder.body(body(code, e.getMessage()));
     }

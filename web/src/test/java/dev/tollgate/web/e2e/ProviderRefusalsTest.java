@@ -1,0 +1,67 @@
+package dev.tollgate.web.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a caller hears on each surface (Tollgate's API, the OpenAI drop-in, the Cloudflare drop-in) when Workers AI
+ * refuses a call, and how many times Tollgate asked before answering.
+ */
+class ProviderRefusalsTest extends BehindFakeWorkersAi {
+    private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
+    private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"max_tokens\":100,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+    private static final String RUN = "{\"max_tokens\":100,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+
+    @Test
+    void aRateLimitAskingForLongerThanTollgateWaitsIsPassedOnWithItsRetryAfterAfterOneUpstreamCall() {
+        // given a Workers AI that answers every call with a 429 asking for 30 s
+        String token = funded("1").token();
+        AtomicInteger upstreamCalls = answerEveryCallWith(cloudflareError(429, 3021, "Capacity temporarily exceeded")
+                .setHeader("Retry-After", "30"));
+
+        // when one chat is sent on each surface
+        List<Http.Answer> answers = onEverySurface(token);
+
+        // then each surface answers 429 with Cloudflare's 30 s, after one upstream call each
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(429);
+            assertThat(answer.response().headers().firstValue("Retry-After")).hasValue("30");
+        });
+        assertThat(upstreamCalls).hasValue(answers.size());
+    }
+
+    /** Tollgate's API, the OpenAI drop-in, the Cloudflare drop-in, in that order. */
+    private List<Http.Answer> onEverySurface(String token) {
+        return List.of(
+                http.post("/api/ai/chat", token, CHAT),
+                http.post("/v1/chat/completions", token, CHAT),
+                http.post("/client/v4/accounts/any/ai/run/" + MODEL, token, RUN));
+    }
+
+    /** From here on, every upstream call gets {@code response}; answers how many calls there were. */
+    private AtomicInteger answerEveryCallWith(MockResponse response) {
+        AtomicInteger calls = new AtomicInteger();
+        workersAi.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                calls.incrementAndGet();
+                return response.clone();
+            }
+        });
+        return calls;
+    }
+
+    private static MockResponse cloudflareError(int status, int code, String message) {
+        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json")
+                .setBody("{\"errors\":[{\"message\":\"" + message + "\",\"code\":" + code + "}],"
+                        + "\"success\":false,\"result\":{},\"messages\":[]}");
+    }
+}
