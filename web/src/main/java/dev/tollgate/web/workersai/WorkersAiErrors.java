@@ -53,7 +53,8 @@ public class WorkersAiErrors {
     ResponseEntity<Map<String, Object>> provider(ProviderException e) {
         int status = switch (e.kind()) {
             case BAD_INPUT -> 400;
-            case MODEL_NOT_FOUND -> 400;
+            // As Cloudflare answers them: 404 for 3042 (invalid model id), 400 for 5007 and Tollgate's own lookups.
+            case MODEL_NOT_FOUND -> e.upstreamStatus() == 404 ? 404 : 400;
             case RATE_LIMITED -> 429;
             case TIMEOUT -> 504;
             case TOO_LARGE -> 413;

@@ -38,6 +38,24 @@ class ProviderRefusalsTest extends BehindFakeWorkersAi {
         assertThat(upstreamCalls).hasValue(answers.size());
     }
 
+    @Test
+    void anInvalidModelIdIsModelNotFoundOnEverySurface() {
+        // given a Workers AI that does not know the model id (404, code 3042)
+        String token = funded("1").token();
+        answerEveryCallWith(cloudflareError(404, 3042, "No such model " + MODEL + " or task"));
+
+        // when one chat is sent on each surface
+        List<Http.Answer> answers = onEverySurface(token);
+
+        // then each says 404 model not found, in its own shape; the Cloudflare drop-in keeps Cloudflare's code
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).as(answer.toString()).isEqualTo(404));
+        assertThat(answers.get(0).errorCode()).isEqualTo("model_not_found");
+        assertThat(answers.get(1).errorCode()).isEqualTo("model_not_found");
+        assertThat(answers.get(1).body().path("error").path("param").asText()).isEqualTo("model");
+        assertThat(answers.get(2).body().path("success").asBoolean()).isFalse();
+        assertThat(answers.get(2).body().path("errors").path(0).path("code").asInt()).isEqualTo(3042);
+    }
+
     /** Tollgate's API, the OpenAI drop-in, the Cloudflare drop-in, in that order. */
     private List<Http.Answer> onEverySurface(String token) {
         return List.of(
