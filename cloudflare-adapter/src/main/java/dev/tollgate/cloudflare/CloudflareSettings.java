@@ -26,7 +26,7 @@ public record CloudflareSettings(String apiBase, String accountId, String apiTok
             throw new IllegalArgumentException("a Cloudflare account id is required (CLOUDFLARE_ACCOUNT_ID)");
         }
         if (apiToken == null || apiToken.isBlank()) {
-            throw new IllegalArgumentException("a Cloudflare API token is required (CLOUDFLARE_API_TOKEN)");
+            throw new IllegalArgumentException("a Cloudflare API token is required (CLOUDFLARE_API_KEY)");
         }
         if (!apiToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             // Said without echoing the value: a pasted token with a newline must not end up in a log.

@@ -54,6 +54,14 @@ class CloudflareSettingsTest {
     }
 
     @Test
+    void missingTokenIsRefusedNamingTheVariableTollgateReads() {
+        IllegalArgumentException refused = catchThrowableOfType(
+                () -> CloudflareSettings.defaults("acc", " "), IllegalArgumentException.class);
+
+        assertThat(refused.getMessage()).contains("CLOUDFLARE_API_KEY");
+    }
+
+    @Test
     void negativeRetriesAreRefused() {
         IllegalArgumentException refused = catchThrowableOfType(
                 () -> CloudflareSettings.defaults("acc", TOKEN).withMaxRetries(-1), IllegalArgumentException.class);
