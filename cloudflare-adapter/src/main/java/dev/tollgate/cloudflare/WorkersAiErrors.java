@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -14,9 +16,12 @@ import java.net.SocketTimeoutException;
  * Turns Cloudflare's error answers (status plus {@code {"errors":[{"code","message"}],"success":false}}) into
  * classified {@link ProviderException}s, following the errors table of the Workers AI reference. Messages are
  * written for Tollgate's client; Cloudflare's own text is appended only where it helps them fix their request,
- * and the API token is scrubbed from anything that came from upstream.
+ * and the API token is scrubbed from anything that came from upstream. Hints about Tollgate's own configuration go
+ * to the log, never into a message a caller may read.
  */
 final class WorkersAiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkersAiErrors.class);
 
     private static final int MAX_UPSTREAM_TEXT = 300;
 
@@ -53,16 +58,19 @@ final class WorkersAiErrors {
                         status, code, retryAfter, false);
             case 401:
             case 403:
+                // 5016 and 3023 are the operator's account, not the caller's input: nothing they resend will help.
                 if (code != null && code == 5016) {
-                    return failure(Kind.BAD_INPUT, "The Cloudflare account has not accepted the terms of "
+                    return failure(Kind.UPSTREAM, "The Cloudflare account has not accepted the terms of "
                             + about + codeText, status, code, retryAfter, false);
                 }
                 if (code != null && code == 3023) {
-                    return failure(Kind.BAD_INPUT, "The Cloudflare account is blocked from Workers AI" + codeText,
+                    return failure(Kind.UPSTREAM, "The Cloudflare account is blocked from Workers AI" + codeText,
                             status, code, retryAfter, false);
                 }
-                return failure(Kind.AUTHENTICATION, "Workers AI refused Tollgate's credentials" + codeText
-                        + "; the operator should check CLOUDFLARE_API_TOKEN", status, code, retryAfter, false);
+                log.warn("Workers AI refused Tollgate's credentials (HTTP {}, code {}): check CLOUDFLARE_API_KEY, "
+                        + "and that the token may use Workers AI on CLOUDFLARE_ACCOUNT_ID", status, code);
+                return failure(Kind.AUTHENTICATION, "Workers AI refused Tollgate's credentials" + codeText, status,
+                        code, retryAfter, false);
             case 404:
                 if ((code != null && code == 7003) || model == null) {
                     // 7003 "Could not route": the account or path is wrong, which is Tollgate's configuration,

@@ -37,8 +37,8 @@ class CloudflareWorkersAiErrorsTest {
             "400, 3003, BAD_INPUT,       false",
             "401, 10000, AUTHENTICATION, false",
             "403, 10000, AUTHENTICATION, false",
-            "403, 5016, BAD_INPUT,       false",
-            "403, 3023, BAD_INPUT,       false",
+            "403, 5016, UPSTREAM,        false",
+            "403, 3023, UPSTREAM,        false",
             "404, 3042, MODEL_NOT_FOUND, false",
             "404, 7003, UPSTREAM,        false",
             "408, 3007, TIMEOUT,         true",
@@ -79,6 +79,20 @@ class CloudflareWorkersAiErrorsTest {
                 ProviderException.class);
 
         assertThat(failure.getMessage()).contains("CLOUDFLARE_ACCOUNT_ID");
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @CsvSource({"401", "403"})
+    void refusedCredentialsAreSaidPlainlyWithNothingAboutTollgatesConfiguration(int status) {
+        // given a Workers AI that refuses Tollgate's own token
+        fake.answer(error(status, 10000, "Authentication error"));
+
+        // when a chat is sent
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chat(question(null)),
+                ProviderException.class);
+
+        // then the message says what happened, and names no setting (that hint is for the operator's log)
+        assertThat(failure.getMessage()).isEqualTo("Workers AI refused Tollgate's credentials (code 10000)");
     }
 
     @Test

@@ -202,7 +202,7 @@ class CloudflareWorkersAiMediaTest {
                 {400, 5006, Kind.BAD_INPUT, false}, {400, 5007, Kind.MODEL_NOT_FOUND, false},
                 {400, 5004, Kind.BAD_INPUT, false}, {400, 3003, Kind.BAD_INPUT, false},
                 {401, 10000, Kind.AUTHENTICATION, false}, {403, 10000, Kind.AUTHENTICATION, false},
-                {403, 5016, Kind.BAD_INPUT, false}, {403, 3023, Kind.BAD_INPUT, false},
+                {403, 5016, Kind.UPSTREAM, false}, {403, 3023, Kind.UPSTREAM, false},
                 {404, 3042, Kind.MODEL_NOT_FOUND, false}, {404, 7003, Kind.UPSTREAM, false},
                 {408, 3007, Kind.TIMEOUT, true}, {408, 3008, Kind.TIMEOUT, true},
                 {413, 3006, Kind.TOO_LARGE, false}, {429, 3021, Kind.RATE_LIMITED, true},

@@ -35,6 +35,10 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  */
 @RestControllerAdvice
 public class ErrorHandling {
+    /** Every surface's words for Tollgate's own provider credentials being refused: the caller's call is fine. */
+    public static final String PROVIDER_REFUSED_CREDENTIALS =
+            "The AI provider refused Tollgate's credentials; the operator must check them.";
+
     private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
 
     private final ObjectMapper mapper;
@@ -68,8 +72,7 @@ public class ErrorHandling {
         return switch (e.kind()) {
             case BAD_INPUT -> answer(HttpStatus.BAD_REQUEST, "upstream_bad_request", e.getMessage());
             case MODEL_NOT_FOUND -> answer(HttpStatus.NOT_FOUND, "model_not_found", e.getMessage());
-            case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth",
-                    "The provider refused Tollgate's credentials; the operator must check them.");
+            case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth", PROVIDER_REFUSED_CREDENTIALS);
             case RATE_LIMITED -> ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                     .header("Retry-After", retryAfter(e))
                     .body(ErrorBody.of("rate_limited", e.getMessage()));

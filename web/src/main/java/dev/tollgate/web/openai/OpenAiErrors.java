@@ -57,7 +57,9 @@ public class OpenAiErrors {
                     .body(body("rate_limit_error", e.getMessage(), null, "rate_limited"));
             case TIMEOUT -> answer(504, "server_error", e.getMessage(), null, "upstream_timeout");
             case TOO_LARGE -> answer(413, "invalid_request_error", e.getMessage(), null, "too_large");
-            case AUTHENTICATION, UPSTREAM -> answer(502, "server_error", e.getMessage(), null, "upstream_error");
+            case AUTHENTICATION -> answer(502, "server_error", ErrorHandling.PROVIDER_REFUSED_CREDENTIALS, null,
+                    "upstream_error");
+            case UPSTREAM -> answer(502, "server_error", e.getMessage(), null, "upstream_error");
         };
     }
 

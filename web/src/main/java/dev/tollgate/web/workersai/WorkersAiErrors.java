@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 /**
  * Errors of the Cloudflare-format surface, in Cloudflare's envelope and codes. Tollgate's own refusals use codes
  * of its own range (9xxx) so a client can tell them from the provider's: 9402 insufficient funds, 9429 Tollgate's
- * own rate limit.
+ * own rate limit, 9502 the provider failed or refused Tollgate.
  */
 @RestControllerAdvice(assignableTypes = WorkersAiController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -60,19 +60,27 @@ public class WorkersAiErrors {
             case TOO_LARGE -> 413;
             case AUTHENTICATION, UPSTREAM -> 502;
         };
-        int code = e.upstreamCode() != null ? e.upstreamCode() : switch (e.kind()) {
-            case MODEL_NOT_FOUND -> 5007;
-            case BAD_INPUT -> 5006;
-            case RATE_LIMITED -> 3040;
-            case TIMEOUT -> 3007;
-            case TOO_LARGE -> 3006;
+        int code = switch (e.kind()) {
+            case MODEL_NOT_FOUND -> upstreamCodeOr(e, 5007);
+            case BAD_INPUT -> upstreamCodeOr(e, 5006);
+            case RATE_LIMITED -> upstreamCodeOr(e, 3040);
+            case TIMEOUT -> upstreamCodeOr(e, 3007);
+            case TOO_LARGE -> upstreamCodeOr(e, 3006);
+            // A 502 is Tollgate's upstream failing, never the caller's doing, so it carries Tollgate's own code:
+            // Cloudflare's would speak of the caller's account to their SDK (10000 reads as "your token is bad").
             case AUTHENTICATION, UPSTREAM -> 9502;
         };
+        String message = e.kind() == ProviderException.Kind.AUTHENTICATION
+                ? ErrorHandling.PROVIDER_REFUSED_CREDENTIALS : e.getMessage();
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
         if (e.kind() == ProviderException.Kind.RATE_LIMITED) {
             builder.header("Retry-After", ErrorHandling.retryAfter(e));
         }
-        return builder.body(body(code, e.getMessage()));
+        return builder.body(body(code, message));
+    }
+
+    private static int upstreamCodeOr(ProviderException e, int code) {
+        return e.upstreamCode() != null ? e.upstreamCode() : code;
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -8,6 +8,8 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a caller hears on each surface (Tollgate's API, the OpenAI drop-in, the Cloudflare drop-in) when Workers AI
@@ -54,6 +56,45 @@ class ProviderRefusalsTest extends BehindFakeWorkersAi {
         assertThat(answers.get(1).body().path("error").path("param").asText()).isEqualTo("model");
         assertThat(answers.get(2).body().path("success").asBoolean()).isFalse();
         assertThat(answers.get(2).body().path("errors").path(0).path("code").asInt()).isEqualTo(3042);
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {401, 403})
+    void refusedCredentialsAreA502ThatNamesNoneOfTollgatesSettings(int status) {
+        // given a Workers AI that refuses Tollgate's own token
+        String token = funded("1").token();
+        AtomicInteger upstreamCalls = answerEveryCallWith(cloudflareError(status, 10000, "Authentication error"));
+
+        // when one chat is sent on each surface
+        List<Http.Answer> answers = onEverySurface(token);
+
+        // then each says 502, that the provider refused Tollgate's credentials, and nothing of how Tollgate is set up
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+            assertThat(answer.raw()).contains("refused Tollgate's credentials").doesNotContain("CLOUDFLARE_");
+        });
+        assertThat(answers.get(0).errorCode()).isEqualTo("upstream_auth");
+        assertThat(answers.get(1).errorCode()).isEqualTo("upstream_error");
+        // and the Cloudflare drop-in does not say 10000, which Cloudflare's SDKs read as the caller's own bad token
+        assertThat(answers.get(2).body().path("errors").path(0).path("code").asInt()).isEqualTo(9502);
+        assertThat(upstreamCalls).hasValue(answers.size());
+    }
+
+    @ParameterizedTest(name = "code {0}")
+    @ValueSource(ints = {5016, 3023})
+    void anAccountThatMayNotRunTheModelIsAnUpstreamErrorNotTheCallersBadRequest(int code) {
+        // given a Workers AI that refuses Tollgate's account: model terms not accepted (5016) or account blocked (3023)
+        String token = funded("1").token();
+        answerEveryCallWith(cloudflareError(403, code, "Forbidden"));
+
+        // when one chat is sent on each surface
+        List<Http.Answer> answers = onEverySurface(token);
+
+        // then each says 502 upstream error: nothing the caller changes in the request would help
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).as(answer.toString()).isEqualTo(502));
+        assertThat(answers.get(0).errorCode()).isEqualTo("upstream_error");
+        assertThat(answers.get(1).errorCode()).isEqualTo("upstream_error");
+        assertThat(answers.get(2).body().path("errors").path(0).path("code").asInt()).isEqualTo(9502);
     }
 
     /** Tollgate's API, the OpenAI drop-in, the Cloudflare drop-in, in that order. */
