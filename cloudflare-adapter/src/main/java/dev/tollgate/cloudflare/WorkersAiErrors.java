@@ -74,9 +74,11 @@ final class WorkersAiErrors {
             case 404:
                 if ((code != null && code == 7003) || model == null) {
                     // 7003 "Could not route": the account or path is wrong, which is Tollgate's configuration,
-                    // not the client's model choice.
+                    // not the client's model choice. The hint is the operator's, so it goes to the log.
+                    log.warn("Workers AI could not route a call (HTTP {}, code {}): check CLOUDFLARE_ACCOUNT_ID and "
+                            + "CLOUDFLARE_API_BASE", status, code);
                     return failure(Kind.UPSTREAM, "Workers AI could not route the request" + codeText
-                                    + "; the operator should check CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_BASE",
+                                    + "; the operator must check Tollgate's provider settings",
                             status, code, retryAfter, false);
                 }
                 return failure(Kind.MODEL_NOT_FOUND, "Workers AI has no model " + about + codeText, status, code,

@@ -71,14 +71,15 @@ class CloudflareWorkersAiErrorsTest {
     }
 
     @Test
-    void couldNotRouteTellsTheOperatorToCheckTheAccountId() {
+    void couldNotRouteIsTheOperatorsProblemAndNamesNoSetting() {
         fake.answer(error(404, 7003, "Could not route to /client/v4/accounts/x/ai/run, perhaps your object "
                 + "identifier is invalid?"));
 
         ProviderException failure = catchThrowableOfType(() -> workersAi.chat(question(null)),
                 ProviderException.class);
 
-        assertThat(failure.getMessage()).contains("CLOUDFLARE_ACCOUNT_ID");
+        assertThat(failure.kind()).isEqualTo(ProviderException.Kind.UPSTREAM);
+        assertThat(failure.getMessage()).contains("operator").doesNotContain("CLOUDFLARE_");
     }
 
     @ParameterizedTest(name = "HTTP {0}")

@@ -125,7 +125,7 @@ class ModelCatalogTest {
         ProviderException failure = catchThrowableOfType(workersAi::models, ProviderException.class);
 
         assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
-        assertThat(failure.getMessage()).contains("CLOUDFLARE_ACCOUNT_ID");
+        assertThat(failure.getMessage()).contains("operator").doesNotContain("CLOUDFLARE_");
     }
 
     @Test
