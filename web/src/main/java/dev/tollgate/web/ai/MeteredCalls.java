@@ -93,7 +93,7 @@ public class MeteredCalls {
     private Metered run(Payer payer, ChatRequest request, String requestId, Consumer<String> onDelta) {
         AccountId account = payer.account();
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_GENERATION);
-        long estimatedInput = tokens.countPrompt(request.messages());
+        long estimatedInput = tokens.countPrompt(request.model(), request.messages());
         String holdId = "hold_" + requestId;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
@@ -169,7 +169,7 @@ public class MeteredCalls {
             source = TokenSource.PROVIDER;
         } else {
             input = estimatedInput;
-            output = tokens.count(completion.text());
+            output = tokens.count(request.model(), completion.text());
             source = TokenSource.ESTIMATE;
         }
         Charge charge = new Charge(request.model(), input, output, source, price.inputPerMillion(),
@@ -272,7 +272,7 @@ public class MeteredCalls {
         if (!prices.acceptsImages(chat.model())) {
             throw ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, chat.model() + " does not read images");
         }
-        long estimatedInput = tokens.countPrompt(chat.messages()) + VisionChatRequest.IMAGE_TOKENS;
+        long estimatedInput = tokens.countPrompt(chat.model(), chat.messages()) + VisionChatRequest.IMAGE_TOKENS;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, chat.maxTokens(), price);
         Billed<ChatCompletion> billed = meter(payer, chat.model(), requestId, bound,
                 () -> provider.visionChat(request),
@@ -288,7 +288,7 @@ public class MeteredCalls {
                             String requestId) {
         boolean reported = completion.usage() != null;
         long input = reported ? completion.usage().inputTokens() : estimatedInput;
-        long output = reported ? completion.usage().outputTokens() : tokens.count(completion.text());
+        long output = reported ? completion.usage().outputTokens() : tokens.count(request.model(), completion.text());
         return new Charge(request.model(), input, output, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
                 price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
     }

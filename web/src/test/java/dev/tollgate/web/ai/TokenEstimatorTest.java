@@ -1,0 +1,35 @@
+package dev.tollgate.web.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.domain.metering.ChatMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Local token estimates: cl100k, raised for the model whose tokenizer is known to split finer. */
+class TokenEstimatorTest {
+    private static final String TEXT = "Why is pizza so good? Because of the cheese, the crust and the oven.";
+    private final TokenEstimator tokens = new TokenEstimator();
+
+    @Test
+    void llamaIsCountedAsCl100kCountsIt() {
+        assertThat(tokens.count("@cf/meta/llama-3.1-8b-instruct", TEXT)).isEqualTo(tokens.count(TEXT));
+    }
+
+    @Test
+    void mistral7bIsCountedAQuarterHigherRoundedUpSoItsHoldsAndEstimatesAreNotShort() {
+        // given cl100k's count of a text and of a prompt
+        long text = tokens.count(TEXT);
+        long prompt = tokens.countPrompt(List.of(new ChatMessage("user", TEXT)));
+
+        // when Mistral 7B's are asked for
+        long mistralText = tokens.count("@cf/mistral/mistral-7b-instruct-v0.1", TEXT);
+        long mistralPrompt = tokens.countPrompt("@cf/mistral/mistral-7b-instruct-v0.1",
+                List.of(new ChatMessage("user", TEXT)));
+
+        // then each is a quarter more, rounded up
+        assertThat(mistralText * 4).isGreaterThanOrEqualTo(text * 5).isLessThan(text * 5 + 4);
+        assertThat(mistralPrompt * 4).isGreaterThanOrEqualTo(prompt * 5).isLessThan(prompt * 5 + 4);
+        assertThat(tokens.count("@cf/mistral/mistral-7b-instruct-v0.1", "")).isZero();
+    }
+}
