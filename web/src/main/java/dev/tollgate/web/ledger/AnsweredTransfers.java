@@ -32,9 +32,8 @@ public class AnsweredTransfers implements CreditedTransfers {
         }
 
         /**
-         * Called after the request's last command, true only if it stored the receiver's answer; the first call
-         * decides, later ones change nothing. Must come before the request waits for the transfer's outcome, which
-         * for a decline is the process's refund.
+         * Called once, after the request's last command: true only if it stored the receiver's answer. Must come
+         * before the request waits for the transfer's outcome, which for a decline is the process's refund.
          */
         void finished(boolean answerStored) {
             if (!answerStored) {

@@ -106,10 +106,10 @@ public class Ledger {
         String transferId = newId("trf");
         // Begun before the debit, so that the process, seeing the debit, waits for this request's credit.
         AnsweredTransfers.Crediting crediting = answered.begin(transferId);
+        CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
+        LedgerReceipt receipt;
         boolean answerStored = false;
         try {
-            CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
-            LedgerReceipt receipt;
             Instant at = clock.instant();
             try {
                 receipt = commands.sendAndWait(new SendTransfer(from, transferId, to, amount, note, intent, at));
@@ -122,12 +122,11 @@ public class Ledger {
                 return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
             }
             answerStored = creditNow(to, transferId, from, amount, note, at);
-            crediting.finished(answerStored);
-            return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()),
-                    receipt);
         } finally {
+            // Before the wait below: for a decline, the outcome is the process's refund, and the process waits on this.
             crediting.finished(answerStored);
         }
+        return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()), receipt);
     }
 
     /**
