@@ -227,7 +227,7 @@ public class UserAccount {
         Money after = new Money(balance - collected);
         List<BudgetThresholdCrossed> crossed = thresholdsCrossedBy(collected, command.holdId(), command.at());
         apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), new Money(released), after,
-                new Money(held - hold.amount()), command.at()));
+                new Money(held - hold.amount()), command.at(), command.partial()));
         crossed.forEach(AggregateLifecycle::apply);
         return new Settlement(command.holdId(), new Money(collected), after);
     }

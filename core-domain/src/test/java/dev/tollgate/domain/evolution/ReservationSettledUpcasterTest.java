@@ -2,6 +2,7 @@ package dev.tollgate.domain.evolution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tollgate.api.account.ReservationSettled;
@@ -21,7 +22,10 @@ import org.axonframework.serialization.upcasting.event.InitialEventRepresentatio
 import org.axonframework.serialization.upcasting.event.IntermediateEventRepresentation;
 import org.junit.jupiter.api.Test;
 
-/** ReservationSettled revision 1, exactly as it was written before units existed, reads as a token-only charge. */
+/**
+ * ReservationSettled revisions 1 and 2, exactly as they were written, read as today's revision 3: a token-only charge
+ * for revision 1, and a complete (not partial) call for both, whichever order the upcasters run in.
+ */
 class ReservationSettledUpcasterTest {
     private static final JacksonSerializer SERIALIZER = JacksonSerializer.builder()
             .objectMapper(new ObjectMapper().findAndRegisterModules()
@@ -43,32 +47,68 @@ class ReservationSettledUpcasterTest {
                 Instant.parse("2026-11-01T10:00:00Z"), ReservationSettled.class.getName(), "1",
                 REVISION_ONE.getBytes(StandardCharsets.UTF_8), "{}".getBytes());
 
-        // when it is read through the upcaster chain
-        List<IntermediateEventRepresentation> read = new EventUpcasterChain(new ReservationSettledUpcaster())
-                .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
+        // when it is read through the upcaster chain, in either order
+        for (EventUpcasterChain chain : chains()) {
+            List<IntermediateEventRepresentation> read = chain
+                    .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
 
-        // then it is revision 2, with the same charge and no units
-        assertThat(read.get(0).getType())
-                .isEqualTo(new SimpleSerializedType(ReservationSettled.class.getName(), "2"));
-        ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
+            // then it is revision 3, with the same charge, no units, and not partial
+            assertThat(read.get(0).getType())
+                    .isEqualTo(new SimpleSerializedType(ReservationSettled.class.getName(), "3"));
+            ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
+            assertThat(read.get(0).getData(JsonNode.class).getData().get("partial")
+                    .isBoolean()).isTrue();
+            assertThat(event.partial()).isFalse();
+            assertRevisionOneCharge(event);
+        }
+    }
+
+    private static void assertRevisionOneCharge(ReservationSettled event) {
         assertThat(event.charge().units()).isEmpty();
         assertThat(event.charge().cost()).isEqualTo(Money.ofNanos(46_622));
         assertThat(event.charge().tokenSource()).isEqualTo(TokenSource.PROVIDER);
         assertThat(event.collected()).isEqualTo(Money.ofNanos(46_622));
     }
 
+    private static List<EventUpcasterChain> chains() {
+        return List.of(new EventUpcasterChain(new ReservationSettledUpcaster(), new ReservationSettledPartialUpcaster()),
+                new EventUpcasterChain(new ReservationSettledPartialUpcaster(), new ReservationSettledUpcaster()));
+    }
+
     @Test
-    void aRevisionTwoSettlementKeepsItsUnits() {
+    void aRevisionTwoSettlementKeepsItsUnitsAndIsReadAsComplete() {
         String revisionTwo = REVISION_ONE.replace("\"requestId\":\"req_1\"}", "\"requestId\":\"req_1\",\"units\":"
                 + "[{\"unit\":\"step\",\"quantity\":4,\"price\":{\"nanos\":105600},\"per\":1}]}");
         DomainEventData<byte[]> entry = new GenericDomainEventEntry<>("UserAccount", "alice", 3, "evt-2",
                 Instant.parse("2026-11-01T10:00:00Z"), ReservationSettled.class.getName(), "2",
                 revisionTwo.getBytes(StandardCharsets.UTF_8), "{}".getBytes());
 
-        List<IntermediateEventRepresentation> read = new EventUpcasterChain(new ReservationSettledUpcaster())
-                .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
+        for (EventUpcasterChain chain : chains()) {
+            List<IntermediateEventRepresentation> read = chain
+                    .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList();
 
-        ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
-        assertThat(event.charge().units()).containsExactly(new ChargedUnits("step", 4, Money.ofNanos(105_600), 1));
+            assertThat(read.get(0).getType())
+                    .isEqualTo(new SimpleSerializedType(ReservationSettled.class.getName(), "3"));
+            ReservationSettled event = SERIALIZER.deserialize(read.get(0).getData());
+            assertThat(event.charge().units()).containsExactly(new ChargedUnits("step", 4, Money.ofNanos(105_600), 1));
+            assertThat(event.partial()).isFalse();
+        }
+    }
+
+    @Test
+    void aRevisionThreeSettlementIsReadAsWritten() {
+        // given a partial settlement written today
+        String revisionThree = REVISION_ONE.replace("\"requestId\":\"req_1\"}", "\"requestId\":\"req_1\",\"units\":[]}")
+                .replace("\"at\":\"2026-11-01T10:00:00Z\"}", "\"at\":\"2026-11-01T10:00:00Z\",\"partial\":true}");
+        DomainEventData<byte[]> entry = new GenericDomainEventEntry<>("UserAccount", "alice", 3, "evt-3",
+                Instant.parse("2026-11-01T10:00:00Z"), ReservationSettled.class.getName(), "3",
+                revisionThree.getBytes(StandardCharsets.UTF_8), "{}".getBytes());
+
+        // when it is read through both upcasters, then neither touches it
+        for (EventUpcasterChain chain : chains()) {
+            ReservationSettled event = SERIALIZER.deserialize(chain
+                    .upcast(Stream.of(new InitialEventRepresentation(entry, SERIALIZER))).toList().get(0).getData());
+            assertThat(event.partial()).isTrue();
+        }
     }
 }

@@ -34,7 +34,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records each metered call from its hold's events: placed (pending), settled (ok, with model, tokens, who counted
- * them and the cost), or released (failed or expired). Latency is measured between the hold and its settlement,
+ * them and the cost; partial when the answer broke off after output reached the caller, charged for that output),
+ * or released (failed or expired). Stats and daily totals count ok and partial calls alike: both were charged. Latency is measured between the hold and its settlement,
  * both event times, so a replay gives the same figure. The UTC day is the day the call was settled. A batch of
  * events is written in a few JDBC batches (ADR 15).
  */
@@ -43,6 +44,8 @@ import org.springframework.stereotype.Component;
 public class UsageProjection {
     public static final String GROUP = "usage";
     private static final String PENDING = GROUP + ".pending";
+    private static final String OK = "ok";
+    private static final String PARTIAL = "partial";
 
     private final JdbcTemplate jdbc;
     private final Positions positions;
@@ -76,7 +79,7 @@ public class UsageProjection {
     void on(ReservationSettled e, @SequenceNumber long seq) {
         var charge = e.charge();
         call(e.holdId(), e.accountId().value(), seq, c -> {
-            c.end(e.at(), "ok");
+            c.end(e.at(), e.partial() ? PARTIAL : OK);
             c.model = charge.model();
             c.inputTokens = charge.inputTokens();
             c.outputTokens = charge.outputTokens();
@@ -116,7 +119,7 @@ public class UsageProjection {
         }
 
         boolean settled() {
-            return "ok".equals(status);
+            return OK.equals(status) || PARTIAL.equals(status);
         }
     }
 
@@ -145,7 +148,7 @@ public class UsageProjection {
                     inserts.add(Map.entry(holdId, c));
                 } else if (reserved != null && c.settled()) {
                     settled.add(new Object[] {ts(c.endedAt), day(c.endedAt), c.model, c.inputTokens, c.outputTokens,
-                            c.tokenSource, c.costNanos, latency(reserved, c.endedAt), holdId});
+                            c.tokenSource, c.costNanos, latency(reserved, c.endedAt), c.status, holdId});
                 } else if (reserved != null && c.endedAt != null) {
                     released.add(new Object[] {ts(c.endedAt), day(c.endedAt), latency(reserved, c.endedAt), c.status,
                             holdId});
@@ -189,7 +192,7 @@ public class UsageProjection {
             }
             if (!settled.isEmpty()) {
                 jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, "
-                        + "output_tokens = ?, token_source = ?, cost_nanos = ?, latency_ms = ?, status = 'ok' "
+                        + "output_tokens = ?, token_source = ?, cost_nanos = ?, latency_ms = ?, status = ? "
                         + "WHERE hold_id = ?", settled);
             }
             if (!released.isEmpty()) {

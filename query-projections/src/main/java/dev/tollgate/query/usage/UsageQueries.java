@@ -49,7 +49,7 @@ public class UsageQueries {
         Map<String, Totals> totals = new LinkedHashMap<>();
         jdbc.query("SELECT model, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
                         + "SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost FROM usage_call "
-                        + "WHERE account_id = ? AND status = 'ok' AND ended_at >= ? GROUP BY model ORDER BY model",
+                        + "WHERE account_id = ? AND status IN ('ok', 'partial') AND ended_at >= ? GROUP BY model ORDER BY model",
                 rs -> {
                     totals.put(rs.getString("model"), new Totals(rs.getLong("requests"), rs.getLong("input_tokens"),
                             rs.getLong("output_tokens"), new Money(rs.getLong("cost"))));
@@ -62,7 +62,7 @@ public class UsageQueries {
         Map<String, Totals> totals = new LinkedHashMap<>();
         jdbc.query("SELECT api_key_id, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
                         + "SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost FROM usage_call "
-                        + "WHERE account_id = ? AND status = 'ok' AND ended_at >= ? AND api_key_id IS NOT NULL "
+                        + "WHERE account_id = ? AND status IN ('ok', 'partial') AND ended_at >= ? AND api_key_id IS NOT NULL "
                         + "GROUP BY api_key_id ORDER BY api_key_id",
                 rs -> {
                     totals.put(rs.getString("api_key_id"), new Totals(rs.getLong("requests"),
@@ -74,7 +74,7 @@ public class UsageQueries {
     public List<Day> daily(String accountId, LocalDate from) {
         return jdbc.query("SELECT call_day, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
                         + "SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost FROM usage_call "
-                        + "WHERE account_id = ? AND status = 'ok' AND call_day >= ? GROUP BY call_day ORDER BY call_day",
+                        + "WHERE account_id = ? AND status IN ('ok', 'partial') AND call_day >= ? GROUP BY call_day ORDER BY call_day",
                 (rs, i) -> new Day(rs.getDate("call_day").toLocalDate(), rs.getLong("requests"), rs.getLong("input_tokens"),
                         rs.getLong("output_tokens"), new Money(rs.getLong("cost"))),
                 accountId, java.sql.Date.valueOf(from));

@@ -7,6 +7,7 @@ import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
+import dev.tollgate.domain.metering.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -61,20 +62,28 @@ public class IdempotentCalls {
 
     /**
      * How a streamed chat ended, as much as a retry needs to replay it: the finished call, or, when the provider
-     * broke after output was produced (and charged), the first request's id and the text that had reached the
-     * caller. {@code created} is the epoch second a surface stamped on its chunks (OpenAI's), 0 where it stamps none.
+     * broke after output was produced (and charged), the first request's id, the text that had reached the caller
+     * and what it was charged ({@code charged}; null for a call kept before the charge was). {@code created} is the
+     * epoch second a surface stamped on its chunks (OpenAI's), 0 where it stamps none.
      */
-    public record StreamedCall(MeteredCalls.Metered done, String requestId, String partialText, long created) {
+    public record StreamedCall(MeteredCalls.Metered done, String requestId, String partialText, long created,
+                               MeteredCalls.Metered charged) {
         public static StreamedCall finished(MeteredCalls.Metered done) {
-            return new StreamedCall(done, done.requestId(), null, 0);
+            return new StreamedCall(done, done.requestId(), null, 0, null);
         }
 
-        public static StreamedCall broken(String requestId, String partialText) {
-            return new StreamedCall(null, requestId, partialText, 0);
+        public static StreamedCall broken(String requestId, String partialText, MeteredCalls.Metered charged) {
+            return new StreamedCall(null, requestId, partialText, 0, charged);
+        }
+
+        /** The call broke after output: charged for that output when the failure says so. */
+        public static StreamedCall broken(String requestId, ProviderException failure) {
+            return broken(requestId, failure.partial().text(),
+                    failure instanceof MeteredCalls.PartlyCharged c ? c.charged() : null);
         }
 
         public StreamedCall stamped(long epochSecond) {
-            return new StreamedCall(done, requestId, partialText, epochSecond);
+            return new StreamedCall(done, requestId, partialText, epochSecond, charged);
         }
 
         public boolean isBroken() {
@@ -152,15 +161,32 @@ public class IdempotentCalls {
     private JsonNode streamedCallJson(StreamedCall call) {
         ObjectNode kept = mapper.createObjectNode().put("kind", "stream").put("created", call.created());
         if (call.isBroken()) {
-            return kept.put("broken", true).put("request_id", call.requestId()).put("partial_text", call.partialText());
+            kept.put("broken", true).put("request_id", call.requestId()).put("partial_text", call.partialText());
+            if (call.charged() != null) {
+                putMetered(kept.putObject("charged"), call.charged());
+            }
+            return kept;
         }
-        MeteredCalls.Metered m = call.done();
-        kept.put("broken", false).put("request_id", m.requestId()).put("model", m.model()).put("text", m.text())
+        putMetered(kept.put("broken", false), call.done());
+        return kept;
+    }
+
+    private static void putMetered(ObjectNode kept, MeteredCalls.Metered m) {
+        kept.put("request_id", m.requestId()).put("model", m.model()).put("text", m.text())
                 .put("input_tokens", m.inputTokens()).put("output_tokens", m.outputTokens())
                 .put("token_source", m.source().name()).put("cost_nanos", m.cost().nanos())
                 .put("balance_after_nanos", m.balanceAfter().nanos()).put("provider", m.provider())
                 .put("latency_ms", m.latencyMs()).put("finish_reason", m.finishReason());
-        return kept;
+    }
+
+    private static MeteredCalls.Metered metered(JsonNode kept) {
+        JsonNode finish = kept.get("finish_reason");
+        return new MeteredCalls.Metered(kept.get("request_id").asText(),
+                kept.get("model").asText(), kept.get("text").asText(), kept.get("input_tokens").asLong(),
+                kept.get("output_tokens").asLong(), TokenSource.valueOf(kept.get("token_source").asText()),
+                Money.ofNanos(kept.get("cost_nanos").asLong()), Money.ofNanos(kept.get("balance_after_nanos").asLong()),
+                kept.get("provider").asText(), kept.get("latency_ms").asLong(),
+                finish == null || finish.isNull() ? null : finish.asText());
     }
 
     private StreamedCall streamedCall(JsonNode kept) {
@@ -169,17 +195,12 @@ public class IdempotentCalls {
             throw new IdempotencyConflictException("this Idempotency-Key was already used with a different request");
         }
         if (kept.path("broken").asBoolean()) {
-            return StreamedCall.broken(kept.path("request_id").asText(), kept.path("partial_text").asText(""))
+            JsonNode charged = kept.get("charged");
+            return StreamedCall.broken(kept.path("request_id").asText(), kept.path("partial_text").asText(""),
+                            charged == null ? null : metered(charged))
                     .stamped(kept.path("created").asLong());
         }
-        JsonNode finish = kept.get("finish_reason");
-        return StreamedCall.finished(new MeteredCalls.Metered(kept.get("request_id").asText(),
-                kept.get("model").asText(), kept.get("text").asText(), kept.get("input_tokens").asLong(),
-                kept.get("output_tokens").asLong(), TokenSource.valueOf(kept.get("token_source").asText()),
-                Money.ofNanos(kept.get("cost_nanos").asLong()), Money.ofNanos(kept.get("balance_after_nanos").asLong()),
-                kept.get("provider").asText(), kept.get("latency_ms").asLong(),
-                finish == null || finish.isNull() ? null : finish.asText()))
-                .stamped(kept.path("created").asLong());
+        return StreamedCall.finished(metered(kept)).stamped(kept.path("created").asLong());
     }
 
     private JsonNode firstAnswer(String accountId, IdempotencyKey key, String fingerprint) {

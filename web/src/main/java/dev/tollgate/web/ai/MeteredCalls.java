@@ -106,7 +106,10 @@ public class MeteredCalls {
         } catch (ProviderException failed) {
             if (failed.producedOutput()) {
                 // Output reached the caller: they are charged for what the provider produced.
-                settle(account, holdId, request, price, failed.partial(), estimatedInput, requestId);
+                Settled settled = settle(account, holdId, request, price, failed.partial(), estimatedInput, requestId,
+                        true);
+                throw new PartlyCharged(failed, metered(requestId, request, failed.partial(), settled,
+                        (System.nanoTime() - started) / 1_000_000));
             } else {
                 release(account, holdId, "provider failed: " + failed.kind());
             }
@@ -116,13 +119,37 @@ public class MeteredCalls {
             throw unexpected;
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
-        Settled settled = settle(account, holdId, request, price, completion, estimatedInput, requestId);
+        Settled settled = settle(account, holdId, request, price, completion, estimatedInput, requestId, false);
+        return metered(requestId, request, completion, settled, latencyMs);
+    }
+
+    private Metered metered(String requestId, ChatRequest request, ChatCompletion completion, Settled settled,
+                            long latencyMs) {
         return new Metered(requestId, request.model(), completion.text(), settled.charge.inputTokens(),
                 settled.charge.outputTokens(), settled.charge.tokenSource(), settled.receipt.collected(),
                 settled.receipt.balanceAfter(), provider.name(), latencyMs, completion.finishReason());
     }
 
     private record Settled(Charge charge, Settlement receipt) {
+    }
+
+    /**
+     * The provider's failure after output reached the caller, once the call was settled for that output: the same
+     * failure, plus what it was charged, so the caller's last event can say so.
+     */
+    public static final class PartlyCharged extends ProviderException {
+        private final transient Metered charged;
+
+        PartlyCharged(ProviderException failure, Metered charged) {
+            super(failure.kind(), failure.getMessage(), failure.upstreamStatus(), failure.upstreamCode(),
+                    failure.retryAfterSeconds(), failure.partial(), failure);
+            this.charged = charged;
+        }
+
+        /** The charge for what was produced: tokens, cost collected, balance after. */
+        public Metered charged() {
+            return charged;
+        }
     }
 
     /**
@@ -159,7 +186,7 @@ public class MeteredCalls {
 
 
     private Settled settle(AccountId account, String holdId, ChatRequest request, ModelPrice price,
-                           ChatCompletion completion, long estimatedInput, String requestId) {
+                           ChatCompletion completion, long estimatedInput, String requestId, boolean partial) {
         long input;
         long output;
         TokenSource source;
@@ -174,7 +201,8 @@ public class MeteredCalls {
         }
         Charge charge = new Charge(request.model(), input, output, source, price.inputPerMillion(),
                 price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
-        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
+        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant(),
+                partial));
         return new Settled(charge, receipt);
     }
 

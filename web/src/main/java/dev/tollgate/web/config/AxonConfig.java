@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
 import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
 import dev.tollgate.domain.evolution.ModelPriceSetUpcaster;
+import dev.tollgate.domain.evolution.ReservationSettledPartialUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.CreditedTransfers;
 import dev.tollgate.domain.transfer.TransferProcess;
@@ -178,6 +179,11 @@ public class AxonConfig {
     @Bean
     public ReservationSettledUpcaster reservationSettledUpcaster() {
         return new ReservationSettledUpcaster();
+    }
+
+    @Bean
+    public ReservationSettledPartialUpcaster reservationSettledPartialUpcaster() {
+        return new ReservationSettledPartialUpcaster();
     }
 
     @Bean

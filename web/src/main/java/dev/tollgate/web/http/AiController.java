@@ -125,7 +125,7 @@ public class AiController {
         }
         if (first.isBroken()) {
             stream.data(json(Map.of("response", first.partialText())));
-            broke(stream, first.requestId());
+            broke(stream, first.requestId(), first.charged());
             return;
         }
         if (!first.done().text().isEmpty()) {
@@ -145,18 +145,31 @@ public class AiController {
             if (!stream.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            broke(stream, requestId);
-            return failed.producedOutput()
-                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()) : null;
+            MeteredCalls.Metered charged = failed instanceof MeteredCalls.PartlyCharged c ? c.charged() : null;
+            broke(stream, requestId, charged);
+            return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed) : null;
         }
         finish(stream, done);
         return IdempotentCalls.StreamedCall.finished(done);
     }
 
-    private void broke(ChatStreams stream, String requestId) {
-        stream.data(json(Map.of("error", Map.of("code", "upstream_error", "message",
+    /**
+     * The last event of a stream the provider broke off: the error and, when output had been produced, what it was
+     * charged (usage, cost, balance) as the finishing event would say it, so the caller need not look it up.
+     */
+    private void broke(ChatStreams stream, String requestId, MeteredCalls.Metered charged) {
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("error", Map.of("code", "upstream_error", "message",
                 "The provider's stream broke; you were charged only for what it produced.",
-                "request_id", requestId))));
+                "request_id", requestId));
+        if (charged != null) {
+            ChatView view = ChatView.of(charged);
+            last.put("usage", view.usage());
+            last.put("cost_usd", view.costUsd());
+            last.put("balance_usd", view.balanceUsd());
+            last.put("request_id", requestId);
+        }
+        stream.data(json(last));
     }
 
     private void finish(ChatStreams stream, MeteredCalls.Metered done) {

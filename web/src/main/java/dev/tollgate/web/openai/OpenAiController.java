@@ -159,7 +159,7 @@ public class OpenAiController {
             }
             broke(sse);
             return failed.producedOutput()
-                    ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()).stamped(created) : null;
+                    ? IdempotentCalls.StreamedCall.broken(requestId, failed).stamped(created) : null;
         }
         finish(sse, done, id, created, request.model(), includeUsage);
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);

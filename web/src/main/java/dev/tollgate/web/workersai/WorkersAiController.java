@@ -199,7 +199,7 @@ public class WorkersAiController {
                 throw failed;
             }
             // A stream without [DONE] is how Workers AI clients recognise a broken one.
-            return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed.partial().text()) : null;
+            return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed) : null;
         }
         finish(stream, done);
         return IdempotentCalls.StreamedCall.finished(done);

@@ -106,6 +106,40 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aStreamCutShortIsChargedForWhatItProducedSaysSoAndIsLoggedAsPartial() throws Exception {
+        // given a provider whose stream stops after "Hel", with no usage and no [DONE]
+        String token = fundedUser("1");
+        workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+                .setBody("data: {\"response\":\"Hel\"}\n\n"));
+
+        // when the chat is streamed
+        String raw = http.post("/api/ai/chat/stream", token, CHAT.replace("\"max_tokens\"", "\"stream\":true,"
+                + "\"max_tokens\"")).raw();
+
+        // then its last event is the error, with what the output cost and the balance that left
+        String[] lines = raw.lines().filter(l -> l.startsWith("data: ")).toArray(String[]::new);
+        JsonNode last = Http.JSON.readTree(lines[lines.length - 1].substring("data: ".length()));
+        assertThat(last.get("error").get("code").asText()).as(raw).isEqualTo("upstream_error");
+        assertThat(raw).doesNotContain("[DONE]");
+        JsonNode balance = http.get("/api/credits/balance", token).body();
+        BigDecimal cost = new BigDecimal(last.get("cost_usd").asText());
+        assertThat(cost).isPositive();
+        assertThat(last.get("usage").get("source").asText()).isEqualTo("estimate");
+        assertThat(last.get("usage").get("output_tokens").asLong()).isPositive();
+        assertThat(new BigDecimal(last.get("balance_usd").asText())).isEqualByComparingTo(BigDecimal.ONE.subtract(cost))
+                .isEqualByComparingTo(new BigDecimal(balance.get("balance_usd").asText()));
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+
+        // and the usage log shows the call as partial, while the stats count what it was charged
+        JsonNode logged = http.get("/api/usage/logs?limit=1", token).body().get("items").get(0);
+        assertThat(logged.get("status").asText()).isEqualTo("partial");
+        assertThat(new BigDecimal(logged.get("cost_usd").asText())).isEqualByComparingTo(cost);
+        JsonNode stats = http.get("/api/usage/stats?days=1", token).body();
+        assertThat(stats.get("total_requests").asLong()).isEqualTo(1);
+        assertThat(new BigDecimal(stats.get("total_cost_usd").asText())).isEqualByComparingTo(cost);
+    }
+
+    @Test
     void aCallTheBalanceCannotCoverNeverReachesTheProvider() throws InterruptedException {
         String token = fundedUser("0.00001");
 
