@@ -130,7 +130,7 @@ public class OpenAiController {
         String firstId = completionId(first.requestId());
         if (first.isBroken()) {
             sse.data(delta(firstId, firstCreated, request.model(), first.partialText()));
-            broke(sse);
+            broke(sse, first.charged(), firstId, firstCreated, request.model(), includeUsage);
             return null;
         }
         if (!first.done().text().isEmpty()) {
@@ -157,7 +157,8 @@ public class OpenAiController {
             if (!sse.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            broke(sse);
+            broke(sse, failed instanceof MeteredCalls.PartlyCharged c ? c.charged() : null, id, created,
+                    request.model(), includeUsage);
             return failed.producedOutput()
                     ? IdempotentCalls.StreamedCall.broken(requestId, failed).stamped(created) : null;
         }
@@ -173,7 +174,15 @@ public class OpenAiController {
         return chunk.toString();
     }
 
-    private void broke(ChatStreams sse) {
+    /**
+     * Ends a stream the provider broke off. A caller that asked for usage first gets the usage chunk of what the
+     * output was charged, as a finished stream would end; then the error, and no [DONE].
+     */
+    private void broke(ChatStreams sse, MeteredCalls.Metered charged, String id, long created, String model,
+                       boolean includeUsage) {
+        if (includeUsage && charged != null) {
+            sse.data(usageChunk(charged, id, created, model).toString());
+        }
         ObjectNode error = mapper.createObjectNode();
         error.putObject("error").put("message", "The provider's stream broke; you were charged only for what "
                 + "it produced.").put("type", "server_error").put("code", "upstream_error");
@@ -188,13 +197,17 @@ public class OpenAiController {
         choice.put("finish_reason", finishReason(done.finishReason()));
         sse.data(last.toString());
         if (includeUsage) {
-            ObjectNode usage = chunk(id, created, model);
-            usage.putArray("choices");
-            usage.set("usage", usage(done));
-            usage.set("x_tollgate", tollgate(done));
-            sse.data(usage.toString());
+            sse.data(usageChunk(done, id, created, model).toString());
         }
         sse.data("[DONE]");
+    }
+
+    private ObjectNode usageChunk(MeteredCalls.Metered done, String id, long created, String model) {
+        ObjectNode usage = chunk(id, created, model);
+        usage.putArray("choices");
+        usage.set("usage", usage(done));
+        usage.set("x_tollgate", tollgate(done));
+        return usage;
     }
 
     private static String completionId(String requestId) {

@@ -154,6 +154,9 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
         assertThat(lastJson(firstEvents).get("error")).isEqualTo(lastJson(retryEvents).get("error"));
         assertThat(Http.JSON.readTree(retryEvents.get(0)).get("id")).isEqualTo(Http.JSON.readTree(firstEvents.get(0)).get("id"));
         assertThat(retryEvents).doesNotContain("[DONE]");
+        // and, as the caller asked for usage, both end with the usage of what was charged before the error
+        assertThat(usageChunk(firstEvents).get("x_tollgate").get("balance_usd").asText()).isEqualTo(afterFirst);
+        assertThat(usageChunk(retryEvents)).isEqualTo(usageChunk(firstEvents));
         assertThat(workersAi.getRequestCount() - before).isEqualTo(1);
         assertThat(balance(token)).isEqualTo(afterFirst);
         assertThat(http.get("/api/credits/balance", token).body().get("held_usd").asText()).isEqualTo("0");
