@@ -48,9 +48,10 @@ import java.util.regex.Pattern;
 /**
  * Tollgate's {@link InferenceProvider} backed by Cloudflare Workers AI ({@code /ai/run/{model}} and the model
  * catalog). One OkHttp client, and so one connection pool, serves every call. Retryable failures (408, 429 other
- * than the daily allocation, 5xx, no connection at all) are tried again with backoff, but never once any byte of an
- * answer has arrived: after that a repeat could bill the account twice or repeat text the caller already has. A
- * timeout after the request was sent is not retried either: Workers AI may be running, and billing, that call.
+ * than the daily allocation, 5xx) are tried again with backoff, but never once any byte of an answer has arrived:
+ * after that a repeat could bill the account twice or repeat text the caller already has. A failure with no answer
+ * at all (a timeout, a reset, a closed connection) is tried again only while the request was not yet wholly written:
+ * once it was, Workers AI may be running, and billing, that call.
  */
 public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseable {
 
@@ -403,7 +404,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         try {
             return http.newCall(call.newBuilder().tag(RequestWritten.class, written).build()).execute();
         } catch (IOException e) {
-            throw errors.beforeResponse(e, written.started());
+            throw errors.beforeResponse(e, written.whole());
         }
     }
 
@@ -513,12 +514,12 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     }
 
     /**
-     * Notes, for one attempt, whether OkHttp began writing the request. Before that a failure means Workers AI never
-     * saw the call; after it, it may be running it.
+     * Notes, for one attempt, whether the whole request was written to Workers AI. Until it was, Workers AI cannot
+     * have run the call; from then on it may be running it, whatever later breaks the connection.
      */
     private static final class RequestWritten extends EventListener {
 
-        private volatile boolean started;
+        private volatile boolean whole;
 
         static EventListener of(Call call) {
             RequestWritten written = call.request().tag(RequestWritten.class);
@@ -526,12 +527,27 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         }
 
         @Override
-        public void requestHeadersStart(Call call) {
-            started = true;
+        public void requestHeadersEnd(Call call, Request request) {
+            // OkHttp fires no body events for a request without one, such as the catalog's GET.
+            if (request.body() == null) {
+                whole = true;
+            }
         }
 
-        boolean started() {
-            return started;
+        @Override
+        public void requestBodyEnd(Call call, long byteCount) {
+            whole = true;
+        }
+
+        @Override
+        public void requestFailed(Call call, IOException ioe) {
+            // Over HTTP/1.1 OkHttp reports the end of the request before flushing it; a failed flush means the
+            // request's tail never left.
+            whole = false;
+        }
+
+        boolean whole() {
+            return whole;
         }
     }
 

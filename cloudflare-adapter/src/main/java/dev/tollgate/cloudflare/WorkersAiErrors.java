@@ -115,19 +115,21 @@ final class WorkersAiErrors {
     }
 
     /**
-     * No HTTP answer at all. A failure to connect, or a connection closed without an answer, is tried again. A
-     * timeout is tried again only if nothing was sent: once the request is out, Workers AI may be running (and
-     * billing) the call, and every retry would keep the caller waiting one more read timeout.
+     * No HTTP answer at all: a refused or timed-out connection, a reset, a connection closed without a word. Tried
+     * again only if the request was not wholly written, whatever the failure: once Workers AI has the whole call it
+     * may be running (and billing) it, and it cannot be asked whether it is.
      *
-     * @param requestSent whether any of the request had been written before the failure
+     * @param requestWritten whether the whole request had been written before the failure
      */
-    UpstreamFailure beforeResponse(IOException e, boolean requestSent) {
+    UpstreamFailure beforeResponse(IOException e, boolean requestWritten) {
         if (isTimeout(e)) {
             return new UpstreamFailure(new ProviderException(Kind.TIMEOUT, "Workers AI did not answer in time",
-                    0, null, null, null, e), !requestSent);
+                    0, null, null, null, e), !requestWritten);
         }
-        return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, "Workers AI could not be reached",
-                0, null, null, null, e), true);
+        String message = requestWritten ? "The connection to Workers AI broke before it answered"
+                : "Workers AI could not be reached";
+        return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, message, 0, null, null, null, e),
+                !requestWritten);
     }
 
     /** The answer broke after it started; {@code partial} is what had been received, or null. */

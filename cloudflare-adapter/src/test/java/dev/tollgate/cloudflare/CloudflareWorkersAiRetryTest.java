@@ -1,8 +1,10 @@
 package dev.tollgate.cloudflare;
 
+import dev.tollgate.cloudflare.HangingUpServer.HangUp;
 import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
+import dev.tollgate.domain.metering.TranscriptionRequest;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.SocketPolicy;
 import org.junit.jupiter.api.AfterEach;
@@ -10,15 +12,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.tollgate.cloudflare.CloudflareWorkersAiChatTest.question;
 import static dev.tollgate.cloudflare.FakeWorkersAi.envelope;
 import static dev.tollgate.cloudflare.FakeWorkersAi.error;
+import static dev.tollgate.cloudflare.FakeWorkersAi.eventStream;
 import static dev.tollgate.cloudflare.FakeWorkersAi.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -119,6 +125,132 @@ class CloudflareWorkersAiRetryTest {
             // then each retry was spent, since Workers AI never saw the call
             assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
             assertThat(silent.connections()).isEqualTo(fake.settings().maxRetries() + 1);
+        }
+    }
+
+    @Test
+    void aConnectionClosedAfterTheWholeRequestWasReadIsPassedOnAndNeverRetried() {
+        // given a Workers AI that reads the whole chat request, then closes the connection without answering
+        fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+        fake.answer(envelope("a second run of the same call, billed again", usage(1, 3)));
+
+        // when the chat is sent
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chat(question(null)),
+                ProviderException.class);
+
+        // then Workers AI saw the call once, and the caller hears the connection broke with no answer
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+        assertThat(failure.upstreamStatus()).isZero();
+        assertThat(failure.partial()).isNull();
+    }
+
+    @Test
+    void aStreamWhoseConnectionClosesAfterTheRequestWasReadIsPassedOnAndNeverRetried() {
+        // given a Workers AI that reads the whole streamed request, then closes the connection before any event
+        fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+        fake.answer(eventStream("{\"response\":\"a second run, billed again\"}", "[DONE]"));
+
+        // when the stream is asked for
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), text -> { }),
+                ProviderException.class);
+
+        // then nothing is tried again
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+    }
+
+    @Test
+    void aCatalogRequestWhoseConnectionClosesAfterItWasReadIsPassedOnAndNeverRetried() {
+        // given a Workers AI that reads the catalog request (a GET, so no body), then closes without answering
+        fake.answer(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+        fake.answer(FakeWorkersAi.json(200, "{\"success\":true,\"result\":[]}"));
+
+        // when the models are listed
+        ProviderException failure = catchThrowableOfType(workersAi::models, ProviderException.class);
+
+        // then the request was sent once: a request without a body is complete with its head
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+    }
+
+    @Test
+    void aConnectionResetAfterTheWholeRequestWasReadIsPassedOnAndNeverRetried() throws IOException {
+        // given a Workers AI that reads the whole chat request, then resets the connection
+        try (HangingUpServer resetting = new HangingUpServer(HangUp.RESETS_AFTER_THE_REQUEST);
+             CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(resetting.apiBase()))) {
+
+            // when the chat is sent
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then the call reached Workers AI once and was not repeated
+            assertThat(resetting.requestsRead()).isEqualTo(1);
+            assertThat(resetting.connections()).isEqualTo(1);
+            assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+            assertThat(failure.upstreamStatus()).isZero();
+        }
+    }
+
+    @Test
+    void anUploadThatStallsBeforeTheWholeRequestIsWrittenIsRetried() throws IOException {
+        // given a Workers AI that reads a request's head and never its body, and a recording far larger than
+        // the sockets' buffers, so the upload cannot finish before the call timeout
+        byte[] longRecording = new byte[32 * 1024 * 1024];
+        try (HangingUpServer stalling = new HangingUpServer(HangUp.STOPS_READING_AFTER_THE_HEAD);
+             CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(stalling.apiBase())
+                     .withTimeouts(Duration.ofMillis(250), Duration.ofMillis(250), Duration.ofMillis(400)))) {
+
+            // when the transcription is sent and every upload times out part way
+            ProviderException failure = catchThrowableOfType(
+                    () -> client.transcribe(new TranscriptionRequest("@cf/openai/whisper", longRecording)),
+                    ProviderException.class);
+
+            // then each retry was spent, since Workers AI never had the whole call to run
+            assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+            assertThat(stalling.connections()).isEqualTo(fake.settings().maxRetries() + 1);
+        }
+    }
+
+    @Test
+    void aConnectionDroppedBeforeAnyRequestCouldBeWrittenIsRetried() throws IOException {
+        // given a server that hangs up during the TLS handshake, so no request is ever written
+        try (HangingUpServer hangingUp = new HangingUpServer(HangUp.CLOSES_BEFORE_THE_HANDSHAKE);
+             CloudflareWorkersAi client = fake.client(fake.settings().withApiBase(hangingUp.apiBase()))) {
+
+            // when the chat is sent
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then each retry was spent, since Workers AI never saw the call
+            assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+            assertThat(hangingUp.connections()).isEqualTo(fake.settings().maxRetries() + 1);
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsRetried() throws IOException {
+        // given an address where nothing listens, and a backoff that counts its waits
+        int closedPort;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = gone.getLocalPort();
+        }
+        AtomicInteger waits = new AtomicInteger();
+        Backoff counting = new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), () -> {
+            waits.incrementAndGet();
+            return 0.5;
+        });
+        try (CloudflareWorkersAi client = new CloudflareWorkersAi(
+                fake.settings().withApiBase("http://127.0.0.1:" + closedPort + "/client/v4"), Clock.systemUTC(),
+                counting)) {
+
+            // when the chat is sent
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then every retry was waited for and spent
+            assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+            assertThat(waits.get()).isEqualTo(fake.settings().maxRetries());
         }
     }
 
