@@ -56,9 +56,11 @@ public class MeteredCalls {
     private final TokenEstimator tokens;
     private final Clock clock;
     private final Duration holdTimeout;
+    private final LateSettlements late;
 
     public MeteredCalls(CommandGateway commands, InferenceProvider provider, PriceBook prices, TokenEstimator tokens,
-                        Clock clock, TollgateProperties properties) {
+                        Clock clock, TollgateProperties properties, LateSettlements late) {
+        this.late = late;
         this.commands = commands;
         this.provider = provider;
         this.prices = prices;
@@ -97,8 +99,10 @@ public class MeteredCalls {
         String holdId = "hold_" + requestId;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
-        commands.sendAndWait(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
-                clock.instant()));
+        Instant holdExpires = clock.instant().plus(holdTimeout);
+        commands.sendAndWait(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant()));
+        // A streamed answer reaches its caller as it comes: its charge must be booked even if storing it fails.
+        Instant deliveredUntil = onDelta == null ? null : holdExpires;
         long started = System.nanoTime();
         ChatCompletion completion;
         try {
@@ -107,7 +111,7 @@ public class MeteredCalls {
             if (failed.producedOutput()) {
                 // Output reached the caller: they are charged for what the provider produced.
                 Settled settled = settle(account, holdId, request, price, failed.partial(), estimatedInput, requestId,
-                        true);
+                        true, holdExpires);
                 throw new PartlyCharged(failed, metered(requestId, request, failed.partial(), settled,
                         (System.nanoTime() - started) / 1_000_000));
             } else {
@@ -119,7 +123,8 @@ public class MeteredCalls {
             throw unexpected;
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
-        Settled settled = settle(account, holdId, request, price, completion, estimatedInput, requestId, false);
+        Settled settled = settle(account, holdId, request, price, completion, estimatedInput, requestId, false,
+                deliveredUntil);
         return metered(requestId, request, completion, settled, latencyMs);
     }
 
@@ -185,8 +190,13 @@ public class MeteredCalls {
     }
 
 
+    /**
+     * Settles the call; {@code deliveredUntil} is set when its output already reached the caller, and a settlement
+     * that could not be stored is then retried until that time (the hold's expiry) by {@link LateSettlements}.
+     */
     private Settled settle(AccountId account, String holdId, ChatRequest request, ModelPrice price,
-                           ChatCompletion completion, long estimatedInput, String requestId, boolean partial) {
+                           ChatCompletion completion, long estimatedInput, String requestId, boolean partial,
+                           Instant deliveredUntil) {
         long input;
         long output;
         TokenSource source;
@@ -201,9 +211,16 @@ public class MeteredCalls {
         }
         Charge charge = new Charge(request.model(), input, output, source, price.inputPerMillion(),
                 price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
-        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant(),
-                partial));
-        return new Settled(charge, receipt);
+        SettleReservation settlement = new SettleReservation(account, holdId, charge, clock.instant(), partial);
+        try {
+            return new Settled(charge, commands.sendAndWait(settlement));
+        } catch (RuntimeException failed) {
+            if (deliveredUntil != null && LateSettlements.worthRetrying(failed)) {
+                // The output was delivered: book it once the ledger can, rather than let the hold lapse unpaid.
+                late.retry(settlement, deliveredUntil);
+            }
+            throw failed;
+        }
     }
 
     private void release(AccountId account, String holdId, String reason) {

@@ -35,6 +35,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  */
 @RestControllerAdvice
 public class ErrorHandling {
+    /** Error bodies hold only strings and maps of them: a plain mapper writes them as the HTTP one would. */
+    private static final ObjectMapper STREAM_JSON = new ObjectMapper();
     /** Every surface's words for Tollgate's own provider credentials being refused: the caller's call is fine. */
     public static final String PROVIDER_REFUSED_CREDENTIALS =
             "The AI provider refused Tollgate's credentials; the operator must check them.";
@@ -137,15 +139,45 @@ public class ErrorHandling {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
+        ResponseEntity<Map<String, Object>> answer;
         if (StorageOutage.causedBy(e)) {
             // A commit cut off mid-way may or may not have landed; an idempotency key makes the retry safe.
             log.warn("storage unavailable: {}", StorageOutage.summary(e));
-            return StorageOutage.answer();
+            answer = StorageOutage.answer();
+        } else {
+            log.error("unexpected failure", e);
+            answer = answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                    "Something went wrong on our side; quote the request id when you report it.");
         }
-        log.error("unexpected failure", e);
-        return answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
-                "Something went wrong on our side; quote the request id when you report it.");
+        return endStreamOr(response, answer);
+    }
+
+    /**
+     * {@code answer}, unless a stream is already under way: it cannot change its status, so its last event is the
+     * error instead, in the surface's shape, and the client learns why it ended rather than seeing it stop.
+     */
+    public static ResponseEntity<Map<String, Object>> endStreamOr(HttpServletResponse response,
+                                                                  ResponseEntity<Map<String, Object>> answer) {
+        if (!response.isCommitted()) {
+            return answer;
+        }
+        endStream(response, answer.getBody());
+        return null;
+    }
+
+    private static void endStream(HttpServletResponse response, Map<String, Object> error) {
+        String type = response.getContentType();
+        if (type == null || !type.startsWith("text/event-stream")) {
+            return;
+        }
+        try {
+            response.getOutputStream().write(("data: " + STREAM_JSON.writeValueAsString(error) + "\n\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            response.getOutputStream().flush();
+        } catch (IOException | IllegalStateException gone) {
+            // The client left, or the response is written through a writer: there is no one to tell.
+        }
     }
 
     /** Our own IllegalArgumentExceptions come from value types whose messages are written for clients. */

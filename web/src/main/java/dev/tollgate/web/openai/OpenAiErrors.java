@@ -1,5 +1,6 @@
 package dev.tollgate.web.openai;
 
+import jakarta.servlet.http.HttpServletResponse;
 import dev.tollgate.api.LedgerRejection;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.InsufficientFundsException;
@@ -69,10 +70,10 @@ public class OpenAiErrors {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
         log.error("unexpected failure", e);
-        return answer(500, "server_error", "Something went wrong on our side (request " + RequestIds.current() + ").",
-                null, "internal_error");
+        return ErrorHandling.endStreamOr(response, answer(500, "server_error",
+                "Something went wrong on our side (request " + RequestIds.current() + ").", null, "internal_error"));
     }
 
     static Map<String, Object> body(String type, String message, String param, String code) {

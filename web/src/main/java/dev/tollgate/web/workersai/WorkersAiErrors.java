@@ -1,5 +1,6 @@
 package dev.tollgate.web.workersai;
 
+import jakarta.servlet.http.HttpServletResponse;
 import dev.tollgate.api.LedgerRejection;
 import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.budget.BudgetExceededException;
@@ -89,9 +90,9 @@ public class WorkersAiErrors {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
         log.error("unexpected failure", e);
-        return answer(500, 9500, "Internal error");
+        return ErrorHandling.endStreamOr(response, answer(500, 9500, "Internal error"));
     }
 
     static Map<String, Object> body(int code, String message) {
