@@ -46,6 +46,15 @@ class AxonWiringTest {
             assertThat(app.beanNames(Serializer.class)).allSatisfy(
                     name -> assertThat(app.bean(name)).isInstanceOf(JacksonSerializer.class));
 
+            // And the handlers that react inside a command share one subscribing processor, the read models one each
+            org.axonframework.config.EventProcessingConfiguration processing =
+                    app.bean(org.axonframework.config.EventProcessingConfiguration.class);
+            assertThat(processing.eventProcessors().keySet()).contains("in-the-command", "balances", "history",
+                    "usage", "transfer-process").doesNotContain("transfer-outcomes", "rate-limits", "metrics",
+                    "budget-alerts");
+            assertThat(processing.eventProcessor("in-the-command")).get()
+                    .isInstanceOf(org.axonframework.eventhandling.SubscribingEventProcessor.class);
+
             // And the driver sends a read model's batch as multi-row inserts (ADR 21)
             assertThat(app.bean(com.zaxxer.hikari.HikariDataSource.class).getDataSourceProperties())
                     .containsEntry("reWriteBatchedInserts", "true");
