@@ -80,7 +80,8 @@ import org.axonframework.spring.stereotype.Aggregate;
  * history line stands alone. Idempotency keys (and transfer ids already credited) are remembered for
  * {@link #MEMORY}, long enough to absorb any client retry or redelivery; see docs/decisions.
  */
-@Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger")
+@Aggregate(cache = "accountCache", snapshotTriggerDefinition = "accountSnapshotTrigger",
+        commandTargetResolver = "commandTargets")
 // Revision 2 added the budget and the spend counters: a revision-1 snapshot would read as "nothing spent today", so
 // Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events. Revision 3 added what each API key
 // and each team member spent (a revision-2 snapshot would read as "this key spent nothing").

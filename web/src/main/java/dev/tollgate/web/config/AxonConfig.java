@@ -43,6 +43,7 @@ import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.SnapshotterSpanFactory;
@@ -125,6 +126,12 @@ public class AxonConfig {
     public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps,
                                            CreditedTransfers answeredHere) {
         return new TransferProcess(commandGateway, transferSteps, answeredHere);
+    }
+
+    /** Which account a command is for, found the way Axon finds it, with the lookup kept per command type. */
+    @Bean
+    public CommandTargetResolver commandTargets() {
+        return new CachedCommandTargets();
     }
 
     /** Old revisions of released events, read as today's (registered with Axon as an EventUpcaster bean). */
