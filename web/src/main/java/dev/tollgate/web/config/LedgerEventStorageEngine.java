@@ -1,5 +1,6 @@
 package dev.tollgate.web.config;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -21,7 +22,8 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
  * Axon's JDBC event store, reading each stored event's time once. Axon keeps an entry's time as text and parses it
  * with {@code DateTimeFormatter} every time it is asked: twice for every event and every read model (once to decide
  * about gaps, once for the message), a tenth of a replay's CPU (ADR 22). The entries read here parse their time
- * once, in the canonical shape Axon writes, and fall back to Axon's own parser for anything else.
+ * once, in the canonical shape Axon writes, and fall back to Axon's own parser for anything else. Appended events'
+ * times are written in that same shape without Axon's formatter ({@link InstantText#formatCanonical}).
  *
  * <p>{@link #getTrackedEventData} is Axon 4.13's own logic, unchanged but for the entry it builds; its gap settings
  * are passed in here because Axon keeps them private.
@@ -38,6 +40,18 @@ public class LedgerEventStorageEngine extends JdbcEventStorageEngine {
         this.gapTimeoutMillis = gapTimeoutMillis;
         this.maxGapOffset = maxGapOffset;
         this.lowestGlobalSequence = lowestGlobalSequence;
+    }
+
+    /** Every appended event's time, written as Axon writes it, without its general-purpose formatter. */
+    @Override
+    protected void writeTimestamp(PreparedStatement statement, int position, Instant timestamp)
+            throws SQLException {
+        String text = InstantText.formatCanonical(timestamp);
+        if (text == null) {
+            super.writeTimestamp(statement, position, timestamp);
+        } else {
+            statement.setString(position, text);
+        }
     }
 
     @Override

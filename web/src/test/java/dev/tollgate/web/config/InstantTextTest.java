@@ -32,6 +32,31 @@ class InstantTextTest {
     }
 
     @Property
+    void writesEveryTimeExactlyAsAxonDoes(@ForAll @LongRange(min = FIRST, max = LAST) long second,
+                                          @ForAll @IntRange(min = 0, max = 999_999_999) int nano) {
+        Instant time = Instant.ofEpochSecond(second, nano);
+
+        assertThat(InstantText.formatCanonical(time)).isEqualTo(DateTimeUtils.formatInstant(time));
+    }
+
+    @Example
+    void writesTheMillisecondsAxonWritesAndLeavesOtherYearsToAxon() {
+        String[][] written = {{"2026-11-23T08:46:48Z", "2026-11-23T08:46:48.000Z"},
+                {"2026-11-23T08:46:48.691Z", "2026-11-23T08:46:48.691Z"},
+                {"2026-11-23T08:46:48.6919Z", "2026-11-23T08:46:48.691Z"},
+                {"1969-12-31T23:59:59.123456789Z", "1969-12-31T23:59:59.123Z"},
+                {"0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z"},
+                {"9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59.999Z"}};
+        for (String[] pair : written) {
+            Instant time = Instant.parse(pair[0]);
+            assertThat(InstantText.formatCanonical(time)).isEqualTo(DateTimeUtils.formatInstant(time))
+                    .isEqualTo(pair[1]);
+        }
+        assertThat(InstantText.formatCanonical(Instant.ofEpochSecond(LAST + 1))).isNull();
+        assertThat(InstantText.formatCanonical(Instant.ofEpochSecond(FIRST - 1))).isNull();
+    }
+
+    @Property
     void neverReadsATextOtherwiseThanJavaTime(@ForAll("nearlyCanonical") String text) {
         Instant canonical = InstantText.parseCanonical(text);
 
