@@ -3,7 +3,20 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-let token = sessionStorage.getItem('tollgate.token');
+const TOKEN = 'tollgate.token';
+// A message for the next page load: logging out reloads the page, and a session that expired says so after it.
+const NEXT_NOTICE = 'tollgate.notice';
+let token = sessionStorage.getItem(TOKEN);
+let leaving = false;
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const UNREACHABLE = 'The server could not be reached; check the connection and try again.';
 
 async function api(method, path, body, headers) {
   const request = { method, headers: Object.assign({}, headers) };
@@ -12,22 +25,54 @@ async function api(method, path, body, headers) {
     request.headers['Content-Type'] = 'application/json';
     request.body = JSON.stringify(body);
   }
-  const response = await fetch(path, request);
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!response.ok) {
-    if (response.status === 401 && token) logout();
-    const message = data && data.error ? data.error.message + ' (' + data.error.code + ')' : 'HTTP ' + response.status;
-    throw new Error(message);
+  let response;
+  let text;
+  try {
+    response = await fetch(path, request);
+    text = await response.text();
+  } catch (failure) {
+    throw new ApiError(UNREACHABLE, 0);
   }
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (notJson) {
+    // A proxy's HTML error page, say: the status is all there is to tell.
+    data = undefined;
+  }
+  if (!response.ok) {
+    if (response.status === 401 && token) expireSession();
+    const error = data && data.error;
+    throw new ApiError(error && error.message
+      ? error.message + (error.code ? ' (' + error.code + ')' : '')
+      : 'HTTP ' + response.status, response.status);
+  }
+  if (data === undefined) throw new ApiError('HTTP ' + response.status + ': the answer is not JSON.', response.status);
   return data;
 }
 
-function notify(message, isError) {
+// Successes go to the polite status region, errors to the alert region; a new action clears both.
+function clearNotices() {
+  for (const id of ['notice', 'error']) {
+    $(id).textContent = '';
+    $(id).hidden = true;
+  }
+}
+
+function notify(message) {
   const box = $('notice');
   box.textContent = message;
-  box.className = isError ? 'notice error' : 'notice';
   box.hidden = false;
+}
+
+function warn(message) {
+  const box = $('error');
+  box.textContent = box.hidden || !box.textContent ? message : box.textContent + '\n' + message;
+  box.hidden = false;
+}
+
+function plural(count, noun) {
+  return count + ' ' + noun + (Number(count) === 1 ? '' : 's');
 }
 
 function cell(row, text, numeric) {
@@ -46,59 +91,136 @@ function fill(tbodyId, items, columns) {
     columns(item, row);
     body.appendChild(row);
   }
+  if (!items.length) {
+    const row = document.createElement('tr');
+    row.className = 'empty';
+    const td = cell(row, 'Nothing yet.');
+    td.className = 'empty';
+    td.colSpan = body.closest('table').querySelectorAll('thead th').length;
+    body.appendChild(row);
+  }
 }
 
 function when(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
 
-function guarded(handler) {
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // randomUUID exists only in secure contexts (https, localhost); a plain-http deployment gets the same from bytes.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
+}
+
+// One user action at a time per form (or button): its buttons are disabled while the request is in flight, so a
+// double click sends one request, and its notice replaces the last one.
+function action(owner, handler) {
   return async (event) => {
     if (event) event.preventDefault();
+    if (owner.dataset.busy || leaving) return;
+    owner.dataset.busy = 'true';
+    owner.setAttribute('aria-busy', 'true');
+    const buttons = owner.tagName === 'FORM' ? Array.from(owner.querySelectorAll('button')) : [owner];
+    for (const button of buttons) button.disabled = true;
+    clearNotices();
     try {
       await handler(event);
     } catch (failure) {
-      notify(failure.message, true);
+      if (!leaving) warn(failure.message);
+    } finally {
+      delete owner.dataset.busy;
+      owner.removeAttribute('aria-busy');
+      for (const button of buttons) button.disabled = false;
     }
   };
+}
+
+// Money moves with one Idempotency-Key per thing the user means to do: the same form values sent again after an
+// unknown outcome (no answer, a 5xx) reuse the key, so the retry cannot move the money twice. A success or a
+// refusal (4xx: nothing moved) ends the intent; changed values are a new one.
+const intents = new Map();
+
+async function moveMoney(intent, path, body) {
+  const fingerprint = JSON.stringify(body);
+  let current = intents.get(intent);
+  if (!current || current.fingerprint !== fingerprint) {
+    current = { fingerprint, key: newKey() };
+    intents.set(intent, current);
+  }
+  try {
+    const answer = await api('POST', path, body, { 'Idempotency-Key': current.key });
+    intents.delete(intent);
+    return answer;
+  } catch (failure) {
+    if (failure.status >= 400 && failure.status < 500) intents.delete(intent);
+    throw failure;
+  }
+}
+
+// A panel's loader, named for the message when it fails.
+function panel(what, load) {
+  load.what = what;
+  return load;
+}
+
+// Loads the given panels side by side; one that fails says so and leaves the others (and the session) as they
+// are. Never throws, so a message about what was just done can follow it.
+async function refresh(...panels) {
+  const results = await Promise.allSettled(panels.map((load) => load()));
+  results.forEach((result, i) => {
+    if (result.status === 'rejected' && !leaving) warn('Could not load ' + panels[i].what + ': ' + result.reason.message);
+  });
 }
 
 async function login(email, password) {
   const answer = await api('POST', '/api/auth/login', { email, password });
   token = answer.access_token;
-  sessionStorage.setItem('tollgate.token', token);
+  sessionStorage.setItem(TOKEN, token);
+  $('login-password').value = '';
   await show();
 }
 
-function logout() {
+// Logging out (or a session that expired) reloads the page: whatever the last user saw, typed or was shown once
+// (a new key, a chat answer) goes with the old page. Forms are reset first so the browser restores none of it.
+function leave(message) {
+  leaving = true;
   token = null;
-  sessionStorage.removeItem('tollgate.token');
-  $('app-view').hidden = true;
-  $('admin-view').hidden = true;
-  $('logout').hidden = true;
-  $('login-view').hidden = false;
-  $('who').textContent = '';
+  sessionStorage.removeItem(TOKEN);
+  if (message) sessionStorage.setItem(NEXT_NOTICE, message);
+  else sessionStorage.removeItem(NEXT_NOTICE);
+  for (const form of document.forms) form.reset();
+  location.replace(location.pathname);
 }
+
+function expireSession() {
+  if (!leaving) leave('Your session has expired; please log in again.');
+}
+
+let adminPanels = [];
 
 async function show() {
   const me = await api('GET', '/api/auth/me');
-  $('who').textContent = me.email + (me.role === 'admin' ? ' (admin)' : '');
+  const admin = me.role === 'admin';
+  $('who').textContent = me.email + (admin ? ' (admin)' : '');
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('logout').hidden = false;
-  $('admin-view').hidden = me.role !== 'admin';
-  await Promise.all([loadBalance(), loadBudget(), loadModels(), loadUsage(), loadHistory(), loadKeys(), loadTeams()]);
-  if (me.role === 'admin') await loadAdmin();
+  $('admin-view').hidden = !admin;
+  adminPanels = admin ? [loadUsers, loadAdminTeams, loadProjections] : [];
+  await refresh(loadBalance, loadBudget, loadModels, loadUsage, loadHistory, loadKeys, loadTeams, ...adminPanels);
 }
 
-async function loadBalance() {
+const loadBalance = panel('the balance', async () => {
   const balance = await api('GET', '/api/credits/balance');
   $('balance').textContent = balance.balance_usd;
   $('held').textContent = balance.held_usd;
   $('available').textContent = balance.available_usd;
-}
+});
 
-async function loadBudget() {
+const loadBudget = panel('the budget', async () => {
   const budget = await api('GET', '/api/credits/budget');
   const limits = [];
   if (budget.daily_limit_usd !== null) limits.push(budget.spent_today_usd + ' of ' + budget.daily_limit_usd + ' USD today');
@@ -110,12 +232,13 @@ async function loadBudget() {
   $('budget-monthly').value = budget.monthly_limit_usd || '';
   $('budget-thresholds').value = budget.thresholds_percent.join(', ');
   $('budget-hard-stop').checked = budget.hard_stop;
-}
+});
 
-async function loadModels() {
+const loadModels = panel('the models', async () => {
   const models = await api('GET', '/api/ai/models');
   $('offline').hidden = !models.some((m) => m.provider === 'offline');
   const select = $('chat-model');
+  const chosen = select.value;
   select.replaceChildren();
   for (const model of models.filter((m) => m.task === 'Text Generation')) {
     const option = document.createElement('option');
@@ -123,14 +246,15 @@ async function loadModels() {
     option.textContent = model.id + ' — ' + model.input_usd_per_m + ' / ' + model.output_usd_per_m + ' USD per M tokens';
     select.appendChild(option);
   }
-}
+  if (chosen) select.value = chosen;
+});
 
-async function loadUsage() {
+const loadUsage = panel('the usage', async () => {
   const [stats, daily, tips] = await Promise.all([
     api('GET', '/api/usage/stats?days=30'),
     api('GET', '/api/usage/daily?days=14'),
     api('GET', '/api/usage/recommendations?days=30')]);
-  $('usage-total').textContent = stats.total_requests + ' calls, ' + stats.total_input_tokens + ' input and '
+  $('usage-total').textContent = plural(stats.total_requests, 'call') + ', ' + stats.total_input_tokens + ' input and '
     + stats.total_output_tokens + ' output tokens, ' + stats.total_cost_usd + ' USD.';
   fill('usage-by-model', Object.entries(stats.by_model), ([model, t], row) => {
     cell(row, model);
@@ -153,9 +277,15 @@ async function loadUsage() {
     // Only the bar's width is approximate; the amount next to it is the exact decimal string.
     bar.style.width = (Number(day.cost_usd) / most * 20) + 'rem';
     const amount = document.createElement('span');
-    amount.textContent = day.cost_usd + ' USD, ' + day.requests + ' calls';
+    amount.textContent = day.cost_usd + ' USD, ' + plural(day.requests, 'call');
     row.append(label, bar, amount);
     bars.appendChild(row);
+  }
+  if (!daily.length) {
+    const none = document.createElement('p');
+    none.className = 'hint';
+    none.textContent = 'Nothing yet.';
+    bars.appendChild(none);
   }
   const list = $('recommendations');
   list.replaceChildren();
@@ -170,9 +300,9 @@ async function loadUsage() {
     item.textContent = 'Nothing to suggest.';
     list.appendChild(item);
   }
-}
+});
 
-async function loadHistory() {
+const loadHistory = panel('the history', async () => {
   const page = await api('GET', '/api/credits/transactions?limit=20');
   fill('history', page.items, (item, row) => {
     cell(row, when(item.at));
@@ -181,9 +311,9 @@ async function loadHistory() {
     cell(row, item.balance_after_usd, true);
     cell(row, [item.model, item.counterparty, item.description].filter(Boolean).join(' · '));
   });
-}
+});
 
-async function loadKeys() {
+const loadKeys = panel('the API keys', async () => {
   const keys = await api('GET', '/api/auth/api-keys');
   fill('keys', keys, (key, row) => {
     cell(row, key.name);
@@ -196,15 +326,16 @@ async function loadKeys() {
       revoke.type = 'button';
       revoke.className = 'secondary';
       revoke.textContent = 'Revoke';
-      revoke.addEventListener('click', guarded(async () => {
+      revoke.setAttribute('aria-label', 'Revoke key ' + key.name);
+      revoke.addEventListener('click', action(revoke, async () => {
         await api('DELETE', '/api/auth/api-keys/' + encodeURIComponent(key.id));
+        await refresh(loadKeys);
         notify('Key ' + key.name + ' revoked.');
-        await loadKeys();
       }));
       actions.appendChild(revoke);
     }
   });
-}
+});
 
 function teamPath(teamId, rest) {
   return '/api/teams/' + encodeURIComponent(teamId) + (rest ? '/' + rest : '');
@@ -212,6 +343,7 @@ function teamPath(teamId, rest) {
 
 function teamOptions(selectId, teams) {
   const select = $(selectId);
+  const chosen = select.value;
   select.replaceChildren();
   for (const team of teams) {
     const option = document.createElement('option');
@@ -219,9 +351,10 @@ function teamOptions(selectId, teams) {
     option.textContent = team.name;
     select.appendChild(option);
   }
+  if (chosen) select.value = chosen;
 }
 
-async function loadTeams() {
+const loadTeams = panel('your teams', async () => {
   const teams = await api('GET', '/api/teams');
   const balances = await Promise.all(teams.map((team) => api('GET', teamPath(team.id, 'balance'))));
   fill('teams', teams.map((team, i) => ({ team, balance: balances[i] })), ({ team, balance }, row) => {
@@ -234,48 +367,52 @@ async function loadTeams() {
     fund.type = 'button';
     fund.className = 'secondary';
     fund.textContent = 'Fund';
+    fund.setAttribute('aria-label', 'Fund team ' + team.name);
     fund.addEventListener('click', () => {
       $('transfer-to').value = team.account_id;
       $('transfer-amount').focus();
     });
     actions.appendChild(fund);
   });
-  teamOptions('member-team', teams.filter((team) => team.role === 'owner'));
+  const owned = teams.filter((team) => team.role === 'owner');
+  teamOptions('member-team', owned);
   teamOptions('team-key-team', teams);
-}
+  // The team forms show only when they can be used: no empty select to choose from.
+  $('teams-none').hidden = teams.length > 0;
+  $('member-part').hidden = owned.length === 0;
+  $('member-none').hidden = teams.length === 0 || owned.length > 0;
+  $('team-key-form').hidden = teams.length === 0;
+});
 
-function failedTo(what) {
-  return (failure) => {
-    notify('Could not ' + what + ': ' + failure.message, true);
-    return [];
-  };
-}
-
-async function loadAdmin() {
-  // Each table on its own: one that fails to load leaves the others (and the session) as they are.
-  const [users, projections, teams] = await Promise.all([
-    api('GET', '/api/admin/users').catch(failedTo('list users')),
-    api('GET', '/api/admin/projections').catch(failedTo('list read models')),
-    api('GET', '/api/admin/teams').catch(failedTo('list teams'))]);
-  fill('admin-teams', teams, (team, row) => {
-    cell(row, team.name);
-    cell(row, team.members, true);
-    cell(row, team.balance_usd, true);
-    cell(row, team.account_id);
-  });
+const loadUsers = panel('the users', async () => {
+  const users = await api('GET', '/api/admin/users');
   fill('users', users, (user, row) => {
     cell(row, user.email);
     cell(row, user.role);
     cell(row, user.balance_usd, true);
     cell(row, user.id);
   });
+});
+
+const loadAdminTeams = panel('all teams', async () => {
+  const teams = await api('GET', '/api/admin/teams');
+  fill('admin-teams', teams, (team, row) => {
+    cell(row, team.name);
+    cell(row, team.members, true);
+    cell(row, team.balance_usd, true);
+    cell(row, team.account_id);
+  });
+});
+
+const loadProjections = panel('the read models', async () => {
+  const projections = await api('GET', '/api/admin/projections');
   fill('projections', projections, (p, row) => {
     cell(row, p.name);
     cell(row, p.position, true);
     cell(row, p.head, true);
     cell(row, p.status);
   });
-}
+});
 
 function thresholds(text) {
   const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -285,66 +422,71 @@ function thresholds(text) {
   });
 }
 
+function onSubmit(formId, handler) {
+  const form = $(formId);
+  form.addEventListener('submit', action(form, handler));
+}
+
 function wire() {
-  $('login-form').addEventListener('submit', guarded(() => login($('login-email').value, $('login-password').value)));
-  $('register').addEventListener('click', guarded(async () => {
+  onSubmit('login-form', () => login($('login-email').value, $('login-password').value));
+  $('register').addEventListener('click', action($('login-form'), async () => {
     const email = $('login-email').value;
     const password = $('login-password').value;
     await api('POST', '/api/auth/register', { email, password });
     await login(email, password);
     notify('Welcome! Your account is open with a balance of 0.');
   }));
-  $('logout').addEventListener('click', logout);
-  $('budget-form').addEventListener('submit', guarded(async () => {
+  $('logout').addEventListener('click', () => leave());
+  onSubmit('budget-form', async () => {
     await api('PUT', '/api/credits/budget', {
       daily_limit_usd: $('budget-daily').value.trim() || null,
       monthly_limit_usd: $('budget-monthly').value.trim() || null,
       thresholds_percent: thresholds($('budget-thresholds').value),
       hard_stop: $('budget-hard-stop').checked,
     });
+    await refresh(loadBudget);
     notify('Budget saved.');
-    await loadBudget();
-  }));
-  $('chat-form').addEventListener('submit', guarded(async () => {
+  });
+  onSubmit('chat-form', async () => {
     const answer = await api('POST', '/api/ai/chat', {
       model: $('chat-model').value,
       max_tokens: Number($('chat-max').value),
       messages: [{ role: 'user', content: $('chat-message').value }],
     });
+    await refresh(loadBalance, loadBudget, loadUsage, loadHistory);
     $('chat-answer').textContent = answer.response;
     $('chat-answer').hidden = false;
     $('chat-cost').textContent = answer.usage.input_tokens + ' input and ' + answer.usage.output_tokens
       + ' output tokens (' + answer.usage.source + '), ' + answer.cost_usd + ' USD; balance ' + answer.balance_usd
       + ' USD. Request ' + answer.request_id + '.';
-    await Promise.all([loadBalance(), loadBudget(), loadUsage(), loadHistory()]);
-  }));
-  $('transfer-form').addEventListener('submit', guarded(async () => {
-    const answer = await api('POST', '/api/credits/transfer', {
+  });
+  onSubmit('transfer-form', async () => {
+    const answer = await moveMoney('transfer', '/api/credits/transfer', {
       to: $('transfer-to').value.trim(),
       amount_usd: $('transfer-amount').value.trim(),
       note: $('transfer-note').value || undefined,
-    }, { 'Idempotency-Key': crypto.randomUUID() });
+    });
+    await refresh(loadBalance, loadHistory, loadTeams);
     notify('Transfer ' + answer.status + '; your balance is ' + answer.balance_usd + ' USD.');
-    await Promise.all([loadBalance(), loadHistory(), loadTeams()]);
-  }));
-  $('key-form').addEventListener('submit', guarded(async () => {
+  });
+  onSubmit('key-form', async () => {
     const key = await api('POST', '/api/auth/api-keys', { name: $('key-name').value });
+    await refresh(loadKeys);
     const shown = $('new-key');
     shown.textContent = 'Your new key (shown only now): ' + key.key;
     shown.hidden = false;
-    await loadKeys();
-  }));
-  $('team-form').addEventListener('submit', guarded(async () => {
+  });
+  onSubmit('team-form', async () => {
     const team = await api('POST', '/api/teams', { name: $('team-name').value.trim() });
+    await refresh(loadTeams);
     notify('Team ' + team.name + ' created; fund it with a transfer to ' + team.account_id + '.');
-    await loadTeams();
-  }));
-  $('member-form').addEventListener('submit', guarded(async () => {
+  });
+  onSubmit('member-form', async () => {
     const member = await api('POST', teamPath($('member-team').value, 'members'),
       { email: $('member-email').value.trim(), role: $('member-role').value });
     notify(member.email + ' is now a ' + member.role + ' of the team.');
-  }));
-  $('team-key-form').addEventListener('submit', guarded(async () => {
+  });
+  onSubmit('team-key-form', async () => {
     const cap = $('team-key-cap').value.trim();
     const key = await api('POST', teamPath($('team-key-team').value, 'api-keys'),
       { name: $('team-key-name').value, spend_cap_usd: cap || undefined });
@@ -352,30 +494,56 @@ function wire() {
     shown.textContent = 'Your new team key (shown only now' + (key.spend_cap_usd ? ', capped at ' + key.spend_cap_usd
       + ' USD' : '') + '): ' + key.key;
     shown.hidden = false;
-  }));
-  $('deposit-form').addEventListener('submit', guarded(async () => {
-    const answer = await api('POST', '/api/admin/credits/deposit',
-      { user_id: $('deposit-user').value.trim(), amount_usd: $('deposit-amount').value.trim() },
-      { 'Idempotency-Key': crypto.randomUUID() });
+  });
+  onSubmit('deposit-form', async () => {
+    const answer = await moveMoney('deposit', '/api/admin/credits/deposit',
+      { user_id: $('deposit-user').value.trim(), amount_usd: $('deposit-amount').value.trim() });
+    await refresh(loadBalance, ...adminPanels);
     notify('Deposited; the balance is now ' + answer.balance_usd + ' USD.');
-    await Promise.all([loadAdmin(), loadBalance()]);
-  }));
-  $('ledger-check').addEventListener('click', guarded(async () => {
+  });
+  $('ledger-check').addEventListener('click', action($('ledger-check'), async () => {
+    $('ledger-result').textContent = '';
     const check = await api('GET', '/api/admin/ledger/check');
     $('ledger-result').textContent = check.ok ? 'The ledger is consistent.' : 'Problems: ' + check.problems.join('; ');
   }));
-  $('history-csv').addEventListener('click', guarded(async () => {
-    const response = await fetch('/api/credits/transactions?format=csv', { headers: { Authorization: 'Bearer ' + token } });
-    if (!response.ok) throw new Error('Export failed: HTTP ' + response.status);
+  // A button, not a link: the export needs the login token, which only a script can send.
+  $('history-csv').addEventListener('click', action($('history-csv'), async () => {
+    let response;
+    let blob;
+    try {
+      response = await fetch('/api/credits/transactions?format=csv', { headers: { Authorization: 'Bearer ' + token } });
+      blob = await response.blob();
+    } catch (failure) {
+      throw new Error(UNREACHABLE);
+    }
+    if (response.status === 401) {
+      expireSession();
+      return;
+    }
+    if (!response.ok) throw new Error('Could not export the history: HTTP ' + response.status);
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(await response.blob());
+    link.href = URL.createObjectURL(blob);
     link.download = 'transactions.csv';
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    notify('History downloaded as transactions.csv.');
   }));
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   wire();
-  if (token) show().catch(() => logout());
+  const pending = sessionStorage.getItem(NEXT_NOTICE);
+  if (pending) {
+    sessionStorage.removeItem(NEXT_NOTICE);
+    warn(pending);
+  }
+  if (token) {
+    // Only a 401 ends the session (api() sees to it); any other failure says so and keeps it.
+    $('login-view').hidden = true;
+    show().catch((failure) => {
+      if (leaving) return;
+      warn('Could not load your account: ' + failure.message + '. Reload the page to try again.');
+      $('logout').hidden = false;
+    });
+  }
 });
