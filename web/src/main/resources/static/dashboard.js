@@ -210,7 +210,13 @@ async function show() {
   $('logout').hidden = false;
   $('admin-view').hidden = !admin;
   adminPanels = admin ? [loadUsers, loadAdminTeams, loadProjections] : [];
-  await refresh(loadBalance, loadBudget, loadModels, loadUsage, loadHistory, loadKeys, loadTeams, ...adminPanels);
+  // aria-busy until every panel has loaded (or said why not): assistive technology, and tests, can wait for it.
+  $('app-view').setAttribute('aria-busy', 'true');
+  try {
+    await refresh(loadBalance, loadBudget, loadModels, loadUsage, loadHistory, loadKeys, loadTeams, ...adminPanels);
+  } finally {
+    $('app-view').removeAttribute('aria-busy');
+  }
 }
 
 const loadBalance = panel('the balance', async () => {
