@@ -2,8 +2,12 @@ package dev.tollgate.web.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -69,6 +73,57 @@ class DashboardTest {
         assertThat(count).isEqualTo(2);
         assertThat(http.get("/api/credits/balance", null).response().headers()
                 .firstValue("Content-Security-Policy")).isPresent();
+    }
+
+    @Test
+    void everyControlHasALabelOfItsOwnAndOnlyTheLoginFormSpeaksOfEmailOrPassword() {
+        // A browser test (or a screen reader user) finds a control by its label's words: two equal names make it
+        // ambiguous. Playwright's getByLabel also matches by substring and counts hidden controls, so "Email" and
+        // "Password" appear in the login form's labels only.
+        String page = http.get("/", null).raw();
+        List<String> names = new ArrayList<>();
+        Set<String> labelled = new HashSet<>();
+        Matcher labels = Pattern.compile("<label([^>]*)>(.*?)</label>", Pattern.DOTALL).matcher(page);
+        while (labels.find()) {
+            // a label's own words: a select's options or a textarea's text are not part of its name
+            String words = labels.group(2).replaceAll("(?s)<(select|textarea)\\b.*?</\\1>", "")
+                    .replaceAll("<[^>]+>", "").replaceAll("\\s+", " ").trim();
+            String control = attribute(labels.group(1), "for")
+                    .orElseGet(() -> attribute(labels.group(2), "id").orElse(""));
+            assertThat(control).as("the control of label '%s'", words).isNotEmpty();
+            labelled.add(control);
+            names.add(words);
+            String lower = words.toLowerCase(Locale.ROOT);
+            if (lower.contains("email") || lower.contains("password")) {
+                assertThat(control).as("label '%s'", words).startsWith("login-");
+            }
+        }
+        Matcher buttons = Pattern.compile("<button([^>]*)>(.*?)</button>", Pattern.DOTALL).matcher(page);
+        while (buttons.find()) {
+            names.add(attribute(buttons.group(1), "aria-label")
+                    .orElse(buttons.group(2).replaceAll("<[^>]+>", "").replaceAll("\\s+", " ").trim()));
+        }
+        Matcher ariaLabels = Pattern.compile("<(?!button)[a-z]+[^>]*\\saria-label=\"([^\"]*)\"").matcher(page);
+        while (ariaLabels.find()) {
+            names.add(ariaLabels.group(1));
+        }
+        assertThat(names).hasSizeGreaterThan(20);
+        assertThat(names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList()).doesNotHaveDuplicates();
+        assertThat(names).noneMatch(String::isBlank);
+        // every field has a label, and every hint a field points to exists
+        Matcher controls = Pattern.compile("<(?:input|select|textarea)[^>]*\\sid=\"([^\"]+)\"").matcher(page);
+        while (controls.find()) {
+            assertThat(labelled).as("labelled controls").contains(controls.group(1));
+        }
+        Matcher hints = Pattern.compile("aria-describedby=\"([^\"]+)\"").matcher(page);
+        while (hints.find()) {
+            assertThat(page).contains("id=\"" + hints.group(1) + "\"");
+        }
+    }
+
+    private static java.util.Optional<String> attribute(String html, String name) {
+        Matcher value = Pattern.compile("\\s" + name + "=\"([^\"]*)\"").matcher(html);
+        return value.find() ? java.util.Optional.of(value.group(1)) : java.util.Optional.empty();
     }
 
     @Test
