@@ -1,0 +1,278 @@
+package dev.tollgate.web.e2e;
+
+import static dev.tollgate.web.e2e.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard (ADR 31) driven in a real browser: headless Chromium through the machine's chromedriver, against
+ * the real application (one start for the class, embedded storage, the offline provider). Controls are found as a
+ * person finds them, by their label's text or a button's name, and every outcome is checked against the API.
+ *
+ * <p>Chromium and chromedriver must be at /usr/bin ({@code .ci/run} installs them). Without them the test fails on
+ * CI ({@code CI=true}) and is skipped elsewhere.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardInBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String PASSWORD = "browser-pass-123";
+
+    private RunningTollgate app;
+    private Http http;
+    private String admin;
+    private ChromeDriverService service;
+    private WebDriver driver;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    void start() {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            String missing = "DashboardInBrowserTest needs " + CHROMIUM + " and " + CHROMEDRIVER
+                    + " (apt-get install -y chromium chromium-driver)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(missing + "; on CI they must be there (.ci/run installs them)");
+            }
+            assumeTrue(false, missing + "; skipped outside CI");
+        }
+        Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
+        // The offline provider whatever the environment holds: canned answers, metered and charged all the same.
+        properties.put("CLOUDFLARE_ACCOUNT_ID", "");
+        properties.put("CLOUDFLARE_API_KEY", "");
+        app = RunningTollgate.start(properties);
+        http = app.http;
+        admin = login(RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().withLogFile(new File(System.getProperty("java.io.tmpdir"), "chromedriver-tollgate.log"))
+                .build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        wait = new WebDriverWait(driver, WAIT);
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    /** Each scenario starts logged out, on a fresh page, with the browser's log read and so emptied. */
+    @BeforeEach
+    void loggedOut() {
+        driver.get(app.baseUrl() + "/");
+        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear();");
+        driver.get(app.baseUrl() + "/");
+        wait.until(d -> d.findElement(By.id("login-view")).isDisplayed());
+        consoleErrors();
+    }
+
+    @Test
+    void thePageLoadsWithNoConsoleErrorsAndItsLoginFieldsAreFoundByTheirLabels() {
+        // given a person with an account
+        String email = newUser("0");
+        // when the page opens
+        driver.get(app.baseUrl() + "/");
+        wait.until(d -> d.findElement(By.id("login-view")).isDisplayed());
+        // then the browser logged no error, and Email and Password each name one field
+        assertThat(consoleErrors()).isEmpty();
+        assertThat(byLabel("Email").getDomAttribute("id")).isEqualTo("login-email");
+        assertThat(byLabel("Password").getDomAttribute("id")).isEqualTo("login-password");
+        // and once logged in, every panel loads without an error either
+        logIn(email);
+        assertThat(consoleErrors()).isEmpty();
+        assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aPersonLogsInThroughTheFormAndSeesTheBalanceTheApiReports() {
+        // given a user whose account the admin funded with 12.5 USD
+        String email = newUser("12.5");
+        // when they log in through the form
+        logIn(email);
+        // then the balance card shows what the API says
+        String shown = textOf("balance");
+        String api = http.get("/api/credits/balance", login(email, PASSWORD)).body().get("balance_usd").asText();
+        assertThat(shown).isEqualTo(api).isEqualTo("12.5");
+        assertThat(textOf("who")).isEqualTo(email);
+    }
+
+    @Test
+    void anAdminsDoubleClickedDepositMovesTheMoneyOnce() throws InterruptedException {
+        // given a user with nothing, and the admin logged in through the form
+        String email = newUser("0");
+        String token = login(email, PASSWORD);
+        String id = http.get("/api/auth/me", token).body().get("id").asText();
+        logIn(RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+        wait.until(d -> d.findElement(By.id("admin-view")).isDisplayed());
+        // when the admin fills in the deposit form and double-clicks Deposit
+        byLabel("User id").sendKeys(id);
+        byLabel("Deposit amount (USD)").sendKeys("3");
+        new Actions(driver).doubleClick(button("Deposit")).perform();
+        // then the dashboard reports one deposit, with the user's table row already reloaded
+        wait.until(d -> textOf("notice").startsWith("Deposited"));
+        assertThat(textOf("notice")).isEqualTo("Deposited; the balance is now 3 USD.");
+        assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[3]")).getText())
+                .isEqualTo("3");
+        // and the account was credited once: a second request, had one been sent, would have landed by now
+        Thread.sleep(300);
+        assertThat(http.get("/api/credits/balance", token).body().get("balance_usd").asText()).isEqualTo("3");
+        assertThat(http.get("/api/credits/transactions?limit=10", token).body().get("items")).hasSize(1);
+    }
+
+    @Test
+    void aChatThroughTheFormShowsTheAnswerAndItsCostAndTheBalanceCardFollows() {
+        // given a user with 1 USD, logged in
+        String email = newUser("1");
+        logIn(email);
+        assertThat(textOf("balance")).isEqualTo("1");
+        // when they ask the model through the form
+        WebElement message = byLabel("Message");
+        message.clear();
+        message.sendKeys("What is a ledger?");
+        button("Send").click();
+        // then the answer and its cost show, and the balance card shows the balance after the charge
+        wait.until(d -> d.findElement(By.id("chat-answer")).isDisplayed());
+        assertThat(textOf("chat-answer")).isNotBlank();
+        String api = http.get("/api/credits/balance", login(email, PASSWORD)).body().get("balance_usd").asText();
+        assertThat(api).isNotEqualTo("1");
+        assertThat(textOf("balance")).isEqualTo(api);
+        assertThat(textOf("chat-cost")).contains(" USD; balance " + api + " USD.");
+        assertThat(textOf("usage-total")).startsWith("1 call, ");
+    }
+
+    @Test
+    void afterALogoutTheNextPersonInTheSameTabSeesNoneOfTheFirstOnesData() {
+        // given a first user who created an API key (shown once) and chatted
+        String first = newUser("1");
+        logIn(first);
+        byLabel("Key name").sendKeys("first-users-key");
+        button("Create key").click();
+        wait.until(d -> d.findElement(By.id("new-key")).isDisplayed());
+        String secret = textOf("new-key").replaceFirst(".*: ", "");
+        button("Send").click();
+        wait.until(d -> d.findElement(By.id("chat-answer")).isDisplayed());
+        // when they log out and a second user logs in in the same tab
+        button("Log out").click();
+        wait.until(d -> d.findElement(By.id("login-view")).isDisplayed());
+        String second = newUser("0");
+        logIn(second);
+        // then nothing of the first user's is on the page
+        String page = driver.getPageSource();
+        assertThat(page).doesNotContain(secret).doesNotContain(first).doesNotContain("first-users-key");
+        assertThat(driver.findElement(By.id("new-key")).isDisplayed()).isFalse();
+        assertThat(driver.findElement(By.id("chat-answer")).isDisplayed()).isFalse();
+        assertThat(textOf("chat-cost")).isEmpty();
+        assertThat(driver.findElement(By.id("notice")).isDisplayed()).isFalse();
+        assertThat(textOf("who")).isEqualTo(second);
+        assertThat(textOf("balance")).isEqualTo("0");
+    }
+
+    // --- the person's side: the page
+
+    private void logIn(String email) {
+        logIn(email, PASSWORD);
+    }
+
+    private void logIn(String email, String password) {
+        byLabel("Email").sendKeys(email);
+        byLabel("Password").sendKeys(password);
+        button("Log in").click();
+        wait.until(d -> d.findElement(By.id("app-view")).isDisplayed() && textOf("who").startsWith(email));
+        // every panel loaded: the page drops aria-busy then
+        wait.until(d -> d.findElement(By.id("app-view")).getDomAttribute("aria-busy") == null);
+    }
+
+    /** The one control whose label reads exactly {@code text} (the label's own words, not its control's). */
+    private WebElement byLabel(String text) {
+        List<WebElement> labels = driver.findElements(By.xpath("//label[normalize-space(text()[normalize-space()])='"
+                + text + "']"));
+        assertThat(labels).as("labels reading '%s'", text).hasSize(1);
+        WebElement label = labels.get(0);
+        String target = label.getDomAttribute("for");
+        WebElement control = target == null || target.isEmpty()
+                ? label.findElement(By.cssSelector("input, select, textarea"))
+                : driver.findElement(By.id(target));
+        wait.until(d -> control.isDisplayed());
+        return control;
+    }
+
+    /** The one shown button named {@code name}, by its text or its aria-label. */
+    private WebElement button(String name) {
+        List<WebElement> buttons = driver.findElements(By.xpath("//button[normalize-space(.)='" + name
+                + "' or @aria-label='" + name + "']")).stream().filter(WebElement::isDisplayed).toList();
+        assertThat(buttons).as("buttons named '%s'", name).hasSize(1);
+        return buttons.get(0);
+    }
+
+    private String textOf(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    /** The browser's errors since the last call (reading the log empties it). */
+    private List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::toString).toList();
+    }
+
+    // --- the API's side
+
+    private String login(String email, String password) {
+        return http.post("/api/auth/login", null, json("email", email, "password", password))
+                .body().get("access_token").asText();
+    }
+
+    /** A new user, funded by the admin with {@code usd} unless it is 0; answers the email. */
+    private String newUser(String usd) {
+        String email = "browser-" + System.nanoTime() + "@example.com";
+        Http.Answer registered = http.post("/api/auth/register", null, json("email", email, "password", PASSWORD));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        if (!usd.equals("0")) {
+            Http.Answer deposit = http.post("/api/admin/credits/deposit", admin,
+                    json("user_id", registered.body().get("id").asText(), "amount_usd", usd));
+            assertThat(deposit.status()).as(deposit.toString()).isEqualTo(200);
+        }
+        return email;
+    }
+}
