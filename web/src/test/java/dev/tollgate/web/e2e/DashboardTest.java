@@ -98,6 +98,7 @@ class DashboardTest {
                 assertThat(control).as("label '%s'", words).startsWith("login-");
             }
         }
+        int labelCount = names.size();
         Matcher buttons = Pattern.compile("<button([^>]*)>(.*?)</button>", Pattern.DOTALL).matcher(page);
         while (buttons.find()) {
             names.add(attribute(buttons.group(1), "aria-label")
@@ -109,6 +110,10 @@ class DashboardTest {
         }
         assertThat(names).hasSizeGreaterThan(20);
         assertThat(names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList()).doesNotHaveDuplicates();
+        // and, as those locators match a part of a name too, no label's name is found inside another label's, and
+        // no button's inside another button's
+        assertNoNameInsideAnother(names.subList(0, labelCount));
+        assertNoNameInsideAnother(names.subList(labelCount, names.size()));
         assertThat(names).noneMatch(String::isBlank);
         // every field has a label, and every hint a field points to exists
         Matcher controls = Pattern.compile("<(?:input|select|textarea)[^>]*\\sid=\"([^\"]+)\"").matcher(page);
@@ -140,6 +145,14 @@ class DashboardTest {
         for (String path : called) {
             Http.Answer answer = http.send("GET", path, token, null, Map.of());
             assertThat(answer.status()).as(path + " " + answer).isEqualTo(200);
+        }
+    }
+
+    private static void assertNoNameInsideAnother(List<String> names) {
+        for (String name : names) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            assertThat(names).as("names containing '%s'", name)
+                    .filteredOn(other -> other.toLowerCase(Locale.ROOT).contains(lower)).hasSize(1);
         }
     }
 }
