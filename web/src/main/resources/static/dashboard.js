@@ -536,8 +536,22 @@ function wire() {
   }));
 }
 
+// Before anyone logs in, the public health report says which provider answers, so the offline banner is there from
+// the first screen; after login the model list confirms it.
+async function announceProvider() {
+  try {
+    const response = await fetch('/actuator/health', { headers: { Accept: 'application/json' } });
+    const health = await response.json();
+    const provider = health.components && health.components.provider;
+    if (provider && provider.details && provider.details.provider === 'offline') $('offline').hidden = false;
+  } catch (ignored) {
+    // No banner is better than a broken login page.
+  }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   wire();
+  announceProvider();
   const pending = sessionStorage.getItem(NEXT_NOTICE);
   if (pending) {
     sessionStorage.removeItem(NEXT_NOTICE);

@@ -119,6 +119,8 @@ class DashboardInBrowserTest {
         assertThat(consoleErrors()).isEmpty();
         assertThat(byLabel("Email").getDomAttribute("id")).isEqualTo("login-email");
         assertThat(byLabel("Password").getDomAttribute("id")).isEqualTo("login-password");
+        // and the offline provider is announced before anyone logs in
+        wait.until(d -> d.findElement(By.id("offline")).isDisplayed());
         // and once logged in, every panel loads without an error either
         logIn(email);
         assertThat(consoleErrors()).isEmpty();
