@@ -1,5 +1,8 @@
 package dev.tollgate.cloudflare;
 
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import okhttp3.Connection;
 import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -51,7 +54,9 @@ import java.util.regex.Pattern;
  * than the daily allocation, 5xx) are tried again with backoff, but never once any byte of an answer has arrived:
  * after that a repeat could bill the account twice or repeat text the caller already has. A failure with no answer
  * at all (a timeout, a reset, a closed connection) is tried again only while the request was not yet wholly written:
- * once it was, Workers AI may be running, and billing, that call.
+ * once it was, Workers AI may be running, and billing, that call. The one exception is a pooled connection that
+ * breaks without a word: servers close idle keep-alive connections (Node's after 5 s), and a call sent on one just
+ * closed never reached anyone, so it is tried again on a new connection, as OkHttp itself would.
  */
 public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseable {
 
@@ -404,7 +409,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         try {
             return http.newCall(call.newBuilder().tag(RequestWritten.class, written).build()).execute();
         } catch (IOException e) {
-            throw errors.beforeResponse(e, written.whole());
+            throw errors.beforeResponse(e, written.whole(), written.reused());
         }
     }
 
@@ -515,15 +520,29 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
 
     /**
      * Notes, for one attempt, whether the whole request was written to Workers AI. Until it was, Workers AI cannot
-     * have run the call; from then on it may be running it, whatever later breaks the connection.
+     * have run the call; from then on it may be running it, whatever later breaks the connection. Also notes whether
+     * the attempt went out on a pooled connection opened by an earlier call, which the server may have closed while
+     * it was idle.
      */
     private static final class RequestWritten extends EventListener {
 
         private volatile boolean whole;
+        private volatile boolean connected;
+        private volatile boolean reused;
 
         static EventListener of(Call call) {
             RequestWritten written = call.request().tag(RequestWritten.class);
             return written == null ? EventListener.NONE : written;
+        }
+
+        @Override
+        public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+            connected = true;
+        }
+
+        @Override
+        public void connectionAcquired(Call call, Connection connection) {
+            reused = !connected;
         }
 
         @Override
@@ -548,6 +567,10 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
 
         boolean whole() {
             return whole;
+        }
+
+        boolean reused() {
+            return reused;
         }
     }
 

@@ -116,12 +116,16 @@ final class WorkersAiErrors {
 
     /**
      * No HTTP answer at all: a refused or timed-out connection, a reset, a connection closed without a word. Tried
-     * again only if the request was not wholly written, whatever the failure: once Workers AI has the whole call it
-     * may be running (and billing) it, and it cannot be asked whether it is.
+     * again only if the request was not wholly written: once Workers AI has the whole call it may be running (and
+     * billing) it, and it cannot be asked whether it is. Except on a pooled connection that broke without a word
+     * (not a timeout): the usual cause is a server that closed it while idle, before our call arrived, and a call
+     * that fails so on every keep-alive pause would be a spurious 502. Then a server that read the call and died at
+     * once may see it again, which OkHttp's own recovery accepts too.
      *
      * @param requestWritten whether the whole request had been written before the failure
+     * @param pooled         whether the attempt used a connection kept from an earlier call
      */
-    UpstreamFailure beforeResponse(IOException e, boolean requestWritten) {
+    UpstreamFailure beforeResponse(IOException e, boolean requestWritten, boolean pooled) {
         if (isTimeout(e)) {
             return new UpstreamFailure(new ProviderException(Kind.TIMEOUT, "Workers AI did not answer in time",
                     0, null, null, null, e), !requestWritten);
@@ -129,7 +133,7 @@ final class WorkersAiErrors {
         String message = requestWritten ? "The connection to Workers AI broke before it answered"
                 : "Workers AI could not be reached";
         return new UpstreamFailure(new ProviderException(Kind.UPSTREAM, message, 0, null, null, null, e),
-                !requestWritten);
+                !requestWritten || pooled);
     }
 
     /** The answer broke after it started; {@code partial} is what had been received, or null. */

@@ -175,6 +175,21 @@ class CloudflareWorkersAiRetryTest {
     }
 
     @Test
+    void aCallOnAPooledConnectionTheServerClosedWhileIdleIsSentAgainOnANewOne() {
+        // given a Workers AI that answers a first call and then closes that connection while it waits in the pool
+        fake.answer(envelope("first", usage(1, 1)).setSocketPolicy(SocketPolicy.DISCONNECT_AT_END));
+        fake.answer(envelope("second", usage(1, 1)));
+        assertThat(workersAi.chat(question(null)).text()).isEqualTo("first");
+
+        // when the next call goes out on that pooled connection and finds it closed
+        ChatCompletion second = workersAi.chat(question(null));
+
+        // then it is sent again on a new connection and answered: the closed one never carried it to anyone
+        assertThat(second.text()).isEqualTo("second");
+        assertThat(fake.server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
     void aConnectionResetAfterTheWholeRequestWasReadIsPassedOnAndNeverRetried() throws IOException {
         // given a Workers AI that reads the whole chat request, then resets the connection
         try (HangingUpServer resetting = new HangingUpServer(HangUp.RESETS_AFTER_THE_REQUEST);
