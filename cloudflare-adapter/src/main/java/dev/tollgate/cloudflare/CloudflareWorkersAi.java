@@ -102,7 +102,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
                 .eventListenerFactory(RequestWritten::of)
                 .build();
         this.json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
-        this.errors = new WorkersAiErrors(json, settings.apiToken());
+        this.errors = new WorkersAiErrors(json, settings.apiToken(), clock);
         this.backoff = backoff;
         this.clock = clock;
         this.catalog = new ModelCatalog(this::fetchCatalog, settings.catalogTtl(), clock);

@@ -11,6 +11,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 /**
  * Turns Cloudflare's error answers (status plus {@code {"errors":[{"code","message"}],"success":false}}) into
@@ -27,8 +31,10 @@ final class WorkersAiErrors {
 
     private final ObjectMapper json;
     private final String apiToken;
+    private final Clock clock;
 
-    WorkersAiErrors(ObjectMapper json, String apiToken) {
+    WorkersAiErrors(ObjectMapper json, String apiToken, Clock clock) {
+        this.clock = clock;
         this.json = json;
         this.apiToken = apiToken;
     }
@@ -91,9 +97,11 @@ final class WorkersAiErrors {
                         retryAfter, false);
             case 429:
                 if (code != null && (code == 3036 || code == 4006)) {
-                    // The daily allocation only comes back at 00:00 UTC: retrying within this request is pointless.
+                    // The daily allocation only comes back at 00:00 UTC: retrying within this request is pointless,
+                    // and a client told to wait a second would spend its own retries for nothing.
                     return failure(Kind.RATE_LIMITED, "The Cloudflare account has used up its daily Workers AI "
-                            + "allocation" + codeText, status, code, retryAfter, false);
+                            + "allocation until 00:00 UTC" + codeText, status, code,
+                            retryAfter != null ? retryAfter : secondsToMidnightUtc(), false);
                 }
                 if (code != null && code == 3040) {
                     return failure(Kind.RATE_LIMITED, "Workers AI is out of capacity for " + about + codeText,
@@ -185,5 +193,13 @@ final class WorkersAiErrors {
     }
 
     private record ErrorBody(Integer code, String message) {
+    }
+
+    /** Seconds until the next 00:00 UTC, when Workers AI's daily allocation starts again; at least 1. */
+    private long secondsToMidnightUtc() {
+        Instant now = clock.instant();
+        Instant midnight = now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+        return Math.max(1, Duration.between(now, midnight).toSeconds());
     }
 }

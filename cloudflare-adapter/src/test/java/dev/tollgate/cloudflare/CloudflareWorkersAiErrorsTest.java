@@ -4,6 +4,9 @@ import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.time.ZoneOffset;
+import java.time.Instant;
+import java.time.Clock;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -115,6 +118,24 @@ class CloudflareWorkersAiErrorsTest {
                 ProviderException.class);
 
         assertThat(failure.getMessage()).contains("Bad input").doesNotContain(TOKEN).contains("[redacted]");
+    }
+
+    @Test
+    void dailyAllocationWithoutRetryAfterTellsTheClientToWaitUntilMidnightUtc() throws Exception {
+        // given Workers AI at 23:00 UTC, its daily allocation used up, and no Retry-After of its own
+        Clock elevenPm = Clock.fixed(Instant.parse("2026-11-23T23:00:00Z"), ZoneOffset.UTC);
+        fake.answer(error(429, 4006, "you have used up your daily free allocation of 10,000 neurons"));
+        try (CloudflareWorkersAi client = new CloudflareWorkersAi(fake.settings(), elevenPm, FakeWorkersAi.QUICK_BACKOFF)) {
+
+            // when a chat is refused for it
+            ProviderException failure = catchThrowableOfType(() -> client.chat(question(null)),
+                    ProviderException.class);
+
+            // then the caller is told to come back at 00:00 UTC, an hour on, and the call was not repeated
+            assertThat(failure.kind()).isEqualTo(Kind.RATE_LIMITED);
+            assertThat(failure.retryAfterSeconds()).isEqualTo(3600L);
+            assertThat(fake.server.getRequestCount()).isEqualTo(1);
+        }
     }
 
     @Test
