@@ -115,8 +115,11 @@ public class WorkersAiController {
             return null;
         }
         if (first.isBroken()) {
-            // Replayed as it broke: the text that was charged, and no [DONE].
+            // Replayed as it broke: the text that was charged, what it was charged, and no [DONE].
             stream.data(mapper.createObjectNode().put("response", first.partialText()).toString());
+            if (first.charged() != null) {
+                stream.data(usageChunk(first.charged()).toString());
+            }
             return null;
         }
         if (!first.done().text().isEmpty()) {
@@ -198,7 +201,11 @@ public class WorkersAiController {
             if (!stream.started() && !failed.producedOutput()) {
                 throw failed;
             }
-            // A stream without [DONE] is how Workers AI clients recognise a broken one.
+            // A stream without [DONE] is how Workers AI clients recognise a broken one; before it ends, the usage of
+            // what was produced and charged, as a finished stream would give it.
+            if (failed instanceof MeteredCalls.PartlyCharged charged) {
+                stream.data(usageChunk(charged.charged()).toString());
+            }
             return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed) : null;
         }
         finish(stream, done);
@@ -206,10 +213,24 @@ public class WorkersAiController {
     }
 
     private void finish(ChatStreams stream, MeteredCalls.Metered done) {
+        stream.data(usageChunk(done).toString());
+        stream.data("[DONE]");
+    }
+
+    /** Workers AI's closing chunk, {@code {"response":"","usage":{…}}}, with Tollgate's figures beside it. */
+    private ObjectNode usageChunk(MeteredCalls.Metered done) {
         ObjectNode last = mapper.createObjectNode().put("response", "");
         last.set("usage", usage(done));
-        stream.data(last.toString());
-        stream.data("[DONE]");
+        last.set("x_tollgate", figures(done));
+        return last;
+    }
+
+    /** What the call cost, the balance after it, and whether its tokens were counted by the provider or estimated. */
+    private ObjectNode figures(MeteredCalls.Metered done) {
+        return mapper.createObjectNode().put("request_id", done.requestId())
+                .put("cost_usd", done.cost().toUsdString()).put("balance_usd", done.balanceAfter().toUsdString())
+                .put("provider", done.provider())
+                .put("token_source", done.source().name().toLowerCase(Locale.ROOT));
     }
 
     /** Whisper's own form: the recording itself as the body. */
@@ -259,9 +280,7 @@ public class WorkersAiController {
         envelope.put("success", true);
         envelope.putArray("errors");
         envelope.putArray("messages");
-        envelope.set("x_tollgate", mapper.createObjectNode().put("request_id", done.requestId())
-                .put("cost_usd", done.cost().toUsdString()).put("balance_usd", done.balanceAfter().toUsdString())
-                .put("provider", done.provider()));
+        envelope.set("x_tollgate", figures(done));
         return envelope;
     }
 

@@ -188,6 +188,11 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
         assertThat(tollgateText(runRetry)).isEqualTo(tollgateText(run)).isEqualTo("Hel");
         assertThat(run).doesNotContain("[DONE]");
         assertThat(runRetry).doesNotContain("[DONE]");
+        // and Cloudflare's ends, first and replayed, with the usage of what it was charged (an estimate here)
+        JsonNode charged = usageChunk(run);
+        assertThat(charged.get("x_tollgate").get("balance_usd").asText()).isEqualTo(balance(token));
+        assertThat(charged.get("x_tollgate").get("token_source").asText()).isEqualTo("estimate");
+        assertThat(usageChunk(runRetry)).isEqualTo(charged);
         assertThat(afterFirsts).isNotEqualTo("1");
         assertThat(workersAi.getRequestCount() - before).isEqualTo(2);
         assertThat(balance(token)).isEqualTo(afterFirsts);
