@@ -203,7 +203,8 @@ public class UserAccount {
         boolean schedule = needsDeadline(command.at(), command.expiresAt());
         apply(new CreditsReserved(id, command.holdId(), command.amount(),
                 new Money(held + command.amount().nanos()), command.requestId(), command.expiresAt(), command.at(),
-                spender == null ? null : spender.apiKeyId(), spender == null ? null : spender.memberId()));
+                spender == null ? null : spender.apiKeyId(), spender == null ? null : spender.memberId(),
+                command.model()));
         if (schedule) {
             deadlines.schedule(command.expiresAt(), HoldDeadline.NAME, new HoldDeadline(command.holdId()));
         }

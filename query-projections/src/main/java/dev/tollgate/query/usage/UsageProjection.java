@@ -69,6 +69,10 @@ public class UsageProjection {
             c.accountId = e.accountId().value();
             c.requestId = e.requestId();
             c.apiKeyId = e.apiKeyId();
+            // The model asked for; a settlement replaces it with the charged one (the same model).
+            if (c.model == null) {
+                c.model = e.model();
+            }
             // Kept to the microsecond, as both databases store it, so that a latency computed from this value and
             // one computed from the stored row agree to the millisecond, whichever batch the settlement lands in.
             c.reservedAt = Timestamp.from(e.at().truncatedTo(ChronoUnit.MICROS));

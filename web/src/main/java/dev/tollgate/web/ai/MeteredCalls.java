@@ -100,7 +100,7 @@ public class MeteredCalls {
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
         Instant holdExpires = clock.instant().plus(holdTimeout);
-        commands.sendAndWait(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant()));
+        commands.sendAndWait(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant(), request.model()));
         // A streamed answer reaches its caller as it comes: its charge must be booked even if storing it fails.
         Instant deliveredUntil = onDelta == null ? null : holdExpires;
         long started = System.nanoTime();
@@ -174,7 +174,7 @@ public class MeteredCalls {
         Money cost = CostRule.cost(inputTokens, outputTokens, price);
         Money hold = cost.isPositive() ? cost : Money.ofNanos(1);
         Instant now = clock.instant();
-        commands.sendAndWait(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now));
+        commands.sendAndWait(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now, model));
         Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
                 price.outputPerMillion(), cost, requestId);
         Settlement receipt;
@@ -348,7 +348,7 @@ public class MeteredCalls {
         String holdId = "hold_" + requestId;
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
         commands.sendAndWait(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
-                clock.instant()));
+                clock.instant(), model));
         long started = System.nanoTime();
         T output;
         Charge charge;

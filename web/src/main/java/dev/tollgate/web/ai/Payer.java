@@ -26,7 +26,8 @@ public record Payer(AccountId account, Spender spender) {
                 : account.value() + "/" + spender.memberId();
     }
 
-    ReserveCredits reserve(String holdId, Money amount, String requestId, Instant expiresAt, Instant at) {
-        return new ReserveCredits(account, holdId, amount, requestId, expiresAt, at, spender);
+    ReserveCredits reserve(String holdId, Money amount, String requestId, Instant expiresAt, Instant at,
+                           String model) {
+        return new ReserveCredits(account, holdId, amount, requestId, expiresAt, at, spender, model);
     }
 }

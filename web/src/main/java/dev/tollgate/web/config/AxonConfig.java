@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.domain.evolution.AccountOpenedUpcaster;
+import dev.tollgate.domain.evolution.CreditsReservedModelUpcaster;
 import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
 import dev.tollgate.domain.evolution.ModelPriceSetUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledPartialUpcaster;
@@ -197,6 +198,11 @@ public class AxonConfig {
     @Bean
     public CreditsReservedUpcaster creditsReservedUpcaster() {
         return new CreditsReservedUpcaster();
+    }
+
+    @Bean
+    public CreditsReservedModelUpcaster creditsReservedModelUpcaster() {
+        return new CreditsReservedModelUpcaster();
     }
 
     @Bean

@@ -103,6 +103,12 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
         assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
         assertThat(balance.get("held_usd").asText()).isEqualTo("0");
         assertThat(serverError.raw()).doesNotContain("test-token-not-a-secret");
+        // and the usage log names the model each failed call asked for
+        JsonNode logged = http.get("/api/usage/logs?limit=3", token).body().get("items");
+        assertThat(logged).hasSize(3).allSatisfy(call -> {
+            assertThat(call.get("status").asText()).isEqualTo("failed");
+            assertThat(call.get("model").asText()).isEqualTo(MODEL);
+        });
     }
 
     @Test
