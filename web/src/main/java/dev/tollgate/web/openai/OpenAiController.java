@@ -129,12 +129,12 @@ public class OpenAiController {
         long firstCreated = first.created() > 0 ? first.created() : created;
         String firstId = completionId(first.requestId());
         if (first.isBroken()) {
-            sse.data(delta(firstId, firstCreated, request.model(), first.partialText()));
+            sse.data(delta(firstId, firstCreated, request.model(), first.partialText(), true));
             broke(sse, first.charged(), firstId, firstCreated, request.model(), includeUsage);
             return null;
         }
         if (!first.done().text().isEmpty()) {
-            sse.data(delta(firstId, firstCreated, request.model(), first.done().text()));
+            sse.data(delta(firstId, firstCreated, request.model(), first.done().text(), true));
         }
         finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage);
         return null;
@@ -145,7 +145,8 @@ public class OpenAiController {
                                               String id, long created, boolean includeUsage, ChatStreams sse) {
         MeteredCalls.Metered done;
         try {
-            java.util.function.Consumer<String> emit = text -> sse.data(delta(id, created, request.model(), text));
+            java.util.function.Consumer<String> emit = text -> sse.data(delta(id, created, request.model(), text,
+                    !sse.started()));
             if (image == null) {
                 done = metered.chatStream(payer, request, requestId, emit);
             } else {
@@ -166,10 +167,15 @@ public class OpenAiController {
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);
     }
 
-    private String delta(String id, long created, String model, String text) {
+    /** One piece of the answer; as OpenAI streams it, only the first names the role. */
+    private String delta(String id, long created, String model, String text, boolean first) {
         ObjectNode chunk = chunk(id, created, model);
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-        choice.putObject("delta").put("role", "assistant").put("content", text);
+        ObjectNode delta = choice.putObject("delta");
+        if (first) {
+            delta.put("role", "assistant");
+        }
+        delta.put("content", text);
         choice.putNull("finish_reason");
         return chunk.toString();
     }

@@ -78,18 +78,25 @@ class OpenAiSdkDropInTest {
         BigDecimal before = balance();
         List<String> pieces = new ArrayList<>();
         List<CompletionUsage> usages = new ArrayList<>();
+        List<Boolean> namesTheRole = new ArrayList<>();
 
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
                 ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("Tell me a story")
                         .maxCompletionTokens(30)
                         .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
             stream.stream().forEach(chunk -> {
-                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(pieces::add));
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(piece -> {
+                    pieces.add(piece);
+                    namesTheRole.add(choice.delta().role().isPresent());
+                }));
                 chunk.usage().ifPresent(usages::add);
             });
         }
 
-        assertThat(pieces).isNotEmpty();
+        assertThat(pieces).hasSizeGreaterThan(1);
+        // as OpenAI streams it: the first piece names the assistant's role, the others only carry text
+        assertThat(namesTheRole.get(0)).isTrue();
+        assertThat(namesTheRole.subList(1, namesTheRole.size())).containsOnly(false);
         assertThat(String.join("", pieces)).startsWith("[offline]");
         assertThat(usages).hasSize(1);
         assertThat(usages.get(0).completionTokens()).isPositive();
