@@ -37,6 +37,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ErrorHandling {
     /** Error bodies hold only strings and maps of them: a plain mapper writes them as the HTTP one would. */
     private static final ObjectMapper STREAM_JSON = new ObjectMapper();
+    /** The longest Retry-After that OpenAI's and Cloudflare's SDKs wait for before retrying by themselves. */
+    private static final long LONGEST_WAIT_CLIENTS_KEEP_SECONDS = 60;
     /** Every surface's words for Tollgate's own provider credentials being refused: the caller's call is fine. */
     public static final String PROVIDER_REFUSED_CREDENTIALS =
             "The AI provider refused Tollgate's credentials; the operator must check them.";
@@ -75,8 +77,7 @@ public class ErrorHandling {
             case BAD_INPUT -> answer(HttpStatus.BAD_REQUEST, "upstream_bad_request", e.getMessage());
             case MODEL_NOT_FOUND -> answer(HttpStatus.NOT_FOUND, "model_not_found", e.getMessage());
             case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth", PROVIDER_REFUSED_CREDENTIALS);
-            case RATE_LIMITED -> ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                    .header("Retry-After", retryAfter(e))
+            case RATE_LIMITED -> providerLimit(ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS), e)
                     .body(ErrorBody.of("rate_limited", e.getMessage()));
             case TIMEOUT -> answer(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", e.getMessage());
             case TOO_LARGE -> answer(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", e.getMessage());
@@ -203,6 +204,21 @@ public class ErrorHandling {
      */
     public static String retryAfter(ProviderException e) {
         return String.valueOf(e.retryAfterSeconds() == null ? 1 : Math.max(1, e.retryAfterSeconds()));
+    }
+
+    /**
+     * A provider's 429 as headers: {@code Retry-After}, and for a wait longer than a minute (Workers AI's used-up
+     * daily allocation waits for 00:00 UTC) {@code x-should-retry: false}. OpenAI's and Cloudflare's SDKs wait at most
+     * a minute for a {@code Retry-After} and otherwise retry at once on their own backoff, which here only spends
+     * calls that cannot succeed; that header is the one they obey instead.
+     */
+    public static ResponseEntity.BodyBuilder providerLimit(ResponseEntity.BodyBuilder answer, ProviderException e) {
+        String seconds = retryAfter(e);
+        answer.header("Retry-After", seconds);
+        if (Long.parseLong(seconds) > LONGEST_WAIT_CLIENTS_KEEP_SECONDS) {
+            answer.header("x-should-retry", "false");
+        }
+        return answer;
     }
 
     static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String code, String message) {

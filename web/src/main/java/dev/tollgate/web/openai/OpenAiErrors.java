@@ -53,8 +53,7 @@ public class OpenAiErrors {
         return switch (e.kind()) {
             case BAD_INPUT -> answer(400, "invalid_request_error", e.getMessage(), null, "upstream_bad_request");
             case MODEL_NOT_FOUND -> answer(404, "invalid_request_error", e.getMessage(), "model", "model_not_found");
-            case RATE_LIMITED -> ResponseEntity.status(429)
-                    .header("Retry-After", ErrorHandling.retryAfter(e))
+            case RATE_LIMITED -> ErrorHandling.providerLimit(ResponseEntity.status(429), e)
                     .body(body("rate_limit_error", e.getMessage(), null, "rate_limited"));
             case TIMEOUT -> answer(504, "server_error", e.getMessage(), null, "upstream_timeout");
             case TOO_LARGE -> answer(413, "invalid_request_error", e.getMessage(), null, "too_large");

@@ -75,7 +75,7 @@ public class WorkersAiErrors {
                 ? ErrorHandling.PROVIDER_REFUSED_CREDENTIALS : e.getMessage();
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
         if (e.kind() == ProviderException.Kind.RATE_LIMITED) {
-            builder.header("Retry-After", ErrorHandling.retryAfter(e));
+            ErrorHandling.providerLimit(builder, e);
         }
         return builder.body(body(code, message));
     }

@@ -98,6 +98,7 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.errorCode()).isEqualTo("rate_limited");
         assertThat(limited.response().headers().firstValue("Retry-After")).hasValue("7");
+        assertThat(limited.response().headers().firstValue("x-should-retry")).isEmpty();
         assertThat(garbage.status()).isEqualTo(502);
         JsonNode balance = http.get("/api/credits/balance", token).body();
         assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
@@ -143,6 +144,30 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
         JsonNode stats = http.get("/api/usage/stats?days=1", token).body();
         assertThat(stats.get("total_requests").asLong()).isEqualTo(1);
         assertThat(new BigDecimal(stats.get("total_cost_usd").asText())).isEqualByComparingTo(cost);
+    }
+
+    @Test
+    void aDailyAllocationUsedUpTellsEverySurfacesClientsNotToRetryWithinTheHour() {
+        // given Workers AI refusing the next three calls until its daily allocation comes back in an hour
+        String token = fundedUser("1");
+        for (int i = 0; i < 3; i++) {
+            workersAi.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "3600")
+                    .setBody("{\"errors\":[{\"message\":\"daily allocation\",\"code\":4006}],\"success\":false,"
+                            + "\"result\":{}}"));
+        }
+
+        // when a chat is sent on Tollgate's own surface, OpenAI's and Cloudflare's
+        Http.Answer own = http.post("/api/ai/chat", token, CHAT);
+        Http.Answer openAi = http.post("/v1/chat/completions", token, CHAT);
+        Http.Answer cloudflare = http.post("/client/v4/accounts/any/ai/run/" + MODEL, token, CHAT);
+
+        // then each is a 429 that says when to come back and, as that is past what SDKs wait, not to retry before
+        for (Http.Answer answer : new Http.Answer[] {own, openAi, cloudflare}) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(429);
+            assertThat(answer.response().headers().firstValue("Retry-After")).hasValue("3600");
+            assertThat(answer.response().headers().firstValue("x-should-retry")).hasValue("false");
+        }
+        assertThat(http.get("/api/credits/balance", token).body().get("balance_usd").asText()).isEqualTo("1");
     }
 
     @Test
