@@ -13,6 +13,7 @@ import dev.tollgate.domain.evolution.ReservationSettledPartialUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.CreditedTransfers;
 import dev.tollgate.domain.transfer.TransferProcess;
+import dev.tollgate.web.http.StorageOutage;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.time.Clock;
 import java.time.Instant;
@@ -31,6 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
 import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.CommandBusSpanFactory;
+import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
+import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
@@ -127,6 +132,33 @@ public class AxonConfig {
     public TransferProcess transferProcess(CommandGateway commandGateway, ExecutorService transferSteps,
                                            CreditedTransfers answeredHere) {
         return new TransferProcess(commandGateway, transferSteps, answeredHere);
+    }
+
+    /**
+     * Axon's command bus as its auto-configuration builds it, except that commands arriving together share one
+     * transaction (ADR 37), unless {@code tollgate.command-batch} is 1.
+     */
+    @Bean
+    @Qualifier("localSegment")
+    public SimpleCommandBus commandBus(TransactionManager transactionManager,
+                                       org.axonframework.config.Configuration axonConfiguration,
+                                       DuplicateCommandHandlerResolver duplicates, CommandTargetResolver commandTargets,
+                                       @Value("${tollgate.command-batch:64}") int batch,
+                                       @Value("${tollgate.command-lanes:2}") int lanes) {
+        SimpleCommandBus.Builder builder = SimpleCommandBus.builder()
+                .duplicateCommandHandlerResolver(duplicates)
+                .spanFactory(axonConfiguration.getComponent(CommandBusSpanFactory.class))
+                .messageMonitor(axonConfiguration.messageMonitor(CommandBus.class, "commandBus"));
+        SimpleCommandBus bus = batch <= 1 ? builder.transactionManager(transactionManager).build()
+                : new SharedCommitCommandBus(builder, transactionManager, command -> {
+                    try {
+                        return commandTargets.resolveTarget(command).getIdentifier().hashCode();
+                    } catch (RuntimeException noTarget) {
+                        return command.getCommandName().hashCode();
+                    }
+                }, StorageOutage::causedBy, lanes, batch);
+        bus.registerHandlerInterceptor(new CorrelationDataInterceptor<>(axonConfiguration.correlationDataProviders()));
+        return bus;
     }
 
     /** Which account a command is for, found the way Axon finds it, with the lookup kept per command type. */

@@ -15,13 +15,13 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * Recognises a failure that means "the database is not reachable" (down, restarting, connections cut), as opposed to
  * a bug: the first is a 503 the client may retry, the second a 500 someone must look at.
  */
-final class StorageOutage {
+public final class StorageOutage {
     static final int RETRY_AFTER_SECONDS = 2;
 
     private StorageOutage() {
     }
 
-    static boolean causedBy(Throwable failure) {
+    public static boolean causedBy(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof CannotCreateTransactionException || t instanceof DataAccessResourceFailureException
                     || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
