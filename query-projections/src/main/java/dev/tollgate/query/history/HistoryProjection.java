@@ -51,13 +51,13 @@ public class HistoryProjection {
     @EventHandler
     void on(CreditsDeposited e, @MessageIdentifier String id, @SequenceNumber long seq) {
         record(id, e.accountId(), seq, "deposit", e.amount(), e.balanceAfter(), e.at(),
-                AccountId.FUNDING.value(), null, null, e.note());
+                AccountId.FUNDING.value(), null, e.entryId(), e.note());
     }
 
     @EventHandler
     void on(CreditsDeducted e, @MessageIdentifier String id, @SequenceNumber long seq) {
         record(id, e.accountId(), seq, "deduction", e.amount().negate(), e.balanceAfter(), e.at(),
-                AccountId.ADJUSTMENTS.value(), null, null, e.note());
+                AccountId.ADJUSTMENTS.value(), null, e.entryId(), e.note());
     }
 
     @EventHandler

@@ -534,9 +534,11 @@ abstract class LedgerEndToEndContract {
     void theHistoryExplainsTheBalanceNewestFirstWithStableIds() {
         Member ada = register();
         Member bob = register();
-        deposit(ada, "10");
+        String deposited = http.post("/api/admin/credits/deposit", adminToken, json("user_id", ada.id, "amount_usd",
+                "10")).body().get("transaction_id").asText();
         http.post("/api/credits/transfer", ada.token, json("to", bob.email, "amount_usd", "2.5", "note", "lunch"));
-        http.post("/api/admin/credits/deduct", adminToken, json("user_id", ada.id, "amount_usd", "1", "note", "fee"));
+        String deducted = http.post("/api/admin/credits/deduct", adminToken, json("user_id", ada.id, "amount_usd", "1",
+                "note", "fee")).body().get("transaction_id").asText();
 
         Http.Answer first = http.get("/api/credits/transactions", ada.token);
         Http.Answer again = http.get("/api/credits/transactions?limit=50", ada.token);
@@ -555,6 +557,9 @@ abstract class LedgerEndToEndContract {
         assertThat(items.get(1).get("description").asText()).isEqualTo("lunch");
         assertThat(items.get(2).get("type").asText()).isEqualTo("deposit");
         assertThat(items.get(2).get("balance_after_usd").asText()).isEqualTo("10");
+        // an admin's deposit or deduction is found in the history by the transaction id its answer gave
+        assertThat(items.get(2).get("request_id").asText()).isEqualTo(deposited);
+        assertThat(items.get(0).get("request_id").asText()).isEqualTo(deducted);
         assertThat(first.body().get("next_cursor").isNull()).isTrue();
         assertThat(again.body().get("items")).isEqualTo(items);
         assertThat(bobs.body().get("items").get(0).get("type").asText()).isEqualTo("transfer_in");
