@@ -77,7 +77,10 @@ public class JwtService {
         return new Issued(token, ttl.toSeconds());
     }
 
-    /** The user id of a valid, signed, unexpired token; empty for anything else (including alg "none"). */
+    /**
+     * The user id of a valid, signed, unexpired token with a subject and an expiry; empty for anything else
+     * (including alg "none" and a token without "exp").
+     */
     public Optional<String> verify(String token) {
         Verified known = verified.get(token);
         if (known != null) {
@@ -89,13 +92,15 @@ public class JwtService {
         }
         try {
             Claims claims = parser.parseSignedClaims(token).getPayload();
-            if (claims.getSubject() != null && claims.getExpiration() != null) {
-                if (verified.size() >= REMEMBERED_TOKENS) {
-                    verified.clear();
-                }
-                verified.put(token, new Verified(claims.getSubject(), claims.getExpiration().toInstant()));
+            // The parser refuses an expired token but lets one without "exp" through: that would never expire.
+            if (claims.getSubject() == null || claims.getExpiration() == null) {
+                return Optional.empty();
             }
-            return Optional.ofNullable(claims.getSubject());
+            if (verified.size() >= REMEMBERED_TOKENS) {
+                verified.clear();
+            }
+            verified.put(token, new Verified(claims.getSubject(), claims.getExpiration().toInstant()));
+            return Optional.of(claims.getSubject());
         } catch (JwtException | IllegalArgumentException invalid) {
             return Optional.empty();
         }

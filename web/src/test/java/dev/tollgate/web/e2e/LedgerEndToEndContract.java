@@ -366,6 +366,23 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aTokenSignedWithTheRightKeyButWithoutExpiryIsRefused() {
+        // given a token signed with the server's key for a real user, with no "exp" claim
+        Member user = register();
+        String forever = Jwts.builder().subject(user.id).claim("role", "user")
+                .issuedAt(Date.from(Instant.now()))
+                .signWith(Keys.hmacShaKeyFor(JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256)
+                .compact();
+
+        // when it is used
+        Http.Answer answer = http.get("/api/credits/balance", forever);
+
+        // then it is refused like any invalid credential
+        assertThat(answer.status()).isEqualTo(401);
+        assertWellFormedError(answer);
+    }
+
+    @Test
     void aUserCannotCallAdminEndpoints() {
         Member user = register();
 

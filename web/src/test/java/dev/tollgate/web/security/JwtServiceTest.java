@@ -6,16 +6,25 @@ import dev.tollgate.web.TestClock;
 import dev.tollgate.web.config.TollgateProperties;
 import dev.tollgate.web.identity.Role;
 import dev.tollgate.web.identity.User;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A verified token is remembered, but never past its expiry, and a token that failed once is checked again. */
+/**
+ * A verified token is remembered, but never past its expiry, and a token that failed once is checked again; a token
+ * without an expiry is never valid.
+ */
 class JwtServiceTest {
     private static final User ALICE = new User("u-1", "alice@example.com", null, "hash", Role.USER, false,
             Instant.parse("2026-01-01T00:00:00Z"));
+
+    private static final String SECRET = "unit-tests-signing-key-of-at-least-32-bytes";
 
     private final TestClock clock = new TestClock(Instant.parse("2026-11-23T10:00:00Z"));
 
@@ -54,8 +63,30 @@ class JwtServiceTest {
         assertThat(mine.verify(theirs.issue(ALICE).token())).isEmpty();
     }
 
+    @Test
+    void aTokenSignedWithTheRightKeyButWithoutAnExpiryIsRefused(@TempDir Path data) {
+        // given a token signed with the service's own key, naming a user, but carrying no "exp"
+        JwtService jwt = service(data, SECRET);
+        String forever = Jwts.builder().subject("u-1").claim("role", "user")
+                .issuedAt(Date.from(clock.instant()))
+                .signWith(Keys.hmacShaKeyFor(SECRET.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256)
+                .compact();
+
+        // when it is verified
+        var verified = jwt.verify(forever);
+
+        // then it is refused, as is a second try, while a token it issued itself verifies
+        assertThat(verified).isEmpty();
+        assertThat(jwt.verify(forever)).isEmpty();
+        assertThat(jwt.verify(jwt.issue(ALICE).token())).contains("u-1");
+    }
+
     private JwtService service(Path data) {
-        return new JwtService(new TollgateProperties(data, new TollgateProperties.Jwt(null, Duration.ofHours(1)),
+        return service(data, null);
+    }
+
+    private JwtService service(Path data, String secret) {
+        return new JwtService(new TollgateProperties(data, new TollgateProperties.Jwt(secret, Duration.ofHours(1)),
                 new TollgateProperties.Admin(null, null), Duration.ofSeconds(5), 600), clock);
     }
 }
