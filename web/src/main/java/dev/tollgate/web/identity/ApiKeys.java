@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ public class ApiKeys {
         String prefix = randomToken(6);
         String key = KEY_START + prefix + "_" + randomToken(24);
         String id = UUID.randomUUID().toString();
-        Instant now = clock.instant();
+        // The database keeps microseconds: the answer shows the created_at that every later read lists.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         jdbc.update("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, team_id, spend_cap_nanos) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, userId, name, KEY_START + prefix, hash(key),
                 Timestamp.from(now), teamId, spendCap == null ? null : spendCap.nanos());

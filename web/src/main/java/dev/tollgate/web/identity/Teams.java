@@ -5,6 +5,7 @@ import dev.tollgate.api.money.Money;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -79,7 +80,8 @@ public class Teams {
     /** Writes the team and its first owner together; the team's account is already open. */
     @Transactional
     public Team create(String id, String name, String ownerUserId) {
-        Timestamp now = Timestamp.from(clock.instant());
+        // The database keeps microseconds: the team returned is the one every later read finds.
+        Timestamp now = Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS));
         jdbc.update("INSERT INTO teams (id, name, created_by, created_at) VALUES (?, ?, ?, ?)", id, name, ownerUserId,
                 now);
         jdbc.update("INSERT INTO team_members (team_id, user_id, role, added_at) VALUES (?, ?, ?, ?)", id, ownerUserId,

@@ -2,6 +2,7 @@ package dev.tollgate.web.identity;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,7 +34,8 @@ public class UserDirectory {
     public User create(String email, String username, String passwordHash, Role role) {
         String id = UUID.randomUUID().toString();
         String normalized = normalizeEmail(email);
-        Timestamp now = Timestamp.from(clock.instant());
+        // The database keeps microseconds: the user returned is the one every later read finds.
+        Timestamp now = Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS));
         try {
             jdbc.update("INSERT INTO users (id, email, username, password_hash, role, disabled, created_at) "
                     + "VALUES (?, ?, ?, ?, ?, FALSE, ?)", id, normalized, username, passwordHash, role.name(), now);

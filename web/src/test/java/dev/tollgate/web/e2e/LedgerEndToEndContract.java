@@ -423,6 +423,26 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void apiKeysAreListedWithTheSameCreatedAtTheyWereCreatedWith() {
+        // given a user who creates a few keys (a clock finer than the database's microseconds shows in any of them)
+        Member user = register();
+        Map<String, String> createdAt = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Http.Answer created = http.post("/api/auth/api-keys", user.token, json("name", "k" + i));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            createdAt.put(created.body().get("id").asText(), created.body().get("created_at").asText());
+        }
+
+        // when they list their keys
+        Http.Answer listed = http.get("/api/auth/api-keys", user.token);
+
+        // then each key shows the created_at its creation answered, to the character
+        Map<String, String> listedAt = new HashMap<>();
+        listed.body().forEach(key -> listedAt.put(key.get("id").asText(), key.get("created_at").asText()));
+        assertThat(listedAt).isEqualTo(createdAt);
+    }
+
+    @Test
     void aDisabledUsersTokensAndKeysAreRefusedAtOnceAndWorkAgainWhenEnabled() {
         Member user = register();
         String key = http.post("/api/auth/api-keys", user.token, json("name", "k")).body().get("key").asText();

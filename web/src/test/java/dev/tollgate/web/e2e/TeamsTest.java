@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +95,36 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(mine.get(0).get("role").asText()).isEqualTo("owner");
         JsonNode detail = http.get("/api/teams/" + id, owner.token()).body();
         assertThat(detail.get("members").get(0).get("email").asText()).isEqualTo(owner.email());
+    }
+
+    @Test
+    void teamsAndTheirKeysAreListedWithTheSameCreatedAtTheyWereCreatedWith() {
+        // given an owner who creates a few teams, and a few keys of one of them
+        Person owner = person(null);
+        Map<String, String> teamsCreatedAt = new HashMap<>();
+        Map<String, String> keysCreatedAt = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Http.Answer created = http.post("/api/teams", owner.token(), json("name", "Dated " + i));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            teamsCreatedAt.put(created.body().get("id").asText(), created.body().get("created_at").asText());
+        }
+        String team = teamsCreatedAt.keySet().iterator().next();
+        for (int i = 0; i < 3; i++) {
+            JsonNode key = teamKey(team, owner, null);
+            keysCreatedAt.put(key.get("id").asText(), key.get("created_at").asText());
+        }
+
+        // when they list their teams and that team's keys
+        JsonNode teams = http.get("/api/teams", owner.token()).body();
+        JsonNode keys = http.get("/api/teams/" + team + "/api-keys", owner.token()).body();
+
+        // then each shows the created_at its creation answered, to the character
+        Map<String, String> teamsListedAt = new HashMap<>();
+        teams.forEach(t -> teamsListedAt.put(t.get("id").asText(), t.get("created_at").asText()));
+        Map<String, String> keysListedAt = new HashMap<>();
+        keys.forEach(k -> keysListedAt.put(k.get("id").asText(), k.get("created_at").asText()));
+        assertThat(teamsListedAt).isEqualTo(teamsCreatedAt);
+        assertThat(keysListedAt).isEqualTo(keysCreatedAt);
     }
 
     @Test
