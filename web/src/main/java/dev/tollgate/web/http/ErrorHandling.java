@@ -15,6 +15,7 @@ import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -113,10 +114,14 @@ public class ErrorHandling {
         return answer(HttpStatus.BAD_REQUEST, "invalid_request", safeMessage(e));
     }
 
+    /** A 405 names the methods the path does support in {@code Allow}, as HTTP requires. */
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
-        return answer(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                "Method " + e.getMethod() + " is not allowed here.");
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED);
+        if (e.getSupportedHttpMethods() != null) {
+            answer.allow(e.getSupportedHttpMethods().toArray(HttpMethod[]::new));
+        }
+        return answer.body(ErrorBody.of("method_not_allowed", "Method " + e.getMethod() + " is not allowed here."));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

@@ -6,7 +6,6 @@ import dev.tollgate.web.identity.ApiKeys;
 import dev.tollgate.web.identity.UserDirectory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
 import org.springframework.security.authorization.AuthorizationManagers;
 import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -80,7 +79,8 @@ public class SecurityConfig {
                         new StaticHeadersWriter("Content-Security-Policy", CONTENT_SECURITY_POLICY))))
                 .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users, mapper), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login").permitAll()
+                        // Every method: these paths need no credentials, so a wrong method is a 405, never a 401.
+                        .requestMatchers("/api/auth/register", "/api/auth/login").permitAll()
                         // Probes and scrapers carry no credentials; both answers hold no per-user data (ADR 16).
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error")
                         .permitAll()

@@ -327,6 +327,28 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aWrongMethodIs405WithTheAllowedMethodsAndNeedsNoCredentialsOnPublicPaths() {
+        Member user = register();
+
+        // when public auth paths are called with a wrong method and no credentials, and a private path with them
+        List<Http.Answer> anonymous = List.of(http.get("/api/auth/login", null), http.get("/api/auth/register", null),
+                http.send("PUT", "/api/auth/register", null, "{}", Map.of()), http.delete("/api/auth/login", null));
+        Http.Answer signedIn = http.delete("/api/credits/balance", user.token);
+
+        // then each is a 405 in the one error shape, naming what the path does support
+        for (Http.Answer wrong : anonymous) {
+            assertThat(wrong.status()).as(wrong.toString()).isEqualTo(405);
+            assertThat(wrong.errorCode()).isEqualTo("method_not_allowed");
+            assertWellFormedError(wrong);
+            assertThat(wrong.response().headers().allValues("Allow")).containsExactly("POST");
+        }
+        assertThat(signedIn.status()).as(signedIn.toString()).isEqualTo(405);
+        assertThat(signedIn.response().headers().allValues("Allow")).containsExactly("GET");
+        // and a private path still asks for credentials first
+        assertThat(http.delete("/api/credits/balance", null).status()).isEqualTo(401);
+    }
+
+    @Test
     void aForgedUnsignedTokenIsRefused() {
         Member user = register();
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
