@@ -25,6 +25,7 @@ import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -188,11 +189,16 @@ public class AdminController {
         return ledgerCheck.run();
     }
 
-    /** The raw history of an account, oldest first, exactly as the event store holds it. */
+    /**
+     * The history of an account, oldest first, every event as the event store holds it (its stored revision, not
+     * upcast), written in the API's JSON conventions (ADR 37). The account is named as elsewhere: a user's email or
+     * id, or {@code team:{id}}; any other name is taken as an account id (the system accounts).
+     */
     @GetMapping("/accounts/{userId}/events")
     public List<EventView> events(@PathVariable String userId) {
-        List<StoredEvent> stored = accountEvents.of(userId);
-        if (stored.isEmpty() && users.byId(userId).isEmpty()) {
+        Optional<AccountId> named = accounts.resolve(userId);
+        List<StoredEvent> stored = accountEvents.of(named.map(AccountId::value).orElse(userId));
+        if (stored.isEmpty() && named.isEmpty()) {
             throw ApiException.notFound("account_not_found", "No such account.");
         }
         return stored.stream().map(e -> new EventView(e.sequence(), simpleName(e.payloadType()), e.timestamp(),
@@ -204,7 +210,7 @@ public class AdminController {
             return null;
         }
         try {
-            return eventMapper.readTree(bytes);
+            return EventJson.render(eventMapper.readTree(bytes), eventMapper.getNodeFactory());
         } catch (java.io.IOException unreadable) {
             return eventMapper.getNodeFactory().textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
         }

@@ -773,27 +773,58 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
-    void anAdminSeesTheRawEventsOfAnAccountOldestFirst() {
+    void anAdminSeesTheEventsOfAnAccountOldestFirstInTheApisJsonConventions() {
+        // given a user with a deposit
         Member user = register();
         deposit(user, "3");
 
+        // when an admin asks for the account's events, by user id and by email, and others ask
         Http.Answer events = http.get("/api/admin/accounts/" + user.id + "/events", adminToken);
+        Http.Answer byEmail = http.get("/api/admin/accounts/" + user.email + "/events", adminToken);
         Http.Answer asUser = http.get("/api/admin/accounts/" + user.id + "/events", user.token);
         Http.Answer unknown = http.get("/api/admin/accounts/no-such-account/events", adminToken);
+        Http.Answer unknownEmail = http.get("/api/admin/accounts/nobody@example.com/events", adminToken);
 
+        // then they come oldest first, snake_case, with amounts as USD strings and ids as plain strings
         assertThat(events.status()).as(events.toString()).isEqualTo(200);
         assertThat(events.body()).hasSize(2);
         assertThat(events.body().get(0).get("sequence").asLong()).isZero();
         assertThat(events.body().get(0).get("type").asText()).isEqualTo("AccountOpened");
         assertThat(events.body().get(1).get("type").asText()).isEqualTo("CreditsDeposited");
-        assertThat(events.body().get(1).get("payload").get("amount").get("nanos").asLong()).isEqualTo(3_000_000_000L);
+        JsonNode deposited = events.body().get(1).get("payload");
+        assertThat(deposited.get("account_id").asText()).isEqualTo(user.id);
+        assertThat(deposited.get("amount").isTextual()).as(deposited.toString()).isTrue();
+        assertThat(deposited.get("amount").asText()).isEqualTo("3");
+        assertThat(deposited.get("balance_after").asText()).isEqualTo("3");
+        assertThat(deposited.get("entry_id").asText()).startsWith("dep_");
         assertThat(events.body().get(1).get("at").asText()).isNotBlank();
         assertThat(events.body().get(1).get("metadata").isObject()).isTrue();
         // the command that caused it is named: Axon's origin ids travel from a command to its events
-        assertThat(events.body().get(1).get("metadata").get("correlationId").asText()).isNotBlank();
-        assertThat(events.body().get(1).get("metadata").get("traceId").asText()).isNotBlank();
+        assertThat(events.body().get(1).get("metadata").get("correlation_id").asText()).isNotBlank();
+        assertThat(events.body().get(1).get("metadata").get("trace_id").asText()).isNotBlank();
+        for (JsonNode event : events.body()) {
+            assertThat(fieldNames(event)).as(event.toString()).allMatch(name -> name.equals(name.toLowerCase()))
+                    .doesNotContain("nanos", "value");
+        }
+        assertThat(byEmail.status()).as(byEmail.toString()).isEqualTo(200);
+        assertThat(byEmail.body()).isEqualTo(events.body());
         assertThat(asUser.status()).isEqualTo(403);
         assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknownEmail.status()).isEqualTo(404);
+        assertWellFormedError(unknownEmail);
+    }
+
+    /** Every field name in {@code node}, at any depth. */
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fields().forEachRemaining(field -> {
+            names.add(field.getKey());
+            names.addAll(fieldNames(field.getValue()));
+        });
+        if (node.isArray()) {
+            node.forEach(item -> names.addAll(fieldNames(item)));
+        }
+        return names;
     }
 
     @Test
