@@ -191,7 +191,7 @@ public class AdminController {
 
     /**
      * The history of an account, oldest first, every event as the event store holds it (its stored revision, not
-     * upcast), written in the API's JSON conventions (ADR 37). The account is named as elsewhere: a user's email or
+     * upcast), written in the API's JSON conventions (ADR 38). The account is named as elsewhere: a user's email or
      * id, or {@code team:{id}}; any other name is taken as an account id (the system accounts).
      */
     @GetMapping("/accounts/{userId}/events")

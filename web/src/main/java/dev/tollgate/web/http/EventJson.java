@@ -10,7 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A stored event's JSON (payload or metadata) in the API's conventions (ADR 37): snake_case keys, money as a USD
+ * A stored event's JSON (payload or metadata) in the API's conventions (ADR 38): snake_case keys, money as a USD
  * decimal string, ids as plain strings. The event store keeps what the Axon mapper wrote from the records:
  * camelCase names, {@code Money} as {@code {"nanos":…}} and the one-value ids ({@code AccountId},
  * {@code IdempotencyKey}) as {@code {"value":"…"}}. Those are recognised by their shape, not by the event's class,

@@ -18,7 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Stored events, written by the event store's own mapper, read out in the API's JSON conventions (ADR 37). */
+/** Stored events, written by the event store's own mapper, read out in the API's JSON conventions (ADR 38). */
 class EventJsonTest {
     private static final ObjectMapper STORE = new AxonConfig().defaultAxonObjectMapper();
     private static final Instant AT = Instant.parse("2026-11-23T08:46:48.691123456Z");
