@@ -248,9 +248,14 @@ public class MeteredCalls {
         ModelPrice price = priceOf(model);
         if (!task.equals(price.task())) {
             throw ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND,
-                    model + " is a " + price.task() + " model, not a " + task + " model");
+                    model + " is " + withArticle(price.task()) + " model, not " + withArticle(task) + " model");
         }
         return price;
+    }
+
+    /** "a Text Generation", "an Automatic Speech Recognition": the article the task's name is read with. */
+    private static String withArticle(String task) {
+        return ("AEIOUaeiou".indexOf(task.charAt(0)) >= 0 ? "an " : "a ") + task;
     }
 
     /**

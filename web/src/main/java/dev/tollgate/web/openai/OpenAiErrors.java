@@ -17,6 +17,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -66,6 +67,13 @@ public class OpenAiErrors {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
         return answer(400, "invalid_request_error", "The request body is not valid JSON.", null, "invalid_json");
+    }
+
+    /** A body not declared as JSON (a form as curl -d sends it, text/plain, no Content-Type) is the caller's to fix. */
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return answer(415, "invalid_request_error", "Send the body as JSON, with Content-Type: application/json.",
+                null, "unsupported_media_type");
     }
 
     @ExceptionHandler(Exception.class)

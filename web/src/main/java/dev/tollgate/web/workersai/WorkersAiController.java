@@ -78,11 +78,14 @@ public class WorkersAiController {
     public Object run(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                       @RequestHeader(value = "Idempotency-Key", required = false) String key, HttpServletRequest http,
                       HttpServletResponse response) {
-        String model = model(http);
-        IdempotencyKey idempotencyKey = idempotencyKey(key);
+        return run(caller, model(http), body, idempotencyKey(key), response);
+    }
+
+    private Object run(Caller caller, String model, JsonNode body, IdempotencyKey idempotencyKey,
+                       HttpServletResponse response) {
         Payer payer = caller.payer();
         String fingerprint = Fingerprint.of("workers-ai-run", model, body);
-        String task = prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
+        String task = taskOf(model);
         if (task.equals(PriceBook.TEXT_EMBEDDINGS)) {
             return once(payer, idempotencyKey, fingerprint, () -> embeddings(caller, model, body));
         }
@@ -233,12 +236,16 @@ public class WorkersAiController {
                 .put("token_source", done.source().name().toLowerCase(Locale.ROOT));
     }
 
-    /** Whisper's own form: the recording itself as the body. */
+    /**
+     * Whisper's own form: the recording itself as the body. A body with no Content-Type at all lands here too (Spring
+     * reads it as octet-stream); for a model that does not hear audio, one that parses as a JSON object is the JSON
+     * call that Cloudflare's API, and curl users, take it for.
+     */
     @PostMapping(value = "/client/v4/accounts/{account}/ai/run/**",
             consumes = {"application/octet-stream", "audio/*", "video/*"})
-    public JsonNode runRecording(@AuthenticationPrincipal Caller caller,
-                                 @RequestHeader(value = "Idempotency-Key", required = false) String key,
-                                 HttpServletRequest http) throws IOException {
+    public Object runRecording(@AuthenticationPrincipal Caller caller,
+                               @RequestHeader(value = "Idempotency-Key", required = false) String key,
+                               HttpServletRequest http, HttpServletResponse response) throws IOException {
         IdempotencyKey idempotencyKey = idempotencyKey(key);
         byte[] audio = http.getInputStream().readNBytes(MediaInputs.MAX_MEDIA_BYTES + 1);
         if (audio.length > MediaInputs.MAX_MEDIA_BYTES) {
@@ -248,9 +255,28 @@ public class WorkersAiController {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: send the recording as the body");
         }
         String model = model(http);
+        if (http.getContentType() == null && !taskOf(model).equals(PriceBook.SPEECH_RECOGNITION)) {
+            JsonNode json = jsonObjectOrNull(audio);
+            if (json != null) {
+                return run(caller, model, json, idempotencyKey, response);
+            }
+        }
         return once(caller.payer(), idempotencyKey,
                 Fingerprint.of("workers-ai-recording", model, Base64.getEncoder().encodeToString(audio)),
                 () -> transcription(caller, model, audio));
+    }
+
+    private String taskOf(String model) {
+        return prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
+    }
+
+    private JsonNode jsonObjectOrNull(byte[] body) {
+        try {
+            JsonNode parsed = mapper.readTree(body);
+            return parsed != null && parsed.isObject() ? parsed : null;
+        } catch (IOException notJson) {
+            return null;
+        }
     }
 
     private JsonNode once(Payer payer, IdempotencyKey key, String fingerprint, Supplier<ObjectNode> call) {

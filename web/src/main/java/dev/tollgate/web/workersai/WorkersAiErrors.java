@@ -16,13 +16,14 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Errors of the Cloudflare-format surface, in Cloudflare's envelope and codes. Tollgate's own refusals use codes
  * of its own range (9xxx) so a client can tell them from the provider's: 9402 insufficient funds, 9429 Tollgate's
- * own rate limit, 9502 the provider failed or refused Tollgate.
+ * own rate limit, 9415 a body of a type it does not read, 9502 the provider failed or refused Tollgate.
  */
 @RestControllerAdvice(assignableTypes = WorkersAiController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -87,6 +88,13 @@ public class WorkersAiErrors {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
         return answer(400, 5006, "AiError: Bad input: the body is not valid JSON");
+    }
+
+    /** A body that is neither JSON nor a recording (a form as curl -d sends it, text/plain) is the caller's to fix. */
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return answer(415, 9415, "Unsupported content type: send JSON (application/json), or a recording as "
+                + "application/octet-stream or audio/*");
     }
 
     @ExceptionHandler(Exception.class)

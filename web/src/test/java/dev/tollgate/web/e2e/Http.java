@@ -51,17 +51,27 @@ public final class Http {
     }
 
     public Answer send(String method, String path, String token, String json, Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        if (json != null) {
+            all.put("Content-Type", "application/json");
+        }
+        return exchange(method, path, token, json, all);
+    }
+
+    /** A POST whose body goes as given, with this Content-Type, or with none at all when it is null (as curl can). */
+    public Answer postAs(String path, String token, String body, String contentType) {
+        return exchange("POST", path, token, body, contentType == null ? Map.of() : Map.of("Content-Type", contentType));
+    }
+
+    private Answer exchange(String method, String path, String token, String sent, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         Map<String, String> all = new LinkedHashMap<>(headers);
         if (token != null) {
             all.putIfAbsent("Authorization", "Bearer " + token);
         }
-        if (json != null) {
-            all.put("Content-Type", "application/json");
-        }
         all.forEach(request::header);
-        request.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(json));
+        request.method(method, sent == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(sent));
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body;

@@ -1,0 +1,104 @@
+package dev.tollgate.web.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two drop-in surfaces (OpenAI's {@code /v1}, Cloudflare's {@code /client/v4}) as their vendors' SDKs and curl
+ * users meet them: every refusal in the vendor's own error shape, and nothing reaches Workers AI or is held for a
+ * request that cannot run.
+ */
+class DropInContractTest extends BehindFakeWorkersAi {
+    private static final String MODEL = "@cf/meta/llama-3.1-8b-instruct";
+    private static final String RUN_PATH = "/client/v4/accounts/a/ai/run/" + MODEL;
+    private static final String CHAT = "{\"model\":\"" + MODEL + "\",\"max_tokens\":20,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+    private static final String RUN = "{\"max_tokens\":20,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
+    private static final String EMBED = "{\"model\":\"@cf/baai/bge-base-en-v1.5\",\"input\":\"pizza\"}";
+
+    @Test
+    void aBodyNotDeclaredAsJsonIsA415InEachDropInsOwnShapeAndReachesNoOne() throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when chats and embeddings are sent as a form (as curl -d sends them), as text/plain, or without a type
+        List<Http.Answer> openAi = new ArrayList<>();
+        for (String path : List.of("/v1/chat/completions", "/v1/embeddings")) {
+            String json = path.endsWith("embeddings") ? EMBED : CHAT;
+            openAi.add(http.postAs(path, user.token(), "model=" + MODEL + "&input=pizza",
+                    "application/x-www-form-urlencoded"));
+            openAi.add(http.postAs(path, user.token(), json, "text/plain"));
+            openAi.add(http.postAs(path, user.token(), json, null));
+        }
+        List<Http.Answer> cloudflare = List.of(
+                http.postAs(RUN_PATH, user.token(), "prompt=hello", "application/x-www-form-urlencoded"),
+                http.postAs(RUN_PATH, user.token(), RUN, "text/plain"));
+
+        // then each is a 415 in its vendor's shape, never a 500
+        assertThat(openAi).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(415);
+            assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(answer.body().path("error").path("code").asText()).isEqualTo("unsupported_media_type");
+            assertThat(answer.body().path("error").has("param")).isTrue();
+        });
+        assertThat(cloudflare).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(415);
+            assertThat(answer.body().path("success").asBoolean(true)).isFalse();
+            assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(9415);
+            assertThat(answer.body().path("messages").isArray()).isTrue();
+        });
+        // and nothing reached Workers AI, nothing was held or charged
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
+    @Test
+    void aJsonBodyWithoutContentTypeIsAChatOnTheCloudflareRunPathOfATextModel() throws Exception {
+        // given a funded user and a Workers AI that answers one chat
+        Funded user = funded("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":12,"
+                + "\"completion_tokens\":3,\"total_tokens\":15}},\"success\":true,\"errors\":[],\"messages\":[]}"));
+
+        // when a JSON chat is sent to a text model with no Content-Type at all, as curl --data-binary can
+        Http.Answer chat = http.postAs(RUN_PATH, user.token(), RUN, null);
+
+        // then it is answered and charged as the chat it is, and Workers AI was asked for that chat
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        assertThat(chat.body().path("result").path("response").asText()).isEqualTo("Cheese.");
+        RecordedRequest sent = workersAi.takeRequest(1, TimeUnit.SECONDS);
+        JsonNode forwarded = Http.JSON.readTree(sent.getBody().readUtf8());
+        assertThat(forwarded.path("messages").path(0).path("content").asText()).isEqualTo("Why is pizza so good?");
+        assertThat(forwarded.path("max_tokens").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void aBodyWithoutContentTypeThatIsNotJsonIsTakenForARecordingAndATextModelSaysItHearsNone() throws Exception {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when bytes that are not JSON are sent to a text model with no Content-Type
+        Http.Answer answer = http.postAs(RUN_PATH, user.token(), "RIFF....WAVEfmt ", null);
+
+        // then it is refused as Cloudflare refuses a model of another task, in readable English, before any hold
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+        assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(5007);
+        assertThat(answer.body().path("errors").path(0).path("message").asText())
+                .isEqualTo(MODEL + " is a Text Generation model, not an Automatic Speech Recognition model");
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
+    /** The user's balance is what was deposited, with nothing held. */
+    private void assertUntouched(Funded user) {
+        JsonNode balance = http.get("/api/credits/balance", user.token()).body();
+        assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+    }
+}
