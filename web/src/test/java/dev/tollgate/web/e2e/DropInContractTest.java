@@ -95,6 +95,63 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertUntouched(user);
     }
 
+    @Test
+    void aWrongMethodOnADropInPathIsA405InTheVendorsShapeWithItsAllowHeader() {
+        // given a funded user's credentials
+        String token = funded("1").token();
+
+        // when the metered paths are asked with GET
+        List<Http.Answer> openAi = List.of(http.get("/v1/chat/completions", token), http.get("/v1/embeddings", token));
+        Http.Answer cloudflare = http.get(RUN_PATH, token);
+        Http.Answer own = http.get("/api/ai/chat", token);
+
+        // then each drop-in answers 405 in its vendor's shape and names the method it takes
+        assertThat(openAi).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(405);
+            assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(answer.body().path("error").path("code").asText()).isEqualTo("method_not_allowed");
+            assertThat(answer.response().headers().firstValue("Allow")).hasValueSatisfying(
+                    allow -> assertThat(allow).contains("POST"));
+        });
+        assertThat(cloudflare.status()).as(cloudflare.toString()).isEqualTo(405);
+        assertThat(cloudflare.body().path("success").asBoolean(true)).isFalse();
+        assertThat(cloudflare.body().path("errors").path(0).path("code").asInt()).isEqualTo(9405);
+        assertThat(cloudflare.response().headers().firstValue("Allow")).hasValueSatisfying(
+                allow -> assertThat(allow).contains("POST"));
+        // and Tollgate's own API keeps its own shape
+        assertThat(own.status()).isEqualTo(405);
+        assertThat(own.errorCode()).isEqualTo("method_not_allowed");
+        assertThat(own.body().path("error").path("request_id").isTextual()).isTrue();
+    }
+
+    @Test
+    void anUnknownPathUnderADropInIsA404InTheVendorsShape() {
+        // given a funded user's credentials
+        String token = funded("1").token();
+
+        // when paths the vendors have and Tollgate does not serve are called
+        List<Http.Answer> openAi = List.of(http.post("/v1/completions", token, CHAT),
+                http.post("/v1/responses", token, CHAT), http.get("/v1/files", token));
+        List<Http.Answer> cloudflare = List.of(http.post("/client/v4/accounts/a/ai/finetunes", token, RUN),
+                http.get("/client/v4/accounts/a/ai/authors/search", token));
+        Http.Answer own = http.get("/api/ai/nothing-here", token);
+
+        // then each is a 404 in its vendor's shape
+        assertThat(openAi).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(404);
+            assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(answer.body().path("error").path("message").asText()).startsWith("Invalid URL");
+        });
+        assertThat(cloudflare).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(404);
+            assertThat(answer.body().path("success").asBoolean(true)).isFalse();
+            assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(7003);
+        });
+        // and Tollgate's own API keeps its own shape
+        assertThat(own.status()).isEqualTo(404);
+        assertThat(own.errorCode()).isEqualTo("not_found");
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();
