@@ -254,6 +254,11 @@ public class OpenAiController {
         } catch (IllegalArgumentException bad) {
             throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), "input");
         }
+        if (texts.stream().anyMatch(String::isEmpty)) {
+            // OpenAI refuses an empty input; Workers AI would embed it, and the caller would pay for nothing.
+            throw new OpenAiError(400, "invalid_request_error", "input must not be empty: send non-empty strings",
+                    "input");
+        }
         String format = body.path("encoding_format").asText("float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw new OpenAiError(400, "invalid_request_error", "encoding_format must be float or base64",

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.QueueDispatcher;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
@@ -150,6 +153,39 @@ class DropInContractTest extends BehindFakeWorkersAi {
         // and Tollgate's own API keeps its own shape
         assertThat(own.status()).isEqualTo(404);
         assertThat(own.errorCode()).isEqualTo("not_found");
+    }
+
+    @Test
+    void anEmptyEmbeddingsInputIsRefusedAsOpenAiRefusesItBeforeAnyHold() throws InterruptedException {
+        // given a funded user, and a Workers AI that would embed anything it is sent
+        Funded user = funded("1");
+        workersAi.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.1,0.2]]},\"success\":true,"
+                        + "\"errors\":[],\"messages\":[]}");
+            }
+        });
+        List<Http.Answer> answers;
+        try {
+            // when embeddings are asked for an empty string, an empty list, or a list holding an empty string
+            answers = List.of(
+                    http.post("/v1/embeddings", user.token(), EMBED.replace("\"pizza\"", "\"\"")),
+                    http.post("/v1/embeddings", user.token(), EMBED.replace("\"pizza\"", "[]")),
+                    http.post("/v1/embeddings", user.token(), EMBED.replace("\"pizza\"", "[\"\"]")));
+        } finally {
+            workersAi.setDispatcher(new QueueDispatcher());
+        }
+
+        // then each is OpenAI's 400 invalid_request_error about input
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(answer.body().path("error").path("param").asText()).isEqualTo("input");
+        });
+        // and nothing reached Workers AI, nothing was held or charged
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
     }
 
     /** The user's balance is what was deposited, with nothing held. */
