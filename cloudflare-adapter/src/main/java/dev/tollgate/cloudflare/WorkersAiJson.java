@@ -33,6 +33,8 @@ final class WorkersAiJson {
         if (request.temperature() != null) {
             body.put("temperature", temperature(request.temperature()));
         }
+        // Only the fields the reference documents can be in here (Sampling holds no others), with the caller's digits.
+        request.sampling().values().forEach(body::put);
         body.put("stream", stream);
         return body;
     }

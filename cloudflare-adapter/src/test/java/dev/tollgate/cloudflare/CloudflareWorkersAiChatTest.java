@@ -7,13 +7,17 @@ import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
 import dev.tollgate.domain.metering.ProviderUsage;
+import dev.tollgate.domain.metering.Sampling;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.tollgate.cloudflare.FakeWorkersAi.MODEL;
 import static dev.tollgate.cloudflare.FakeWorkersAi.TOKEN;
@@ -38,6 +42,40 @@ class CloudflareWorkersAiChatTest {
     static ChatRequest question(String temperature) {
         return new ChatRequest(MODEL, List.of(new ChatMessage("system", "You are a friendly assistant"),
                 new ChatMessage("user", "Why is pizza so good")), 256, temperature);
+    }
+
+    @Test
+    void theSamplingFieldsTheReferenceDocumentsTravelAsNumbersWithTheCallersDigits() throws Exception {
+        // given a chat with every sampling field the reference lists beside temperature
+        Map<String, BigDecimal> values = new LinkedHashMap<>();
+        values.put("top_p", new BigDecimal("0.90"));
+        values.put("top_k", new BigDecimal("40"));
+        values.put("seed", new BigDecimal("9876543210"));
+        values.put("repetition_penalty", new BigDecimal("1.1"));
+        values.put("frequency_penalty", new BigDecimal("-0.5"));
+        values.put("presence_penalty", new BigDecimal("0.25"));
+        ChatRequest chat = new ChatRequest(MODEL, List.of(new ChatMessage("user", "hi")), 64, "0.6",
+                new Sampling(values));
+        fake.answer(envelope("ok", usage(1, 1)));
+
+        // when it is run
+        workersAi.chat(chat);
+
+        // then Workers AI receives each as the number the caller wrote
+        String body = fake.takeRequest().getBody().readUtf8();
+        assertThat(body).contains("\"top_p\":0.90", "\"top_k\":40", "\"seed\":9876543210",
+                "\"repetition_penalty\":1.1", "\"frequency_penalty\":-0.5", "\"presence_penalty\":0.25",
+                "\"temperature\":0.6");
+    }
+
+    @Test
+    void aChatWithoutSamplingFieldsSendsNone() throws Exception {
+        fake.answer(envelope("ok", usage(1, 1)));
+
+        workersAi.chat(question(null));
+
+        JsonNode body = FakeWorkersAi.bodyOf(fake.takeRequest());
+        assertThat(body.fieldNames()).toIterable().containsExactlyInAnyOrder("messages", "max_tokens", "stream");
     }
 
     @Test

@@ -7,9 +7,19 @@ import java.util.List;
  * text (validated at the edge) because nothing here computes with it.
  *
  * @param maxTokens the most output tokens the provider may produce; the hold is sized on it
+ * @param sampling  the other sampling fields the caller sent (none by default)
  */
-public record ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature) {
+public record ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature,
+                          Sampling sampling) {
+    /** A call with no sampling fields beyond {@code temperature}. */
+    public ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature) {
+        this(model, messages, maxTokens, temperature, Sampling.NONE);
+    }
+
     public ChatRequest {
+        if (sampling == null) {
+            sampling = Sampling.NONE;
+        }
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("model is required");
         }

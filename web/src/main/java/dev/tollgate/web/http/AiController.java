@@ -11,6 +11,8 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.domain.metering.Sampling;
+import dev.tollgate.web.ai.SamplingInput;
 import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
 import dev.tollgate.web.ledger.Fingerprint;
@@ -229,6 +231,12 @@ public class AiController {
             }
             temperature = t.decimalValue().toPlainString();
         }
-        return new ChatRequest(model, read, maxTokens, temperature);
+        Sampling sampling;
+        try {
+            sampling = SamplingInput.read(body);
+        } catch (SamplingInput.Invalid bad) {
+            throw ApiException.badRequest(bad.getMessage());
+        }
+        return new ChatRequest(model, read, maxTokens, temperature, sampling);
     }
 }

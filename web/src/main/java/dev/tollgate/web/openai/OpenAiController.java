@@ -14,6 +14,8 @@ import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
 import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.domain.metering.Sampling;
+import dev.tollgate.web.ai.SamplingInput;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.web.ai.IdempotentCalls;
@@ -388,7 +390,13 @@ public class OpenAiController {
             }
             temperature = t.decimalValue().toPlainString();
         }
-        return new ChatRequest(model.textValue(), read, maxTokens, temperature);
+        Sampling sampling;
+        try {
+            sampling = SamplingInput.read(body);
+        } catch (SamplingInput.Invalid bad) {
+            throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
+        }
+        return new ChatRequest(model.textValue(), read, maxTokens, temperature, sampling);
     }
 
     /**

@@ -17,6 +17,8 @@ import java.util.Base64;
 import dev.tollgate.domain.metering.Embeddings;
 import dev.tollgate.domain.metering.ModelPrice;
 import dev.tollgate.domain.metering.PriceBook;
+import dev.tollgate.domain.metering.Sampling;
+import dev.tollgate.web.ai.SamplingInput;
 import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
@@ -498,6 +500,12 @@ public class WorkersAiController {
         }
         JsonNode t = body.get("temperature");
         String temperature = t != null && t.isNumber() ? t.decimalValue().toPlainString() : null;
-        return new ChatRequest(model, messages, maxTokens, temperature);
+        Sampling sampling;
+        try {
+            sampling = SamplingInput.read(body);
+        } catch (SamplingInput.Invalid bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+        }
+        return new ChatRequest(model, messages, maxTokens, temperature, sampling);
     }
 }

@@ -188,6 +188,62 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertUntouched(user);
     }
 
+    @Test
+    void theSamplingFieldsWorkersAiDocumentsAreForwardedFromEverySurfaceAndNothingElseIs() throws Exception {
+        // given a funded user and a Workers AI that answers three chats
+        String token = funded("1").token();
+        for (int i = 0; i < 3; i++) {
+            workersAi.enqueue(json200("{\"result\":{\"response\":\"ok\",\"usage\":{\"prompt_tokens\":5,"
+                    + "\"completion_tokens\":1,\"total_tokens\":6}},\"success\":true,\"errors\":[]}"));
+        }
+        String sampling = "\"top_p\":0.9,\"top_k\":40,\"seed\":12345,\"repetition_penalty\":1.1,"
+                + "\"frequency_penalty\":-0.5,\"presence_penalty\":0.25,\"logit_bias\":{\"50256\":-100},"
+                + "\"min_p\":0.1,";
+
+        // when a chat with them, and with fields the reference does not list, is sent on each surface
+        List<Http.Answer> answers = List.of(
+                http.post("/api/ai/chat", token, CHAT.replace("{", "{" + sampling)),
+                http.post("/v1/chat/completions", token, CHAT.replace("{", "{" + sampling)),
+                http.post(RUN_PATH, token, RUN.replace("{", "{" + sampling)));
+
+        // then each call reached Workers AI with exactly the documented fields, as sent, and no other
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).as(answer.toString()).isEqualTo(200));
+        for (int i = 0; i < 3; i++) {
+            JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+            assertThat(sent.path("top_p").decimalValue()).isEqualByComparingTo("0.9");
+            assertThat(sent.path("top_k").asInt()).isEqualTo(40);
+            assertThat(sent.path("seed").asLong()).isEqualTo(12345);
+            assertThat(sent.path("repetition_penalty").decimalValue()).isEqualByComparingTo("1.1");
+            assertThat(sent.path("frequency_penalty").decimalValue()).isEqualByComparingTo("-0.5");
+            assertThat(sent.path("presence_penalty").decimalValue()).isEqualByComparingTo("0.25");
+            assertThat(sent.has("logit_bias")).isFalse();
+            assertThat(sent.has("min_p")).isFalse();
+        }
+    }
+
+    @Test
+    void aSamplingFieldThatIsNotANumberIsRefusedOnEverySurfaceBeforeAnyHold() throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when top_k is sent as text on each surface
+        List<Http.Answer> answers = List.of(
+                http.post("/api/ai/chat", user.token(), CHAT.replace("{", "{\"top_k\":\"forty\",")),
+                http.post("/v1/chat/completions", user.token(), CHAT.replace("{", "{\"top_k\":\"forty\",")),
+                http.post(RUN_PATH, user.token(), RUN.replace("{", "{\"top_k\":\"forty\",")));
+
+        // then each is a 400 in its own shape that names the field, and nothing reached Workers AI or was held
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.raw()).contains("top_k must be a number");
+        });
+        assertThat(answers.get(0).errorCode()).isEqualTo("invalid_request");
+        assertThat(answers.get(1).body().path("error").path("param").asText()).isEqualTo("top_k");
+        assertThat(answers.get(2).body().path("errors").path(0).path("code").asInt()).isEqualTo(5006);
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();
