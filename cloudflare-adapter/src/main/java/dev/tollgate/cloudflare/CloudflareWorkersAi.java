@@ -308,6 +308,9 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         } catch (IOException e) {
             throw errors.whileReading(e, response.code(), answer.partial());
         }
+        if (answer.error() != null) {
+            throw errors.errorInStream(response.code(), answer.error(), answer.partial());
+        }
         if (!complete) {
             throw errors.brokenStream("The Workers AI stream ended before the answer was complete",
                     response.code(), answer.partial(), null);

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * OpenAI chunks may carry usage too, either as running totals or as increments (the reference says increments; what
  * was seen are running totals). Until a cumulative figure arrives, usage that never shrinks is read as running
  * totals (the last is the figure), and usage that does shrink as increments (their sum is the figure), so a stream
- * cut before its final figure is still charged for everything its chunks counted.
+ * cut before its final figure is still charged for everything its chunks counted. A chunk that is Cloudflare's error
+ * envelope ends the stream there, as a broken one.
  */
 final class StreamedAnswer implements ServerSentEvents.DataHandler {
 
@@ -29,6 +30,7 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     private boolean chunkUsageShrank;
     private String finishReason;
     private boolean passedOn;
+    private String error;
 
     StreamedAnswer(ObjectMapper json, Consumer<String> onDelta) {
         this.json = json;
@@ -42,6 +44,11 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
         }
         // A chunk that is not JSON surfaces as an IOException, i.e. a broken stream.
         JsonNode chunk = json.readTree(data);
+        if (isError(chunk)) {
+            // Workers AI's error envelope in place of a chunk: the stream broke here, whatever may follow.
+            error = data;
+            return true;
+        }
         String delta = deltaText(chunk);
         if (delta != null && !delta.isEmpty()) {
             text.append(delta);
@@ -65,6 +72,16 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
             finishReason = reason.asText();
         }
         return false;
+    }
+
+    private static boolean isError(JsonNode chunk) {
+        return (chunk.path("success").isBoolean() && !chunk.path("success").booleanValue())
+                || (chunk.path("errors").isArray() && !chunk.path("errors").isEmpty());
+    }
+
+    /** The error chunk that broke the stream ({@code {"errors":[…],"success":false}}), or null when none did. */
+    String error() {
+        return error;
     }
 
     private static String deltaText(JsonNode chunk) {

@@ -158,6 +158,18 @@ final class WorkersAiErrors {
                 false);
     }
 
+    /**
+     * A stream that sent Cloudflare's error envelope as one of its chunks: broken at that point, like a stream cut
+     * short, with what came before it as the partial. Not tried again: the 200 had started, and any text passed on.
+     */
+    UpstreamFailure errorInStream(int status, String chunk, ChatCompletion partial) {
+        Integer code = parse(chunk).code();
+        String codeText = code == null ? "" : " (code " + code + ")";
+        return new UpstreamFailure(new ProviderException(Kind.UPSTREAM,
+                "Workers AI reported an error in the middle of the stream" + codeText, status, code, null, partial,
+                null), false);
+    }
+
     static boolean isTimeout(IOException e) {
         // OkHttp reports its call timeout as a bare InterruptedIOException("timeout").
         return e instanceof SocketTimeoutException

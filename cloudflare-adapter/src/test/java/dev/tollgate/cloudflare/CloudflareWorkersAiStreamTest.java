@@ -189,6 +189,44 @@ class CloudflareWorkersAiStreamTest {
     }
 
     @Test
+    void anErrorChunkMidStreamBreaksItThereWithThePartialAndIsNotRetried() {
+        // given a stream that reports an error after "Hel", then goes on as if nothing happened
+        fake.answer(eventStream(
+                "{\"response\":\"Hel\"}",
+                "{\"errors\":[{\"message\":\"AiError: inference failed\",\"code\":3043}],\"success\":false}",
+                "{\"response\":\"lo\"}",
+                "{\"response\":\"\",\"usage\":" + usage(9, 2) + "}",
+                "[DONE]"));
+        fake.answer(eventStream("{\"response\":\"never sent\"}", "[DONE]"));
+
+        // when it is streamed
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        // then the stream broke at the error: what came before is the partial, nothing after was passed on
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+        assertThat(failure.upstreamCode()).isEqualTo(3043);
+        assertThat(failure.producedOutput()).isTrue();
+        assertThat(failure.partial().text()).isEqualTo("Hel");
+        assertThat(failure.partial().usage()).isNull();
+        assertThat(deltas).containsExactly("Hel");
+        assertThat(fake.server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorChunkBeforeAnyTextIsAFailureWithNothingProduced() {
+        fake.answer(eventStream("{\"errors\":[{\"message\":\"AiError\",\"code\":3043}],\"success\":false}",
+                "[DONE]"));
+
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        assertThat(failure.kind()).isEqualTo(Kind.UPSTREAM);
+        assertThat(failure.producedOutput()).isFalse();
+        assertThat(deltas).isEmpty();
+    }
+
+    @Test
     void chunkThatIsNotJsonBreaksTheStreamAsUpstreamWithThePartial() {
         fake.answer(eventStream("{\"response\":\"Hi\"}", "not json at all", "[DONE]"));
 

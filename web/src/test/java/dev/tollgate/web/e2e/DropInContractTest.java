@@ -244,6 +244,41 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertUntouched(user);
     }
 
+    @Test
+    void anErrorReportedMidStreamEndsEverySurfacesStreamAsBrokenAndChargesOnlyWhatWasProduced() throws Exception {
+        // given a funded user and a Workers AI whose streams report an error after "Hel" and then claim [DONE]
+        Funded user = funded("1");
+        for (int i = 0; i < 3; i++) {
+            workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+                    .setBody("data: {\"response\":\"Hel\"}\n\n"
+                            + "data: {\"errors\":[{\"message\":\"AiError: inference failed\",\"code\":3043}],"
+                            + "\"success\":false}\n\n"
+                            + "data: [DONE]\n\n"));
+        }
+
+        // when a chat is streamed on each surface
+        String stream = "{\"stream\":true,";
+        List<Http.Answer> answers = List.of(
+                http.post("/api/ai/chat/stream", user.token(), CHAT.replace("{", stream)),
+                http.post("/v1/chat/completions", user.token(), CHAT.replace("{", stream)),
+                http.post(RUN_PATH, user.token(), RUN.replace("{", stream)));
+
+        // then no stream ends as a success: each passed on "Hel" and then no [DONE]
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.raw()).contains("Hel").doesNotContain("[DONE]");
+        });
+        // and each call was charged for what it produced, logged as partial, with nothing left held
+        JsonNode logged = http.get("/api/usage/logs?limit=3", user.token()).body().get("items");
+        assertThat(logged).hasSize(3).allSatisfy(call -> {
+            assertThat(call.get("status").asText()).isEqualTo("partial");
+            assertThat(new java.math.BigDecimal(call.get("cost_usd").asText())).isPositive();
+        });
+        JsonNode balance = http.get("/api/credits/balance", user.token()).body();
+        assertThat(new java.math.BigDecimal(balance.get("balance_usd").asText())).isLessThan(java.math.BigDecimal.ONE);
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();
