@@ -279,6 +279,36 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertThat(balance.get("held_usd").asText()).isEqualTo("0");
     }
 
+    @Test
+    void maxTokensAbove32768IsRefusedOnEverySurfaceBeforeAnyHoldAnd32768IsServed() throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when a chat asks for 32,769 output tokens on each surface
+        List<Http.Answer> refused = List.of(
+                http.post("/api/ai/chat", user.token(), CHAT.replace("\"max_tokens\":20", "\"max_tokens\":32769")),
+                http.post("/v1/chat/completions", user.token(),
+                        CHAT.replace("\"max_tokens\":20", "\"max_tokens\":32769")),
+                http.post(RUN_PATH, user.token(), RUN.replace("\"max_tokens\":20", "\"max_tokens\":32769")));
+
+        // then each is a 400, as ADR 9 says, and nothing reached Workers AI or was held
+        assertThat(refused).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.raw()).contains("32768");
+        });
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+
+        // and 32,768 is served as asked, not lowered
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"ok\",\"usage\":{\"prompt_tokens\":5,"
+                + "\"completion_tokens\":1,\"total_tokens\":6}},\"success\":true,\"errors\":[]}"));
+        Http.Answer served = http.post("/api/ai/chat", user.token(),
+                CHAT.replace("\"max_tokens\":20", "\"max_tokens\":32768"));
+        assertThat(served.status()).as(served.toString()).isEqualTo(200);
+        RecordedRequest sent = workersAi.takeRequest(1, TimeUnit.SECONDS);
+        assertThat(sent.getBody().readUtf8()).contains("\"max_tokens\":32768");
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();
