@@ -144,7 +144,7 @@ public class AxonConfig {
                                        org.axonframework.config.Configuration axonConfiguration,
                                        DuplicateCommandHandlerResolver duplicates, CommandTargetResolver commandTargets,
                                        @Value("${tollgate.command-batch:64}") int batch,
-                                       @Value("${tollgate.command-lanes:2}") int lanes) {
+                                       @Value("${tollgate.command-lanes:0}") int lanes) {
         SimpleCommandBus.Builder builder = SimpleCommandBus.builder()
                 .duplicateCommandHandlerResolver(duplicates)
                 .spanFactory(axonConfiguration.getComponent(CommandBusSpanFactory.class))
@@ -156,7 +156,7 @@ public class AxonConfig {
                     } catch (RuntimeException noTarget) {
                         return command.getCommandName().hashCode();
                     }
-                }, StorageOutage::causedBy, lanes, batch);
+                }, StorageOutage::causedBy, lanes > 0 ? lanes : Runtime.getRuntime().availableProcessors(), batch);
         bus.registerHandlerInterceptor(new CorrelationDataInterceptor<>(axonConfiguration.correlationDataProviders()));
         return bus;
     }
