@@ -3,8 +3,10 @@ package dev.tollgate.web.http;
 import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.account.AccountId;
+import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.web.ai.IdempotentCalls;
+import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.ai.MeteredCalls;
 import dev.tollgate.web.ledger.Fingerprint;
 import dev.tollgate.web.security.Caller;
@@ -71,12 +73,25 @@ public class ReportedUsageController {
                 body.hasNonNull("at") ? at.toString() : "");
         Payer payer = caller.payer();
         AtomicBoolean charged = new AtomicBoolean();
-        JsonNode answer = idempotent.once(payer.idempotencyScope(), key, fingerprint, () -> {
-            charged.set(true);
-            String chargeId = "usage_" + UUID.randomUUID().toString().replace("-", "");
-            MeteredCalls.Metered done = metered.reported(payer, model, input, output, requestId, at, chargeId);
-            return new ChargeView(chargeId, done.cost().toUsdString(), done.balanceAfter().toUsdString());
-        });
+        JsonNode answer;
+        try {
+            answer = idempotent.once(payer.idempotencyScope(), key, fingerprint, () -> {
+                charged.set(true);
+                String chargeId = "usage_" + UUID.randomUUID().toString().replace("-", "");
+                MeteredCalls.Metered done = metered.reported(payer, model, input, output, requestId, at, chargeId);
+                return new ChargeView(chargeId, done.cost().toUsdString(), done.balanceAfter().toUsdString());
+            });
+        } catch (IdempotencyConflictException reused) {
+            // The key here is the report's request_id, not a header the caller sent: say so in their words.
+            throw new IdempotencyConflictException("request_id " + requestId
+                    + " was already reported with other numbers");
+        } catch (ProviderException refused) {
+            if (refused.kind() == ProviderException.Kind.BAD_INPUT) {
+                // No provider is called for a report: a model priced per unit is the report's mistake, not upstream's.
+                throw ApiException.badRequest(refused.getMessage());
+            }
+            throw refused;
+        }
         return ResponseEntity.status(charged.get() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);
     }
 

@@ -28,6 +28,10 @@ public final class Http {
             return body.path("error").path("code").asText(null);
         }
 
+        public String errorMessage() {
+            return body.path("error").path("message").asText(null);
+        }
+
         @Override
         public String toString() {
             return status + " " + raw;

@@ -1148,6 +1148,7 @@ abstract class LedgerEndToEndContract {
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.errorCode()).isEqualTo("idempotency_conflict");
+        assertThat(other.errorMessage()).contains("request_id ext-1").doesNotContain("Idempotency-Key");
         assertWellFormedError(other);
         assertThat(balance(user).get("balance_usd").asText()).isEqualTo("0.9993045");
         assertThat(balance(user).get("held_usd").asText()).isEqualTo("0");
@@ -1174,9 +1175,14 @@ abstract class LedgerEndToEndContract {
                 http.post("/api/usage", user.token, good.replace(",\"request_id\":\"ext-bad\"", "")),
                 http.post("/api/usage", user.token, good.replace("}", ",\"at\":\"2999-01-01T00:00:00Z\"}")),
                 http.post("/api/usage", user.token, good.replace("}", ",\"at\":\"yesterday\"}")),
-                http.post("/api/usage", user.token, "{\"provider\":"));
+                http.post("/api/usage", user.token, "{\"provider\":"),
+                http.post("/api/usage", user.token, good.replace("@cf/meta/llama-3.1-8b-instruct",
+                        "@cf/black-forest-labs/flux-1-schnell")));
 
-        assertThat(refused).extracting(Http.Answer::status).containsExactly(400, 404, 400, 400, 400, 400, 400, 400, 400);
+        assertThat(refused).extracting(Http.Answer::status).containsExactly(400, 404, 400, 400, 400, 400, 400, 400, 400,
+                400);
+        // a model priced per unit cannot be reported in tokens: the report's mistake, no upstream involved
+        assertThat(refused.get(9).errorCode()).isEqualTo("invalid_request");
         refused.forEach(LedgerEndToEndContract::assertWellFormedError);
         assertThat(balance(user).get("balance_usd").asText()).isEqualTo("1");
         // while the provider is only a label: the model decides the price, however the client spells its provider
