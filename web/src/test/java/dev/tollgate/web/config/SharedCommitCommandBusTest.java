@@ -111,6 +111,16 @@ class SharedCommitCommandBusTest {
         return release;
     }
 
+    /** One lane, running a first command until the returned latch is released. */
+    private CountDownLatch aBusyLane() throws InterruptedException {
+        bus(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdTheLane(entered);
+        send("first");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
     @Test
     void commandsThatQueueUpTogetherShareOneTransaction_andEachHearsItsAnswerAfterTheCommit() throws Exception {
         // given a lane busy with a first command while three more queue up
@@ -137,11 +147,7 @@ class SharedCommitCommandBusTest {
     @Test
     void aRefusedCommandEndsItsBatch_whatRanBeforeItIsCommitted_andTheRestRunInTheNextTransaction() throws Exception {
         // given a busy lane with "a", a refused command and "b" queued behind it
-        bus(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = holdTheLane(entered);
-        send("first");
-        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch release = aBusyLane();
         CompletableFuture<CommandResultMessage<?>> a = send("a");
         CompletableFuture<CommandResultMessage<?>> refused = send("refused");
         CompletableFuture<CommandResultMessage<?>> b = send("b");
@@ -161,11 +167,7 @@ class SharedCommitCommandBusTest {
     @Test
     void aSharedCommitThatFailsOnAConflict_runsEachCommandAgainOnItsOwn() throws Exception {
         // given two commands queued behind a busy lane, and a commit that loses an append race
-        bus(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = holdTheLane(entered);
-        send("first");
-        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch release = aBusyLane();
         CompletableFuture<CommandResultMessage<?>> a = send("a");
         CompletableFuture<CommandResultMessage<?>> b = send("b");
 
