@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.axonframework.commandhandling.CommandCallback;
@@ -13,6 +15,7 @@ import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.CommandResultMessage;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.common.Registration;
+import org.axonframework.common.transaction.Transaction;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.messaging.DefaultInterceptorChain;
 import org.axonframework.messaging.MessageHandler;
@@ -32,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * after that commit.
  *
  * <p>Exactly once is unchanged: an account lives in one lane, so its commands run in order on one thread and never
- * wait for each other's locks across lanes. A refused command ends its batch there (what it read may have been
- * changed in memory by nothing, but the batch stays simple to reason about: everything answered before a refusal is
- * committed first). If the shared commit fails (a conflict with another node, the database away), nothing of the
- * batch was stored, and each of its commands is run again on its own, as a plain command bus would have, so each gets
- * its own answer and a conflict is retried by the gateway as before.
+ * wait for each other's locks across lanes. A refused command ends its batch there: what ran before it is committed
+ * first, the rest run in the next transaction. If the batch fails before its commit is sent (a lost append race with
+ * another node), nothing of it was stored, and each command runs again on its own, as Axon's bus would have run it,
+ * so each gets its own answer and a conflict is retried by the gateway as before. If the commit itself fails, or
+ * the database cannot be reached, each command hears that failure, as from Axon's bus: nothing is run twice.
  *
  * <p>A command sent from inside a unit of work (a handler reacting inside a command, a tracked event handler) runs
  * nested in that unit of work, as Axon's command bus runs it.
@@ -50,6 +53,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     private final Predicate<Throwable> outage;
     private final Lane[] lanes;
     private final int maxBatch;
+    private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
     private volatile boolean stopped;
 
     public SharedCommitCommandBus(Builder builder, TransactionManager transactionManager,
@@ -81,19 +85,32 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     @SuppressWarnings("unchecked")
     protected <C, R> void handle(CommandMessage<C> command, MessageHandler<? super CommandMessage<?>> handler,
                                  CommandCallback<? super C, ? super R> callback) {
-        if (stopped || CurrentUnitOfWork.isStarted()) {
-            super.handle(command, handler, callback);
-            return;
+        if (!CurrentUnitOfWork.isStarted()) {
+            // Read-locked against shutdown: nothing is queued behind a lane's last command.
+            intake.readLock().lock();
+            try {
+                if (!stopped) {
+                    lanes[Math.floorMod(laneKey.applyAsInt(command), lanes.length)].queue
+                            .add(new Pending(command, handler, (CommandCallback<Object, Object>) callback));
+                    return;
+                }
+            } finally {
+                intake.readLock().unlock();
+            }
         }
-        lanes[Math.floorMod(laneKey.applyAsInt(command), lanes.length)].queue
-                .add(new Pending(command, handler, (CommandCallback<Object, Object>) callback));
+        super.handle(command, handler, callback);
     }
 
-    /** Stops taking commands into lanes; what is queued is still run. */
+    /** Stops taking commands into lanes (they run on their callers' threads from now on); what is queued still runs. */
     public void shutdown() {
-        stopped = true;
-        for (Lane lane : lanes) {
-            lane.queue.add(Pending.STOP);
+        intake.writeLock().lock();
+        try {
+            stopped = true;
+            for (Lane lane : lanes) {
+                lane.queue.add(Pending.STOP);
+            }
+        } finally {
+            intake.writeLock().unlock();
         }
         for (Lane lane : lanes) {
             try {
@@ -105,9 +122,33 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
         }
     }
 
-    private record Pending(CommandMessage<?> command, MessageHandler<? super CommandMessage<?>> handler,
-                           CommandCallback<Object, Object> callback) {
+    /** A queued command; answered at most once, and every one is answered before its lane moves on. */
+    private static final class Pending {
         static final Pending STOP = new Pending(null, null, null);
+
+        final CommandMessage<?> command;
+        final MessageHandler<? super CommandMessage<?>> handler;
+        final CommandCallback<Object, Object> callback;
+        boolean answered;
+
+        Pending(CommandMessage<?> command, MessageHandler<? super CommandMessage<?>> handler,
+                CommandCallback<Object, Object> callback) {
+            this.command = command;
+            this.handler = handler;
+            this.callback = callback;
+        }
+
+        void answer(CommandResultMessage<?> result) {
+            if (answered) {
+                return;
+            }
+            answered = true;
+            try {
+                callback.onResult(command, result);
+            } catch (RuntimeException | Error unexpected) {
+                log.error("A command's caller failed to take its answer", unexpected);
+            }
+        }
     }
 
     private final class Lane implements Runnable {
@@ -126,7 +167,8 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
                 try {
                     batch.add(queue.take());
                 } catch (InterruptedException e) {
-                    return;
+                    // Nobody but shutdown (which queues STOP instead) may end a lane: its queue would never be answered.
+                    continue;
                 }
                 queue.drainTo(batch, maxBatch - 1);
                 boolean stop = batch.remove(Pending.STOP);
@@ -134,8 +176,10 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
                     try {
                         done += runTogether(batch, done);
                     } catch (RuntimeException | Error unexpected) {
-                        // Only an answer can fail here (the commit is behind us); the lane must live on.
-                        log.error("A command lane failed to answer", unexpected);
+                        log.error("A command lane failed", unexpected);
+                        for (int i = done; i < batch.size(); i++) {
+                            batch.get(i).answer(asCommandResultMessage(unexpected));
+                        }
                         done = batch.size();
                     }
                 }
@@ -150,18 +194,44 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     /** Runs the batch from {@code from} until a command is refused, commits, answers; returns how many it ran. */
     private int runTogether(List<Pending> batch, int from) {
         List<CommandResultMessage<?>> results = new ArrayList<>(batch.size() - from);
-        UnitOfWork<?> shared = DefaultUnitOfWork.startAndGet(batch.get(from).command());
+        UnitOfWork<?> shared = DefaultUnitOfWork.startAndGet(batch.get(from).command);
+        // Set just before the transaction's commit is sent: past it, whether the batch was stored is unknown.
+        AtomicBoolean commitSent = new AtomicBoolean();
         int next = from;
         try {
-            shared.attachTransaction(transactionManager);
+            shared.attachTransaction(() -> {
+                Transaction transaction = transactionManager.startTransaction();
+                return new Transaction() {
+                    @Override
+                    public void commit() {
+                        commitSent.set(true);
+                        transaction.commit();
+                    }
+
+                    @Override
+                    public void rollback() {
+                        transaction.rollback();
+                    }
+                };
+            });
             boolean refused = false;
             while (next < batch.size() && !refused) {
                 Pending pending = batch.get(next++);
-                UnitOfWork<CommandMessage<?>> own = DefaultUnitOfWork.startAndGet(pending.command());
+                UnitOfWork<CommandMessage<?>> own = DefaultUnitOfWork.startAndGet(pending.command);
                 DefaultInterceptorChain<CommandMessage<?>> chain =
-                        new DefaultInterceptorChain<>(own, interceptors, pending.handler());
-                ResultMessage<?> result = own.executeWithResult(chain::proceed,
-                        RollbackConfigurationType.UNCHECKED_EXCEPTIONS);
+                        new DefaultInterceptorChain<>(own, interceptors, pending.handler);
+                AtomicBoolean decided = new AtomicBoolean();
+                ResultMessage<?> result = own.executeWithResult(() -> {
+                    Object answer = chain.proceed();
+                    decided.set(true);
+                    return answer;
+                }, RollbackConfigurationType.UNCHECKED_EXCEPTIONS);
+                if (decided.get() && own.isRolledBack()) {
+                    // Its own commit failed after its events were handed to the shared unit of work: they would be
+                    // stored with the batch while its caller hears a failure. Fail the batch instead.
+                    throw new IllegalStateException("a command's commit within a shared batch failed",
+                            result.exceptionResult());
+                }
                 results.add(asCommandResultMessage(result));
                 refused = own.isRolledBack();
             }
@@ -173,28 +243,33 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
             if (next == from) {
                 next = batch.size(); // no transaction to run them in: the failure is every queued command's answer
             }
+            // Run again on its own only what certainly was not stored: a failure before the commit was sent (a lost
+            // append race, say), never an Error, and never where one command would wait for a connection after
+            // another. Otherwise each hears the failure, as from Axon's own bus: the outcome is unknown, and a
+            // retry with its Idempotency-Key settles it.
+            boolean runAgain = !commitSent.get() && !(failed instanceof Error) && !outage.test(failed);
             for (int i = from; i < next; i++) {
                 Pending pending = batch.get(i);
-                if (outage.test(failed)) {
-                    // Each would wait for a connection in turn and fail the same way: say so to all of them now.
-                    answer(pending, asCommandResultMessage(failed));
+                if (runAgain) {
+                    runAlone(pending);
                 } else {
-                    super.handle(pending.command(), pending.handler(), pending.callback());
+                    pending.answer(asCommandResultMessage(failed));
                 }
             }
             return next - from;
         }
         for (int i = 0; i < results.size(); i++) {
-            answer(batch.get(from + i), results.get(i));
+            batch.get(from + i).answer(results.get(i));
         }
         return next - from;
     }
 
-    private static void answer(Pending pending, CommandResultMessage<?> result) {
+    /** As Axon's own bus runs a command: its own unit of work and transaction, on this lane's thread. */
+    private void runAlone(Pending pending) {
         try {
-            pending.callback().onResult(pending.command(), result);
-        } catch (RuntimeException | Error unexpected) {
-            log.error("A command's caller failed to take its answer", unexpected);
+            super.handle(pending.command, pending.handler, (command, result) -> pending.answer(result));
+        } catch (RuntimeException | Error failed) {
+            pending.answer(asCommandResultMessage(failed));
         }
     }
 }

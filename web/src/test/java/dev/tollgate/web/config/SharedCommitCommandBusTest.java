@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.CommandResultMessage;
@@ -38,12 +39,14 @@ class SharedCommitCommandBusTest {
     static final class Transactions implements TransactionManager {
         final List<String> log = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger started = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
         volatile RuntimeException failStart;
         volatile RuntimeException commitFailure;
         volatile int failCommitOf;
 
         @Override
         public Transaction startTransaction() {
+            attempts.incrementAndGet();
             if (failStart != null) {
                 throw failStart;
             }
@@ -68,6 +71,8 @@ class SharedCommitCommandBusTest {
     }
 
     private final Transactions transactions = new Transactions();
+    /** Set to lose one append race: the first "a" then fails its batch when the batch's events are stored. */
+    private final AtomicBoolean appendRaceLost = new AtomicBoolean(true);
     private SharedCommitCommandBus bus;
 
     private SharedCommitCommandBus bus(int lanes) {
@@ -105,6 +110,18 @@ class SharedCommitCommandBusTest {
             }
             if (name.startsWith("refused")) {
                 throw new IllegalStateException("insufficient funds");
+            }
+            if (name.equals("late")) {
+                // as a deadline scheduled when the command's own unit of work commits, and refused then
+                CurrentUnitOfWork.get().onPrepareCommit(u -> {
+                    throw new IllegalStateException("deadline not stored");
+                });
+            }
+            if (name.equals("a") && appendRaceLost.compareAndSet(false, true)) {
+                // as an append that meets another node's event: refused when the batch's events are stored
+                CurrentUnitOfWork.get().root().onPrepareCommit(u -> {
+                    throw new ConcurrencyException("sequence number taken");
+                });
             }
             return "done " + name;
         });
@@ -165,39 +182,81 @@ class SharedCommitCommandBusTest {
     }
 
     @Test
-    void aSharedCommitThatFailsOnAConflict_runsEachCommandAgainOnItsOwn() throws Exception {
-        // given two commands queued behind a busy lane, and a commit that loses an append race
+    void aBatchThatLosesAnAppendRace_runsEachCommandAgainOnItsOwn() throws Exception {
+        // given two commands queued behind a busy lane, the first of which loses an append race
+        CountDownLatch release = aBusyLane();
+        appendRaceLost.set(false);
+        CompletableFuture<CommandResultMessage<?>> a = send("a");
+        CompletableFuture<CommandResultMessage<?>> b = send("b");
+
+        // when their batch is stored
+        release.countDown();
+
+        // then nothing of it was committed, and each ran once more in a transaction of its own and was answered
+        assertThat(a.get(5, TimeUnit.SECONDS).isExceptional() || b.get(5, TimeUnit.SECONDS).isExceptional())
+                .as("%s", transactions.log).isFalse();
+        assertThat(transactions.log).containsSubsequence("begin 2", "run a", "run b", "rollback 2",
+                "begin 3", "run a", "commit 3", "answer a", "begin 4", "run b", "commit 4", "answer b");
+        assertThat(transactions.log).doesNotContain("commit 2");
+    }
+
+    @Test
+    void aCommandWhoseOwnCommitFails_failsItsBatch_soThatNothingOfItIsStoredWhileItsCallerHearsAFailure()
+            throws Exception {
+        // given "a", a command that fails when its own unit of work commits (after it decided), and "b"
+        CountDownLatch release = aBusyLane();
+        CompletableFuture<CommandResultMessage<?>> a = send("a");
+        CompletableFuture<CommandResultMessage<?>> late = send("late");
+        CompletableFuture<CommandResultMessage<?>> b = send("b");
+
+        // when the lane runs them
+        release.countDown();
+
+        // then their shared transaction was rolled back and each ran alone: only "late" failed
+        assertThat(late.get(5, TimeUnit.SECONDS).exceptionResult()).hasMessage("deadline not stored");
+        assertThat(a.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done a");
+        assertThat(b.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done b");
+        assertThat(transactions.log).containsSubsequence("begin 2", "run a", "run late", "rollback 2", "begin 3",
+                "run a", "commit 3");
+        assertThat(transactions.log).doesNotContain("commit 2");
+    }
+
+    @Test
+    void aCommitWhoseOutcomeIsUnknown_isEveryonesAnswer_andNothingRunsTwice() throws Exception {
+        // given two commands queued behind a busy lane
         CountDownLatch release = aBusyLane();
         CompletableFuture<CommandResultMessage<?>> a = send("a");
         CompletableFuture<CommandResultMessage<?>> b = send("b");
 
-        // when their shared commit (the second transaction) fails
-        transactions.commitFailure = new ConcurrencyException("sequence number taken");
+        // when their shared commit is sent and fails (the connection drops: stored or not, nobody knows)
+        transactions.commitFailure = new IllegalStateException("connection reset during commit");
         transactions.failCommitOf = 2;
         release.countDown();
 
-        // then each was run once more in a transaction of its own and answered from that run
-        assertThat(a.get(5, TimeUnit.SECONDS).isExceptional() || b.get(5, TimeUnit.SECONDS).isExceptional())
-                .as("%s", transactions.log).isFalse();
-        assertThat(transactions.log).containsSubsequence("begin 2", "run a", "run b", "commit 2 fails", "rollback 2",
-                "begin 3", "run a", "commit 3", "answer a", "begin 4", "run b", "commit 4", "answer b");
+        // then both hear that failure, as from Axon's own bus, and neither is run again
+        assertThat(a.get(5, TimeUnit.SECONDS).isExceptional()).as("%s", transactions.log).isTrue();
+        assertThat(a.get(5, TimeUnit.SECONDS).exceptionResult()).hasMessage("connection reset during commit");
+        assertThat(b.get(5, TimeUnit.SECONDS).exceptionResult()).hasMessage("connection reset during commit");
+        assertThat(transactions.log.stream().filter(line -> line.equals("run a")).count()).isEqualTo(1);
+        assertThat(transactions.log.stream().filter(line -> line.equals("run b")).count()).isEqualTo(1);
     }
 
     @Test
     void whenTheDatabaseCannotBeReached_everyQueuedCommandHearsItAtOnce_andNoneRuns() throws Exception {
-        // given a database that cannot be reached
-        bus(1);
-        holdTheLane(new CountDownLatch(1)).countDown();
+        // given three commands queued behind a busy lane, and a database that then cannot be reached
+        CountDownLatch release = aBusyLane();
+        List<CompletableFuture<CommandResultMessage<?>>> answers = List.of(send("a"), send("b"), send("c"));
         transactions.failStart = new Unreachable();
 
-        // when three commands are sent
-        List<CompletableFuture<CommandResultMessage<?>>> answers = List.of(send("a"), send("b"), send("c"));
+        // when the lane takes them
+        release.countDown();
 
-        // then each is answered with the failure, and no handler ran
+        // then each is answered with the failure after a single attempt for all three, and no handler ran
         for (CompletableFuture<CommandResultMessage<?>> answer : answers) {
             assertThat(answer.get(5, TimeUnit.SECONDS).exceptionResult()).isInstanceOf(Unreachable.class);
         }
-        assertThat(transactions.log).noneMatch(line -> line.startsWith("run"));
+        assertThat(transactions.attempts).hasValue(2);
+        assertThat(transactions.log).doesNotContain("run a", "run b", "run c");
     }
 
     @Test
