@@ -69,6 +69,25 @@ class CloudflareWorkersAiChatTest {
     }
 
     @Test
+    void anAnswerIsReadAsUtf8WithOrWithoutAByteOrderMark() throws Exception {
+        // given answers in UTF-8 beyond ASCII, one declaring its charset and one opening with a byte order mark
+        String text = "Pizza: crème fraîche, 🍕 und Käse";
+        fake.answer(envelope(text, usage(3, 9)).setHeader("Content-Type", "application/json; charset=utf-8"));
+        String plain = "{\"result\":{\"response\":\"ok\",\"usage\":" + usage(1, 1) + "},\"success\":true,"
+                + "\"errors\":[],\"messages\":[]}";
+        fake.answer(json(200, "\uFEFF" + plain));
+
+        // when both are run
+        ChatCompletion first = workersAi.chat(question(null));
+        ChatCompletion second = workersAi.chat(question(null));
+
+        // then each reads as sent
+        assertThat(first.text()).isEqualTo(text);
+        assertThat(first.usage().outputTokens()).isEqualTo(9);
+        assertThat(second.text()).isEqualTo("ok");
+    }
+
+    @Test
     void aChatWithoutSamplingFieldsSendsNone() throws Exception {
         fake.answer(envelope("ok", usage(1, 1)));
 
