@@ -43,7 +43,13 @@ import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.config.ConfigurerModule;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.DirectEventProcessingStrategy;
+import org.axonframework.eventhandling.EventHandlerInvoker;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.EventProcessorSpanFactory;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.SubscribingEventProcessor;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
@@ -278,7 +284,25 @@ public class AxonConfig {
     @Bean
     public ConfigurerModule handlersInTheCommand() {
         return configurer -> configurer.eventProcessing()
-                .assignProcessingGroup(group -> IN_THE_COMMAND.contains(group) ? "in-the-command" : group);
+                .assignProcessingGroup(group -> IN_THE_COMMAND.contains(group) ? "in-the-command" : group)
+                .registerEventProcessor("in-the-command", AxonConfig::inTheCommand);
+    }
+
+    /** Axon's own subscribing processor on the event bus, built as its configuration builds one, with handlers that are never replayed. */
+    private static EventProcessor inTheCommand(String name, org.axonframework.config.Configuration configuration,
+                                               EventHandlerInvoker handlers) {
+        EventProcessingConfiguration processing = configuration.eventProcessingConfiguration();
+        return SubscribingEventProcessor.builder()
+                .name(name)
+                .eventHandlerInvoker(new NeverReplayedHandlers(handlers))
+                .rollbackConfiguration(processing.rollbackConfiguration(name))
+                .errorHandler(processing.errorHandler(name))
+                .messageMonitor(processing.messageMonitor(SubscribingEventProcessor.class, name))
+                .messageSource(configuration.eventBus())
+                .processingStrategy(DirectEventProcessingStrategy.INSTANCE)
+                .transactionManager(processing.transactionManager(name))
+                .spanFactory(configuration.getComponent(EventProcessorSpanFactory.class))
+                .build();
     }
 
     /**
