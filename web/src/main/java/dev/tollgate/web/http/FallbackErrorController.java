@@ -1,5 +1,6 @@
 package dev.tollgate.web.http;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -15,6 +16,11 @@ public class FallbackErrorController implements ErrorController {
 
     @RequestMapping("/error")
     ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {
+        if (request.getDispatcherType() != DispatcherType.ERROR) {
+            // Asked for by a client, not forwarded by the container: there is no error to report, only a path
+            // Tollgate does not serve.
+            return ErrorHandling.answer(HttpStatus.NOT_FOUND, "not_found", "No such path.");
+        }
         if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure
                 && StorageOutage.causedBy(failure)) {
             // A filter (the credentials lookup) met the outage before any controller did.

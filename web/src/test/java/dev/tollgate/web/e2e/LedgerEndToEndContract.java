@@ -327,6 +327,26 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void theErrorPathAskedForDirectlyIsA404LikeAnyPathTollgateDoesNotServe() {
+        // given a user, and what an unknown path answers them
+        Member user = register();
+        Http.Answer unknown = http.get("/no-such-path", user.token);
+
+        // when /error is asked for directly, with and without credentials, by GET and by POST
+        List<Http.Answer> direct = List.of(http.get("/error", null), http.get("/error", user.token),
+                http.post("/error", null, "{}"));
+
+        // then each is the same 404 not_found in the one error shape, not a 500
+        assertThat(unknown.status()).as(unknown.toString()).isEqualTo(404);
+        for (Http.Answer answer : direct) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(404);
+            assertThat(answer.errorCode()).isEqualTo(unknown.errorCode()).isEqualTo("not_found");
+            assertThat(answer.errorMessage()).isEqualTo(unknown.errorMessage());
+            assertWellFormedError(answer);
+        }
+    }
+
+    @Test
     void aWrongMethodIs405WithTheAllowedMethodsAndNeedsNoCredentialsOnPublicPaths() {
         Member user = register();
 
