@@ -165,8 +165,18 @@ public final class PriceBook {
 
     /** The markup in effect now, in basis points. */
     public int markupBasisPoints() {
+        return markup().basisPoints();
+    }
+
+    /** A markup and when it took effect ({@code null}: never set, so the catalogue's prices stand, 0 basis points). */
+    public record Markup(int basisPoints, Instant effectiveAt) {
+    }
+
+    /** The markup in effect now; one set for later is not in effect yet. */
+    public Markup markup() {
         freshness.run();
-        return changes.markupAt(clock.instant());
+        MarkupSet inEffect = changes.markupSetAt(clock.instant());
+        return inEffect == null ? new Markup(0, null) : new Markup(inEffect.basisPoints(), inEffect.effectiveAt());
     }
 
     /**
@@ -239,12 +249,17 @@ public final class PriceBook {
 
     private record Changes(Map<String, List<ModelPriceSet>> prices, List<MarkupSet> markups) {
         int markupAt(Instant at) {
-            int inEffect = 0;
+            MarkupSet inEffect = markupSetAt(at);
+            return inEffect == null ? 0 : inEffect.basisPoints();
+        }
+
+        MarkupSet markupSetAt(Instant at) {
+            MarkupSet inEffect = null;
             for (MarkupSet change : markups) {
                 if (change.effectiveAt().isAfter(at)) {
                     break;
                 }
-                inEffect = change.basisPoints();
+                inEffect = change;
             }
             return inEffect;
         }

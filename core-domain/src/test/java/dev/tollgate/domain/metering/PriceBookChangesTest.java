@@ -52,6 +52,22 @@ class PriceBookChangesTest {
     }
 
     @Test
+    void theMarkupInEffectNamesWhenItTookEffectAndNotOneSetForLater() {
+        // given no markup yet
+        PriceBook.Markup none = book.markup();
+
+        // when one takes effect an hour ago and another is set for later
+        Instant anHourAgo = NOW.minusSeconds(3_600);
+        book.record(new MarkupSet(150, anHourAgo, "a", anHourAgo));
+        book.record(new MarkupSet(300, LATER, "a", NOW));
+
+        // then the book had none, and now has the first since its effective time
+        assertThat(none).isEqualTo(new PriceBook.Markup(0, null));
+        assertThat(book.markup()).isEqualTo(new PriceBook.Markup(150, anHourAgo));
+        assertThat(book.markupBasisPoints()).isEqualTo(150);
+    }
+
+    @Test
     void unitPricesChangeFromTheirEffectiveTimeWithTheMarkupOnTop() {
         String flux = "@cf/black-forest-labs/flux-1-schnell";
         UnitPrice catalogueTile = book.priceOf(flux).orElseThrow().unit(UnitPrice.IMAGE_TILE).orElseThrow();

@@ -76,9 +76,11 @@ public class PriceBookController {
         return prices.listed().stream().map(row -> PriceRow.of(row.price(), row.effectiveAt())).toList();
     }
 
+    /** The markup in effect now and since when ({@code null} while no markup was ever set). */
     @GetMapping("/api/admin/prices/markup")
     public MarkupView markup() {
-        return new MarkupView(prices.markupBasisPoints(), null);
+        PriceBook.Markup markup = prices.markup();
+        return new MarkupView(markup.basisPoints(), markup.effectiveAt());
     }
 
     @PutMapping("/api/admin/prices/markup")

@@ -575,6 +575,7 @@ abstract class LedgerEndToEndContract {
         String id;
         String team;
         String teamKey;
+        JsonNode markup;
         try (RunningTollgate first = RunningTollgate.start(storage)) {
             Http h = first.http;
             id = h.post("/api/auth/register", null, json("email", email, "password", "restart-password")).body().get("id").asText();
@@ -586,6 +587,7 @@ abstract class LedgerEndToEndContract {
             h.post("/api/credits/transfer", userToken, json("to", "team:" + team, "amount_usd", "0.25"));
             teamKey = h.post("/api/teams/" + team + "/api-keys", userToken, "{\"name\":\"t\",\"spend_cap_usd\":\"0.1\"}")
                     .body().get("key").asText();
+            markup = h.send("PUT", "/api/admin/prices/markup", admin, "{\"basis_points\":250}", Map.of()).body();
         }
 
         try (RunningTollgate second = RunningTollgate.start(storage)) {
@@ -606,6 +608,10 @@ abstract class LedgerEndToEndContract {
             Http.Answer transfer = h.post("/api/credits/transfer", userToken, json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "1"));
             assertThat(transfer.body().get("status").asText()).isEqualTo("completed");
             assertThat(transfer.body().get("balance_usd").asText()).isEqualTo("6.75");
+            Http.Answer markupNow = h.get("/api/admin/prices/markup", admin);
+            assertThat(markupNow.body().get("basis_points").asInt()).as(markupNow.toString()).isEqualTo(250);
+            assertThat(markupNow.body().get("effective_at")).isEqualTo(markup.get("effective_at"));
+            assertThat(markupNow.body().get("effective_at").isTextual()).isTrue();
         }
     }
 

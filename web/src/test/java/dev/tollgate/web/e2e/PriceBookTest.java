@@ -109,6 +109,27 @@ class PriceBookTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void theMarkupReadsWithTheTimeItTookEffect() {
+        try {
+            // given an admin sets a 10 % markup from now on
+            Http.Answer set = put("/api/admin/prices/markup", admin, "{\"basis_points\":1000}");
+            assertThat(set.status()).as(set.toString()).isEqualTo(200);
+
+            // when the markup is read back
+            Http.Answer read = http.get("/api/admin/prices/markup", admin);
+
+            // then it names the same markup and the same effective time the change answered
+            assertThat(read.status()).as(read.toString()).isEqualTo(200);
+            assertThat(read.body().get("basis_points").asInt()).isEqualTo(1000);
+            assertThat(read.body().get("effective_at").isTextual()).as(read.toString()).isTrue();
+            assertThat(Instant.parse(read.body().get("effective_at").asText()))
+                    .isEqualTo(Instant.parse(set.body().get("effective_at").asText()));
+        } finally {
+            put("/api/admin/prices/markup", admin, "{\"basis_points\":0}");
+        }
+    }
+
+    @Test
     void aPriceScheduledForLaterIsListedAndDoesNotApplyYet() {
         String model = "@cf/mistral/mistral-7b-instruct-v0.1";
         Instant later = Instant.now().plusSeconds(3_600);
