@@ -38,6 +38,17 @@ final class Amounts {
         return money == null ? null : money.toUsdString();
     }
 
+    /**
+     * A body that may be left out (no body, or an empty one, arrives as {@code null}) but, when sent, is a JSON object:
+     * {@code []}, {@code null} or {@code "x"} name nothing and must not be taken for an empty object.
+     */
+    static JsonNode optionalObject(JsonNode body) {
+        if (body != null && !body.isObject()) {
+            throw ApiException.badRequest("The body must be a JSON object.");
+        }
+        return body;
+    }
+
     static String requiredText(JsonNode body, String field) {
         JsonNode node = body == null ? null : body.get(field);
         if (node == null || !node.isTextual() || node.textValue().isBlank()) {

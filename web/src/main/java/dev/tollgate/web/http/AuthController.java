@@ -119,7 +119,7 @@ public class AuthController {
     @PostMapping("/api-keys")
     public ResponseEntity<CreatedApiKeyView> createKey(@AuthenticationPrincipal Caller caller,
                                                        @RequestBody(required = false) JsonNode body) {
-        String name = Amounts.optionalText(body, "name", 100);
+        String name = Amounts.optionalText(Amounts.optionalObject(body), "name", 100);
         ApiKeys.Created created = apiKeys.create(caller.userId(), name == null || name.isBlank() ? "default" : name);
         ApiKey key = created.record();
         return ResponseEntity.status(HttpStatus.CREATED)

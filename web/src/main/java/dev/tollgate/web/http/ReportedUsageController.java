@@ -95,10 +95,11 @@ public class ReportedUsageController {
         return ResponseEntity.status(charged.get() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);
     }
 
+    /** Required, 0 included: a count left out is more likely a client's mistake than a call that used none. */
     private static long tokens(JsonNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
-            return 0;
+            throw ApiException.badRequest(field + " is required, as a whole number from 0 to " + MOST_TOKENS);
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0
                 || node.longValue() > MOST_TOKENS) {

@@ -198,6 +198,7 @@ public class TeamsController {
                                                         @RequestBody(required = false) JsonNode body) {
         Teams.Team team = access.team(teamId);
         TeamRole role = access.member(caller, team);
+        Amounts.optionalObject(body);
         String name = Amounts.optionalText(body, "name", 100);
         Money cap = spendCap(body);
         String holder = holder(body, caller);

@@ -465,6 +465,32 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void anApiKeysBodyIsAJsonObjectOrNothingAndABadOneCreatesNoKey() {
+        // given a user without keys
+        Member user = register();
+
+        // when a key is asked for with a body that is not an object, or names the key with a number
+        List<Http.Answer> refused = Stream.of("[]", "null", "\"x\"", "{\"name\":5}")
+                .map(body -> http.post("/api/auth/api-keys", user.token, body)).toList();
+
+        // then each is a 400 invalid_request and no key exists
+        for (Http.Answer answer : refused) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.errorCode()).isEqualTo("invalid_request");
+            assertWellFormedError(answer);
+        }
+        assertThat(http.get("/api/auth/api-keys", user.token).body()).isEmpty();
+        // while no body, an empty one or an empty object still make a key named "default"
+        List<Http.Answer> defaults = Stream.of(null, "", "{}")
+                .map(body -> http.post("/api/auth/api-keys", user.token, body)).toList();
+        for (Http.Answer answer : defaults) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
+            assertThat(answer.body().get("name").asText()).isEqualTo("default");
+        }
+        assertThat(http.get("/api/auth/api-keys", user.token).body()).hasSize(3);
+    }
+
+    @Test
     void apiKeysAreListedWithTheSameCreatedAtTheyWereCreatedWith() {
         // given a user who creates a few keys (a clock finer than the database's microseconds shows in any of them)
         Member user = register();
@@ -1225,6 +1251,35 @@ abstract class LedgerEndToEndContract {
         assertThat(poor.status()).as(poor.toString()).isEqualTo(402);
         assertThat(poor.errorCode()).isEqualTo("insufficient_funds");
         assertThat(paid.status()).as(paid.toString()).isEqualTo(201);
+    }
+
+    @Test
+    void aUsageReportNamesBothTokenCountsAndZeroIsACount() {
+        // given a funded user with a report of 10 input and 5 output tokens
+        Member user = register();
+        deposit(user, "1");
+        String good = "{\"provider\":\"cloudflare\",\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"input_tokens\":10,\"output_tokens\":5,\"request_id\":\"ext-counts\"}";
+
+        // when it is sent without input_tokens, without output_tokens, or with a null count, and then with 0 output
+        List<Http.Answer> refused = List.of(
+                http.post("/api/usage", user.token, good.replace("\"input_tokens\":10,", "")),
+                http.post("/api/usage", user.token, good.replace("\"output_tokens\":5,", "")),
+                http.post("/api/usage", user.token, good.replace("\"output_tokens\":5", "\"output_tokens\":null")));
+        Http.Answer zero = http.post("/api/usage", user.token, good.replace("\"output_tokens\":5", "\"output_tokens\":0"));
+
+        // then each report missing a count is a 400 naming it, charging nothing and keeping no request_id
+        assertThat(refused).extracting(Http.Answer::status).containsExactly(400, 400, 400);
+        assertThat(refused).extracting(Http.Answer::errorCode).containsOnly("invalid_request");
+        assertThat(refused).extracting(Http.Answer::errorMessage).satisfiesExactly(
+                message -> assertThat(message).contains("input_tokens"),
+                message -> assertThat(message).contains("output_tokens"),
+                message -> assertThat(message).contains("output_tokens"));
+        refused.forEach(LedgerEndToEndContract::assertWellFormedError);
+        // and an explicit 0 is a count: 10 × 282,000,000 / 1e6 = 2,820 nano-USD, charged under the same request_id
+        assertThat(zero.status()).as(zero.toString()).isEqualTo(201);
+        assertThat(zero.body().get("cost_usd").asText()).isEqualTo("0.00000282");
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("0.99999718");
     }
 
     @Test

@@ -510,6 +510,41 @@ class TeamsTest extends BehindFakeWorkersAi {
         assertThat(http.get("/api/teams/" + team + "/api-keys", owner.token()).body()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "null", "\"x\"", "{\"name\":5}"})
+    void aTeamKeyBodyThatIsNotAJsonObjectOrNamesTheKeyWithANumberIsA400AndCreatesNoKey(String body) {
+        // given a team
+        Person owner = person(null);
+        String team = team(owner, "Strict keys");
+
+        // when its owner asks for a key with that body
+        Http.Answer refused = http.post("/api/teams/" + team + "/api-keys", owner.token(), body);
+
+        // then it is a 400 invalid_request in the one error shape, and the team has no key
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("invalid_request");
+        assertThat(refused.body().get("error").get("request_id").asText()).isNotBlank();
+        assertThat(http.get("/api/teams/" + team + "/api-keys", owner.token()).body()).isEmpty();
+    }
+
+    @Test
+    void aTeamKeyAskedForWithoutABodyOrWithAnEmptyObjectIsNamedDefault() {
+        // given a team
+        Person owner = person(null);
+        String team = team(owner, "Default keys");
+
+        // when its owner asks for keys without a body and with {}
+        Http.Answer bare = http.post("/api/teams/" + team + "/api-keys", owner.token(), null);
+        Http.Answer empty = http.post("/api/teams/" + team + "/api-keys", owner.token(), "{}");
+
+        // then both are the owner's keys named "default"
+        for (Http.Answer created : List.of(bare, empty)) {
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            assertThat(created.body().get("name").asText()).isEqualTo("default");
+            assertThat(created.body().get("user_id").asText()).isEqualTo(owner.id());
+        }
+    }
+
     @Test
     void anOwnersTeamBudgetStopsEveryMembersCallsAndAnAdminCanFundTheTeam() throws InterruptedException {
         // given a team an admin funded directly, with a daily hard stop below one call set by its owner
