@@ -4,6 +4,9 @@ import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ledger.Fingerprint;
 import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.query.audit.AccountEvents;
 import dev.tollgate.query.audit.StoredEvent;
@@ -20,7 +23,7 @@ import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.ledger.LedgerCheck;
 import dev.tollgate.web.ops.Projections;
-import org.springframework.http.ResponseEntity;
+import org.springframework.http.HttpStatus;
 import dev.tollgate.web.security.Caller;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +37,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -110,6 +114,8 @@ public class AdminController {
     }
 
     @PostMapping("/credits/deposit")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = MoneyMovedView.class)))
     public Object deposit(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                           @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);
@@ -118,6 +124,8 @@ public class AdminController {
     }
 
     @PostMapping("/credits/deduct")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = MoneyMovedView.class)))
     public Object deduct(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                          @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);
@@ -172,8 +180,13 @@ public class AdminController {
         return projections.status();
     }
 
+    public record ReplayView(String name, String status) {
+    }
+
+    /** Accepted, not done: the read model rebuilds in the background; GET /projections shows how far it is. */
     @PostMapping("/projections/{name}/replay")
-    public ResponseEntity<Map<String, String>> replay(@PathVariable String name) {
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    public ReplayView replay(@PathVariable String name) {
         if (!projections.exists(name)) {
             throw ApiException.notFound("projection_not_found", "No such projection.");
         }
@@ -181,7 +194,7 @@ public class AdminController {
             throw ApiException.conflict("not_replayable", "This processor moves money and is never replayed.");
         }
         projections.replay(name);
-        return ResponseEntity.accepted().body(Map.of("name", name, "status", "replay_started"));
+        return new ReplayView(name, "replay_started");
     }
 
     @GetMapping("/ledger/check")

@@ -2,6 +2,9 @@ package dev.tollgate.web.http;
 
 import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.domain.metering.ProviderException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -93,6 +96,8 @@ public class AiController {
 
     /** With an Idempotency-Key, a retry answers the first call: no second upstream call, no second charge. */
     @PostMapping("/api/ai/chat")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ChatView.class)))
     public Object chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                        @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         ChatRequest request = chatRequest(body);
@@ -110,6 +115,8 @@ public class AiController {
      * Idempotency-Key, a retry replays the first stream as it ended (ADR 0019): no second upstream call or charge.
      */
     @PostMapping("/api/ai/chat/stream")
+    @ApiResponse(responseCode = "200", description = "Server-sent events: {\"response\"} chunks, then one with usage, "
+            + "cost_usd, balance_usd and request_id, then [DONE]", content = @Content(mediaType = "text/event-stream"))
     public void chatStream(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                            @RequestHeader(value = "Idempotency-Key", required = false) String key,
                            HttpServletResponse response) {

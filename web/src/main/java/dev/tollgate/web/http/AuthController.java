@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.web.identity.ApiKey;
 import dev.tollgate.web.identity.ApiKeys;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -73,7 +74,9 @@ public class AuthController {
 
     /** Registers a user and opens their account with balance 0. */
     @PostMapping("/register")
-    public ResponseEntity<UserView> register(@RequestBody JsonNode body) {
+    @ResponseStatus(HttpStatus.CREATED)
+    @SecurityRequirements
+    public UserView register(@RequestBody JsonNode body) {
         String email = Amounts.requiredText(body, "email").trim();
         String password = Amounts.requiredText(body, "password");
         String username = Amounts.optionalText(body, "username", 100);
@@ -90,10 +93,11 @@ public class AuthController {
             throw ApiException.conflict("email_taken", "This email is already registered.");
         }
         ledger.open(AccountId.of(user.id()));
-        return ResponseEntity.status(HttpStatus.CREATED).body(UserView.of(user));
+        return UserView.of(user);
     }
 
     @PostMapping("/login")
+    @SecurityRequirements
     public TokenView login(@RequestBody JsonNode body, HttpServletRequest request, HttpServletResponse response) {
         String email = Amounts.requiredText(body, "email");
         String password = Amounts.requiredText(body, "password");
@@ -117,13 +121,13 @@ public class AuthController {
     }
 
     @PostMapping("/api-keys")
-    public ResponseEntity<CreatedApiKeyView> createKey(@AuthenticationPrincipal Caller caller,
-                                                       @RequestBody(required = false) JsonNode body) {
+    @ResponseStatus(HttpStatus.CREATED)
+    public CreatedApiKeyView createKey(@AuthenticationPrincipal Caller caller,
+                                       @RequestBody(required = false) JsonNode body) {
         String name = Amounts.optionalText(Amounts.optionalObject(body), "name", 100);
         ApiKeys.Created created = apiKeys.create(caller.userId(), name == null || name.isBlank() ? "default" : name);
         ApiKey key = created.record();
-        return ResponseEntity.status(HttpStatus.CREATED)
-                .body(new CreatedApiKeyView(key.id(), key.name(), created.key(), key.prefix(), key.createdAt()));
+        return new CreatedApiKeyView(key.id(), key.name(), created.key(), key.prefix(), key.createdAt());
     }
 
     @GetMapping("/api-keys")
@@ -132,10 +136,10 @@ public class AuthController {
     }
 
     @DeleteMapping("/api-keys/{id}")
-    public ResponseEntity<Void> revoke(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void revoke(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         if (!apiKeys.revoke(caller.userId(), id)) {
             throw ApiException.notFound("api_key_not_found", "No such API key.");
         }
-        return ResponseEntity.noContent().build();
     }
 }

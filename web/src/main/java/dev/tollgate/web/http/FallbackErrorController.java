@@ -1,5 +1,6 @@
 package dev.tollgate.web.http;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,7 +11,11 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Errors raised outside Spring MVC (the servlet container, filters) also leave in the one error shape. */
+/**
+ * Errors raised outside Spring MVC (the servlet container, filters) also leave in the one error shape. Not part of
+ * the API: hidden from its description.
+ */
+@Hidden
 @RestController
 public class FallbackErrorController implements ErrorController {
 

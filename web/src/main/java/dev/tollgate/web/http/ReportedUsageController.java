@@ -2,6 +2,9 @@ package dev.tollgate.web.http;
 
 import dev.tollgate.web.ai.Payer;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.IdempotencyConflictException;
 import dev.tollgate.api.account.IdempotencyKey;
@@ -49,6 +52,10 @@ public class ReportedUsageController {
     }
 
     @PostMapping("/api/usage")
+    @ApiResponse(responseCode = "201", description = "Charged",
+            content = @Content(schema = @Schema(implementation = ChargeView.class)))
+    @ApiResponse(responseCode = "200", description = "Reported before with the same numbers: the first charge",
+            content = @Content(schema = @Schema(implementation = ChargeView.class)))
     public ResponseEntity<JsonNode> report(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("The report must be a JSON object.");

@@ -1,6 +1,9 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.tollgate.api.account.Spending;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.web.identity.ApiKey;
@@ -24,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -91,7 +95,8 @@ public class TeamsController {
 
     /** Creates a team owned by the caller, with its own account (balance 0). */
     @PostMapping("/api/teams")
-    public ResponseEntity<TeamView> create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    @ResponseStatus(HttpStatus.CREATED)
+    public TeamView create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         String name = Amounts.requiredText(body, "name").trim();
         if (name.length() > MAX_NAME) {
             throw ApiException.badRequest("name is longer than " + MAX_NAME + " characters");
@@ -100,7 +105,7 @@ public class TeamsController {
         // The account first: a team row is never without its account, and an account without a row is only empty.
         ledger.openTeam(Teams.accountOf(id));
         Teams.Team team = teams.create(id, name, caller.userId());
-        return ResponseEntity.status(HttpStatus.CREATED).body(TeamView.of(team, TeamRole.OWNER));
+        return TeamView.of(team, TeamRole.OWNER);
     }
 
     /** The caller's teams, each with the caller's role in it. */
@@ -125,6 +130,10 @@ public class TeamsController {
      * added, 200 when the user was a member already.
      */
     @PostMapping("/api/teams/{teamId}/members")
+    @ApiResponse(responseCode = "201", description = "Added",
+            content = @Content(schema = @Schema(implementation = MemberView.class)))
+    @ApiResponse(responseCode = "200", description = "Already a member: changed",
+            content = @Content(schema = @Schema(implementation = MemberView.class)))
     public ResponseEntity<MemberView> addMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                                 @RequestBody JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -171,7 +180,8 @@ public class TeamsController {
 
     /** An owner removes a member, or a member leaves. The member's team keys stop working at once. */
     @DeleteMapping("/api/teams/{teamId}/members/{userId}")
-    public ResponseEntity<Void> removeMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void removeMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                              @PathVariable String userId) {
         Teams.Team team = access.team(teamId);
         if (!userId.equals(caller.userId())) {
@@ -183,7 +193,6 @@ public class TeamsController {
         if (!removed) {
             throw ApiException.notFound("member_not_found", "This user is not a member of the team.");
         }
-        return ResponseEntity.noContent().build();
     }
 
     /**
@@ -193,9 +202,9 @@ public class TeamsController {
      * {@code email}); the key counts against that member's cap.
      */
     @PostMapping("/api/teams/{teamId}/api-keys")
-    public ResponseEntity<CreatedTeamKeyView> createKey(@AuthenticationPrincipal Caller caller,
-                                                        @PathVariable String teamId,
-                                                        @RequestBody(required = false) JsonNode body) {
+    @ResponseStatus(HttpStatus.CREATED)
+    public CreatedTeamKeyView createKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+                                        @RequestBody(required = false) JsonNode body) {
         Teams.Team team = access.team(teamId);
         TeamRole role = access.member(caller, team);
         Amounts.optionalObject(body);
@@ -210,9 +219,8 @@ public class TeamsController {
                 name == null || name.isBlank() ? "default" : name, cap).orElseThrow(
                         () -> ApiException.notFound("member_not_found", "This user is not a member of the team."));
         ApiKey key = created.record();
-        return ResponseEntity.status(HttpStatus.CREATED).body(new CreatedTeamKeyView(key.id(), key.name(),
-                created.key(), key.prefix(), teamId, key.userId(), cap == null ? null : cap.toUsdString(),
-                key.createdAt()));
+        return new CreatedTeamKeyView(key.id(), key.name(), created.key(), key.prefix(), teamId, key.userId(),
+                cap == null ? null : cap.toUsdString(), key.createdAt());
     }
 
     /** Whose key it is: the member named by {@code user_id} (or {@code member_id}) or {@code email}, else the caller. */
@@ -281,7 +289,8 @@ public class TeamsController {
 
     /** An owner revokes any key of the team; a member their own. */
     @DeleteMapping("/api/teams/{teamId}/api-keys/{keyId}")
-    public ResponseEntity<Void> revokeKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void revokeKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                           @PathVariable String keyId) {
         Teams.Team team = access.team(teamId);
         TeamRole role = access.member(caller, team);
@@ -291,7 +300,6 @@ public class TeamsController {
             throw ApiException.forbidden("Only the team's owners revoke another member's key.");
         }
         apiKeys.revoke(keyId);
-        return ResponseEntity.noContent().build();
     }
 
     /**
