@@ -116,6 +116,8 @@ public class AdminController {
     @PostMapping("/credits/deposit")
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(schema = @Schema(implementation = MoneyMovedView.class)))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.MoneyMovement.class)))
     public Object deposit(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                           @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);
@@ -126,6 +128,8 @@ public class AdminController {
     @PostMapping("/credits/deduct")
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(schema = @Schema(implementation = MoneyMovedView.class)))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.MoneyMovement.class)))
     public Object deduct(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                          @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Target target = target(body);

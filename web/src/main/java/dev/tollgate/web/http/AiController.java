@@ -98,6 +98,8 @@ public class AiController {
     @PostMapping("/api/ai/chat")
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(schema = @Schema(implementation = ChatView.class)))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Chat.class)))
     public Object chat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                        @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         ChatRequest request = chatRequest(body);
@@ -117,6 +119,8 @@ public class AiController {
     @PostMapping("/api/ai/chat/stream")
     @ApiResponse(responseCode = "200", description = "Server-sent events: {\"response\"} chunks, then one with usage, "
             + "cost_usd, balance_usd and request_id, then [DONE]", content = @Content(mediaType = "text/event-stream"))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Chat.class)))
     public void chatStream(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                            @RequestHeader(value = "Idempotency-Key", required = false) String key,
                            HttpServletResponse response) {

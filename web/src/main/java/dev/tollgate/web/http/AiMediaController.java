@@ -4,6 +4,8 @@ import jakarta.servlet.http.Part;
 import jakarta.servlet.ServletException;
 import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.account.AccountId;
@@ -64,6 +66,8 @@ public class AiMediaController {
 
     /** {@code {"model","input": "…" | ["…",…]}} ({@code text} is accepted too, as Workers AI names it). */
     @PostMapping("/api/ai/embeddings")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Embeddings.class)))
     public Object embeddings(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String model = Amounts.requiredText(body, "model");
@@ -89,6 +93,8 @@ public class AiMediaController {
 
     /** {@code {"model","prompt","steps"?}} → the image as base64, with what it was charged on. */
     @PostMapping("/api/ai/generate-image")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.GenerateImage.class)))
     public Object generateImage(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                                 @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String model = Amounts.requiredText(body, "model");
@@ -204,6 +210,8 @@ public class AiMediaController {
 
     /** A chat body plus {@code "image"}: base64 or a data URL. Answered like /api/ai/chat. */
     @PostMapping("/api/ai/vision-chat")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.VisionChat.class)))
     public Object visionChat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         var chat = AiController.chatRequest(promptAsMessage(body));

@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.web.identity.ApiKey;
@@ -76,6 +78,8 @@ public class AuthController {
     @PostMapping("/register")
     @ResponseStatus(HttpStatus.CREATED)
     @SecurityRequirements
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Register.class)))
     public UserView register(@RequestBody JsonNode body) {
         String email = Amounts.requiredText(body, "email").trim();
         String password = Amounts.requiredText(body, "password");
@@ -98,6 +102,8 @@ public class AuthController {
 
     @PostMapping("/login")
     @SecurityRequirements
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Login.class)))
     public TokenView login(@RequestBody JsonNode body, HttpServletRequest request, HttpServletResponse response) {
         String email = Amounts.requiredText(body, "email");
         String password = Amounts.requiredText(body, "password");
@@ -122,6 +128,8 @@ public class AuthController {
 
     @PostMapping("/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.NewApiKey.class)))
     public CreatedApiKeyView createKey(@AuthenticationPrincipal Caller caller,
                                        @RequestBody(required = false) JsonNode body) {
         String name = Amounts.optionalText(Amounts.optionalObject(body), "name", 100);

@@ -1,6 +1,8 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.budget.Budget;
 import dev.tollgate.api.budget.BudgetStatus;
@@ -59,12 +61,16 @@ public class BudgetController {
     }
 
     @PutMapping("/api/credits/budget")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Budget.class)))
     public BudgetView setMine(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         return set(AccountId.of(caller.userId()), body, caller.userId());
     }
 
     /** A team's owners set its budget; a hard stop then refuses every member's call that could pass it. */
     @PutMapping("/api/teams/{teamId}/budget")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Budget.class)))
     public BudgetView setTeams(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                @RequestBody JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -79,6 +85,8 @@ public class BudgetController {
     }
 
     @PutMapping("/api/admin/accounts/{userId}/budget")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Budget.class)))
     public BudgetView setForAccount(@AuthenticationPrincipal Caller caller, @PathVariable String userId,
                                     @RequestBody JsonNode body) {
         return set(existing(userId), body, "admin:" + caller.userId());

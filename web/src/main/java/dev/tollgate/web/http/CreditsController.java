@@ -1,6 +1,8 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.AccountState;
 import dev.tollgate.api.money.Money;
@@ -45,6 +47,8 @@ public class CreditsController {
     }
 
     @PostMapping("/api/credits/transfer")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Transfer.class)))
     public TransferView transfer(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                                  @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         if (caller.viaTeamKey()) {

@@ -1,6 +1,8 @@
 package dev.tollgate.web.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.tollgate.api.money.InvalidAmountException;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.pricing.MarkupSet;
@@ -84,6 +86,8 @@ public class PriceBookController {
     }
 
     @PutMapping("/api/admin/prices/markup")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Markup.class)))
     public MarkupView setMarkup(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         requireObject(body);
         JsonNode points = body.get("basis_points");
@@ -99,6 +103,8 @@ public class PriceBookController {
 
     /** {@code /api/admin/prices/{model}}: the model id whole, raw or with its {@code @} and {@code /} URL-encoded. */
     @PutMapping("/api/admin/prices/**")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Price.class)))
     public PriceRow setPrice(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                              HttpServletRequest http) {
         String uri = http.getRequestURI();

@@ -56,6 +56,8 @@ public class ReportedUsageController {
             content = @Content(schema = @Schema(implementation = ChargeView.class)))
     @ApiResponse(responseCode = "200", description = "Reported before with the same numbers: the first charge",
             content = @Content(schema = @Schema(implementation = ChargeView.class)))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.UsageReport.class)))
     public ResponseEntity<JsonNode> report(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("The report must be a JSON object.");

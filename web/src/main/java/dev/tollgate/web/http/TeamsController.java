@@ -96,6 +96,8 @@ public class TeamsController {
     /** Creates a team owned by the caller, with its own account (balance 0). */
     @PostMapping("/api/teams")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.NewTeam.class)))
     public TeamView create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         String name = Amounts.requiredText(body, "name").trim();
         if (name.length() > MAX_NAME) {
@@ -134,6 +136,8 @@ public class TeamsController {
             content = @Content(schema = @Schema(implementation = MemberView.class)))
     @ApiResponse(responseCode = "200", description = "Already a member: changed",
             content = @Content(schema = @Schema(implementation = MemberView.class)))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Member.class)))
     public ResponseEntity<MemberView> addMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                                 @RequestBody JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -149,6 +153,8 @@ public class TeamsController {
 
     /** An owner changes a member's role or member cap ({@code null} removes it); fields left out are kept. */
     @RequestMapping(path = "/api/teams/{teamId}/members/{userId}", method = {RequestMethod.PUT, RequestMethod.PATCH})
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.MemberChange.class)))
     public MemberView changeMember(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                    @PathVariable String userId, @RequestBody JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -203,6 +209,8 @@ public class TeamsController {
      */
     @PostMapping("/api/teams/{teamId}/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.NewTeamKey.class)))
     public CreatedTeamKeyView createKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                         @RequestBody(required = false) JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -261,6 +269,8 @@ public class TeamsController {
      * must not be loosened by the key's holder.
      */
     @RequestMapping(path = "/api/teams/{teamId}/api-keys/{keyId}", method = {RequestMethod.PUT, RequestMethod.PATCH})
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.KeyCap.class)))
     public TeamKeyView changeKey(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                  @PathVariable String keyId, @RequestBody JsonNode body) {
         Teams.Team team = access.team(teamId);
@@ -307,6 +317,8 @@ public class TeamsController {
      * transfers their own: once per {@code Idempotency-Key}, answering the team's balance after it.
      */
     @PostMapping("/api/teams/{teamId}/transfer")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(schema = @Schema(implementation = RequestBodies.Transfer.class)))
     public CreditsController.TransferView transfer(@AuthenticationPrincipal Caller caller, @PathVariable String teamId,
                                                    @RequestBody JsonNode body,
                                                    @RequestHeader(value = "Idempotency-Key", required = false)

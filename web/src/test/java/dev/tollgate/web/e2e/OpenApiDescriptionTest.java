@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code /v3/api-docs} as a client generator reads it (ADR 41): the JSON names, statuses, errors and
+ * {@code /v3/api-docs} as a client generator reads it (ADR 41): the JSON names, statuses, request bodies, errors and
  * credentials it describes are the ones the running application really uses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -97,6 +98,39 @@ class OpenApiDescriptionTest {
     }
 
     @Test
+    void requestBodiesAreDescribedByTheirFieldsNotAsOpaqueJson() {
+        // when the description is read
+        JsonNode docs = apiDocs();
+
+        // then each body the controllers read names its fields, amounts as strings, required ones required
+        Map<String, List<String>> required = Map.of(
+                "/api/auth/register", List.of("email", "password"),
+                "/api/credits/transfer", List.of("to", "amount_usd"),
+                "/api/admin/credits/deposit", List.of("user_id", "amount_usd"),
+                "/api/ai/chat", List.of("model", "messages"),
+                "/api/teams", List.of("name"),
+                "/api/usage", List.of("provider", "model", "input_tokens", "output_tokens", "request_id"));
+        required.forEach((path, fields) -> {
+            JsonNode body = bodySchema(docs, path, "post");
+            assertThat(names(body)).as(path).containsAll(fields);
+            assertThat(body.get("required")).as(path).isNotNull();
+            assertThat(body.get("required").toString()).as(path).contains(fields.stream().map(f -> '"' + f + '"')
+                    .toList());
+        });
+        assertThat(bodySchema(docs, "/api/credits/transfer", "post").at("/properties/amount_usd/type").asText())
+                .isEqualTo("string");
+        assertThat(names(bodySchema(docs, "/api/auth/login", "post"))).contains("email", "password");
+        assertThat(names(bodySchema(docs, "/api/auth/api-keys", "post"))).containsExactly("name");
+        assertThat(names(bodySchema(docs, "/api/credits/budget", "put")))
+                .contains("daily_limit_usd", "monthly_limit_usd", "thresholds_percent", "hard_stop");
+        assertThat(names(bodySchema(docs, "/api/admin/prices/markup", "put"))).contains("basis_points", "effective_at");
+        assertThat(names(bodySchema(docs, "/api/teams/{teamId}/members", "post"))).contains("email", "role");
+        assertThat(names(bodySchema(docs, "/api/teams/{teamId}/api-keys", "post"))).contains("name", "spend_cap_usd");
+        assertThat(bodySchema(docs, "/api/admin/credits/deduct", "post"))
+                .isEqualTo(bodySchema(docs, "/api/admin/credits/deposit", "post"));
+    }
+
+    @Test
     void theDescriptionNamesTollgateItsCredentialsAndLeavesOutTheErrorPath() {
         // when the description is read
         JsonNode docs = apiDocs();
@@ -129,6 +163,15 @@ class OpenApiDescriptionTest {
         List<String> codes = new ArrayList<>();
         responses.fieldNames().forEachRemaining(codes::add);
         return codes;
+    }
+
+    private static JsonNode bodySchema(JsonNode docs, String path, String method) {
+        JsonNode schema = docs.path("paths").path(path).path(method).path("requestBody").path("content")
+                .path("application/json").path("schema");
+        String ref = schema.path("$ref").asText();
+        assertThat(ref).as(method + " " + path).startsWith("#/components/schemas/").isNotEqualTo(
+                "#/components/schemas/JsonNode");
+        return docs.at("/components/schemas/" + ref.substring("#/components/schemas/".length()));
     }
 
     private static List<String> names(JsonNode schemaOrObject) {
