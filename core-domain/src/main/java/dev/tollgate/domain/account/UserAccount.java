@@ -84,8 +84,9 @@ import org.axonframework.spring.stereotype.Aggregate;
         commandTargetResolver = "commandTargets")
 // Revision 2 added the budget and the spend counters: a revision-1 snapshot would read as "nothing spent today", so
 // Axon skips it (RevisionSnapshotFilter) and rebuilds the account from its events. Revision 3 added what each API key
-// and each team member spent (a revision-2 snapshot would read as "this key spent nothing").
-@Revision("3")
+// and each team member spent (a revision-2 snapshot would read as "this key spent nothing"). Revision 4 added the
+// holds that lapsed (a revision-3 snapshot would not know them, and a call that outlasted its hold would go unpaid).
+@Revision("4")
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
 public class UserAccount {
@@ -104,6 +105,11 @@ public class UserAccount {
     private long held;
     private boolean open;
     private LinkedHashMap<String, OpenHold> holds = new LinkedHashMap<>();
+    /**
+     * Holds their deadline released while their call was still running, for {@link #MEMORY}: the call's result
+     * still settles once (ADR 42).
+     */
+    private LinkedHashMap<String, LapsedHold> lapsed = new LinkedHashMap<>();
     /** When the hold deadline this account's events show as scheduled fires (it may have fired already). */
     private Instant holdDeadlineAt;
     private LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
@@ -220,6 +226,9 @@ public class UserAccount {
     public Settlement handle(SettleReservation command) {
         OpenHold hold = holds.get(command.holdId());
         if (hold == null) {
+            if (lapsed.containsKey(command.holdId())) {
+                return settleLapsed(command);
+            }
             throw new UnknownHoldException("no open hold " + command.holdId());
         }
         Charge charge = command.charge();
@@ -230,6 +239,22 @@ public class UserAccount {
         List<BudgetThresholdCrossed> crossed = thresholdsCrossedBy(collected, command.holdId(), command.at());
         apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), new Money(released), after,
                 new Money(held - hold.amount()), command.at(), command.partial()));
+        crossed.forEach(AggregateLifecycle::apply);
+        return new Settlement(command.holdId(), new Money(collected), after);
+    }
+
+    /**
+     * A call that outlasted its hold: its deadline released the hold (the money became available again), and the
+     * provider's result came after. It is charged all the same, from the available balance as far as it goes, once:
+     * a settled lapsed hold is forgotten, so a second settlement is rejected like that of any ended hold.
+     */
+    private Settlement settleLapsed(SettleReservation command) {
+        Charge charge = command.charge();
+        long collected = Math.min(charge.cost().nanos(), balance - held);
+        Money after = new Money(balance - collected);
+        List<BudgetThresholdCrossed> crossed = thresholdsCrossedBy(collected, command.holdId(), command.at());
+        apply(new ReservationSettled(id, command.holdId(), charge, new Money(collected), Money.ZERO, after,
+                new Money(held), command.at(), command.partial()));
         crossed.forEach(AggregateLifecycle::apply);
         return new Settlement(command.holdId(), new Money(collected), after);
     }
@@ -421,6 +446,10 @@ public class UserAccount {
     void on(ReservationSettled event) {
         countSpend(event.collected().nanos(), event.at());
         OpenHold hold = holds.get(event.holdId());
+        if (hold == null) {
+            LapsedHold gone = lapsed.remove(event.holdId());
+            hold = gone == null ? null : gone.hold();
+        }
         if (hold != null && event.collected().nanos() > 0) {
             if (hold.apiKeyId() != null) {
                 spentByKey.merge(hold.apiKeyId(), event.collected().nanos(), UserAccount::saturatedAdd);
@@ -437,7 +466,13 @@ public class UserAccount {
     @EventSourcingHandler
     void on(ReservationReleased event) {
         held = event.heldAfter().nanos();
-        holds.remove(event.holdId());
+        OpenHold hold = holds.remove(event.holdId());
+        if (event.expired() && hold != null) {
+            lapsed.put(event.holdId(), new LapsedHold(hold, event.at()));
+        }
+        // Forget what lapsed longer ago than MEMORY, in the events' own time, so that a replay forgets the same.
+        Instant forgetBefore = event.at().minus(MEMORY);
+        lapsed.values().removeIf(l -> l.at().isBefore(forgetBefore));
     }
 
     @EventSourcingHandler
@@ -791,6 +826,10 @@ public class UserAccount {
 
     /** A hold that is neither settled nor released yet. */
     record OpenHold(long amount, String requestId, Instant expiresAt, String apiKeyId, String memberId) {
+    }
+
+    /** A hold its deadline released, and when. */
+    record LapsedHold(OpenHold hold, Instant at) {
     }
 
     /** A transfer this account sent that may still be refunded. */

@@ -25,6 +25,7 @@ import dev.tollgate.api.account.ReserveCredits;
 import dev.tollgate.api.budget.Budget;
 import dev.tollgate.api.budget.BudgetSet;
 import java.util.List;
+import dev.tollgate.api.account.ReservationReleased;
 import dev.tollgate.api.account.SettleReservation;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
@@ -121,7 +122,20 @@ class UserAccountSnapshotTest {
         JsonNode json = JSON.readTree(JSON.writeValueAsString(account));
         assertThat(json.fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("accountId", "id", "balance", "held", "open", "holds", "holdDeadlineAt", "remembered",
-                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth", "spentByKey", "spentByMember");
+                        "outgoing", "budget", "spendDay", "spentOnDay", "spendMonth", "spentInMonth", "spentByKey", "spentByMember",
+                        "lapsed");
+    }
+
+    @Test
+    void aSnapshotKeepsTheHoldsThatLapsedSoTheirCallsAreStillCharged() throws Exception {
+        // given hold h1's deadline released it while its call was still running
+        account.on(new ReservationReleased(ALICE, "h1", usd("3"), usd("0.000000001"), "expired", true, T3));
+        // when the account is written as a snapshot and read back
+        UserAccount restored = roundTrip(account);
+        // then the restored account still knows the lapsed hold, as it was
+        JsonNode lapsed = JSON.readTree(JSON.writeValueAsString(restored)).get("lapsed");
+        assertThat(lapsed.get("h1").get("hold").get("amount").asLong()).isEqualTo(3_000_000_000L);
+        assertThat(JSON.writeValueAsString(restored)).isEqualTo(JSON.writeValueAsString(account));
     }
 
     @Test

@@ -570,6 +570,63 @@ class UserAccountTest {
         }
 
         @Test
+        void aCallThatOutlastedItsHoldIsStillChargedFromTheAvailableBalance() {
+            // given 10 booked and a hold of 3 that its deadline released while the call was still running
+            fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
+                            new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "expired", true, T1))
+                    // when the call's result comes: it cost 2
+                    .when(new SettleReservation(ALICE, "h1", charge("h1", "2"), T2))
+                    // then the 2 are booked from the available balance; nothing was held, nothing is released
+                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "2"), usd("2"), Money.ZERO,
+                            usd("8"), Money.ZERO, T2))
+                    .expectResultMessagePayload(new Settlement("h1", usd("2"), usd("8")))
+                    .expectState(account -> assertThat(account.state())
+                            .isEqualTo(new AccountState(ALICE, usd("8"), Money.ZERO, true)));
+        }
+
+        @Test
+        void aLapsedCallTakesOnlyWhatIsAvailableSoOtherHoldsStayCoveredAndNothingGoesNegative() {
+            // given 10 booked, h1 lapsed, and h2 holding 9 of them since (1 available)
+            fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
+                            new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "expired", true, T1),
+                            reserved("h2", "9", "9"))
+                    // when h1's result comes: it cost 2
+                    .when(new SettleReservation(ALICE, "h1", charge("h1", "2"), T2))
+                    // then only the available 1 is collected; h2 stays held in full
+                    .expectEvents(new ReservationSettled(ALICE, "h1", charge("h1", "2"), usd("1"), Money.ZERO,
+                            usd("9"), usd("9"), T2))
+                    .expectState(account -> {
+                        assertThat(account.state()).isEqualTo(new AccountState(ALICE, usd("9"), usd("9"), true));
+                        assertThat(account.state().available()).isEqualTo(Money.ZERO);
+                    });
+        }
+
+        @Test
+        void aLapsedHoldIsSettledOnlyOnce() {
+            fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
+                            new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "expired", true, T1),
+                            new ReservationSettled(ALICE, "h1", charge("h1", "2"), usd("2"), Money.ZERO, usd("8"),
+                                    Money.ZERO, T2))
+                    .when(new SettleReservation(ALICE, "h1", charge("h1", "2"), T2))
+                    .expectException(UnknownHoldException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aHoldThatLapsedLongerAgoThanTheLedgerRemembersCanNoLongerBeSettled() {
+            // given h1 lapsed at T1, and another hold lapsed more than a day later
+            Instant dayLater = T1.plus(UserAccount.MEMORY).plusSeconds(1);
+            fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
+                            new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "expired", true, T1),
+                            reserved("h2", "1", "1"),
+                            new ReservationReleased(ALICE, "h2", usd("1"), Money.ZERO, "expired", true, dayLater))
+                    // then h1 is forgotten, h2 is not
+                    .when(new SettleReservation(ALICE, "h1", charge("h1", "2"), dayLater))
+                    .expectException(UnknownHoldException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
         void aReleasedHoldCannotBeSettled() {
             fixture.given(opened(), deposited("10"), reserved("h1", "3", "3"),
                             new ReservationReleased(ALICE, "h1", usd("3"), Money.ZERO, "x", false, T1))
