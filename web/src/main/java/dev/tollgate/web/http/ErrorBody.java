@@ -5,11 +5,26 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 
 /** The one error shape: {"error":{"code","message","request_id"}}. */
 public final class ErrorBody {
     private ErrorBody() {
+    }
+
+    /**
+     * The start of every error answer, on every surface: JSON whatever the request's Accept says. Left to content
+     * negotiation, an error would be weighed against an Accept meant for the success (an SSE client's
+     * text/event-stream) and turn into a 406 that hides why the call failed; SDKs read a JSON error before a stream.
+     */
+    public static ResponseEntity.BodyBuilder answer(HttpStatusCode status) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
+    }
+
+    public static ResponseEntity.BodyBuilder answer(int status) {
+        return answer(HttpStatusCode.valueOf(status));
     }
 
     public static Map<String, Object> of(String code, String message) {

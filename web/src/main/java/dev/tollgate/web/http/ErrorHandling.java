@@ -78,7 +78,7 @@ public class ErrorHandling {
             case BAD_INPUT -> answer(HttpStatus.BAD_REQUEST, "upstream_bad_request", e.getMessage());
             case MODEL_NOT_FOUND -> answer(HttpStatus.NOT_FOUND, "model_not_found", e.getMessage());
             case AUTHENTICATION -> answer(HttpStatus.BAD_GATEWAY, "upstream_auth", PROVIDER_REFUSED_CREDENTIALS);
-            case RATE_LIMITED -> providerLimit(ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS), e)
+            case RATE_LIMITED -> providerLimit(ErrorBody.answer(HttpStatus.TOO_MANY_REQUESTS), e)
                     .body(ErrorBody.of("rate_limited", e.getMessage()));
             case TIMEOUT -> answer(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", e.getMessage());
             case TOO_LARGE -> answer(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", e.getMessage());
@@ -117,7 +117,7 @@ public class ErrorHandling {
     /** A 405 names the methods the path does support in {@code Allow}, as HTTP requires. */
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
-        ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED);
+        ResponseEntity.BodyBuilder answer = ErrorBody.answer(HttpStatus.METHOD_NOT_ALLOWED);
         if (e.getSupportedHttpMethods() != null) {
             answer.allow(e.getSupportedHttpMethods().toArray(HttpMethod[]::new));
         }
@@ -227,6 +227,6 @@ public class ErrorHandling {
     }
 
     static ResponseEntity<Map<String, Object>> answer(HttpStatus status, String code, String message) {
-        return ResponseEntity.status(status).body(ErrorBody.of(code, message));
+        return ErrorBody.answer(status).body(ErrorBody.of(code, message));
     }
 }

@@ -45,6 +45,6 @@ public class FallbackErrorController implements ErrorController {
             case METHOD_NOT_ALLOWED -> "method_not_allowed";
             default -> status.is5xxServerError() ? "internal_error" : "invalid_request";
         };
-        return ResponseEntity.status(status).body(ErrorBody.of(errorCode, status.getReasonPhrase() + "."));
+        return ErrorBody.answer(status).body(ErrorBody.of(errorCode, status.getReasonPhrase() + "."));
     }
 }

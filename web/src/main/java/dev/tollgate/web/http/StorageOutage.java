@@ -41,7 +41,7 @@ public final class StorageOutage {
     }
 
     static ResponseEntity<Map<String, Object>> answer() {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        return ErrorBody.answer(HttpStatus.SERVICE_UNAVAILABLE)
                 .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS))
                 .body(ErrorBody.of("storage_unavailable", "The ledger's database cannot be reached right now. "
                         + "Retry shortly, with the same Idempotency-Key, so that a request which did land is not "

@@ -7,6 +7,7 @@ import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
+import dev.tollgate.web.http.ErrorBody;
 import dev.tollgate.web.http.ErrorHandling;
 import dev.tollgate.web.http.RequestIds;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ public class OpenAiErrors {
         return switch (e.kind()) {
             case BAD_INPUT -> answer(400, "invalid_request_error", e.getMessage(), null, "upstream_bad_request");
             case MODEL_NOT_FOUND -> answer(404, "invalid_request_error", e.getMessage(), "model", "model_not_found");
-            case RATE_LIMITED -> ErrorHandling.providerLimit(ResponseEntity.status(429), e)
+            case RATE_LIMITED -> ErrorHandling.providerLimit(ErrorBody.answer(429), e)
                     .body(body("rate_limit_error", e.getMessage(), null, "rate_limited"));
             case TIMEOUT -> answer(504, "server_error", e.getMessage(), null, "upstream_timeout");
             case TOO_LARGE -> answer(413, "invalid_request_error", e.getMessage(), null, "too_large");
@@ -94,6 +95,6 @@ public class OpenAiErrors {
 
     private static ResponseEntity<Map<String, Object>> answer(int status, String type, String message, String param,
                                                               String code) {
-        return ResponseEntity.status(status).body(body(type, message, param, code));
+        return ErrorBody.answer(status).body(body(type, message, param, code));
     }
 }

@@ -6,6 +6,7 @@ import dev.tollgate.api.account.InsufficientFundsException;
 import dev.tollgate.api.budget.BudgetExceededException;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.web.http.ApiException;
+import dev.tollgate.web.http.ErrorBody;
 import dev.tollgate.web.http.ErrorHandling;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,7 @@ public class WorkersAiErrors {
         };
         String message = e.kind() == ProviderException.Kind.AUTHENTICATION
                 ? ErrorHandling.PROVIDER_REFUSED_CREDENTIALS : e.getMessage();
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
+        ResponseEntity.BodyBuilder builder = ErrorBody.answer(status);
         if (e.kind() == ProviderException.Kind.RATE_LIMITED) {
             ErrorHandling.providerLimit(builder, e);
         }
@@ -113,6 +114,6 @@ public class WorkersAiErrors {
     }
 
     private static ResponseEntity<Map<String, Object>> answer(int status, int code, String message) {
-        return ResponseEntity.status(status).body(body(code, message));
+        return ErrorBody.answer(status).body(body(code, message));
     }
 }

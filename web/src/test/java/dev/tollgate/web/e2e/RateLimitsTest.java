@@ -127,6 +127,28 @@ class RateLimitsTest {
     }
 
     @Test
+    void aStreamPastTheLimitIsA429InJsonWithRetryAfterEvenForAnSseClient() {
+        // given a user who has spent this minute's three calls
+        String user = fundedUser();
+        for (int i = 0; i < 3; i++) {
+            http.post("/api/ai/chat", user, CHAT);
+        }
+        JsonNode before = http.get("/api/credits/balance", user).body();
+
+        // when they ask for a stream as SSE clients do, with Accept: text/event-stream
+        Http.Answer refused = http.post("/api/ai/chat/stream", user, CHAT, Map.of("Accept", "text/event-stream"));
+
+        // then the refusal is the rate limit's own 429, as JSON, with its wait, and nothing was held
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
+        assertThat(refused.errorCode()).isEqualTo("rate_limited");
+        assertThat(header(refused, "Content-Type")).startsWith("application/json");
+        assertThat(Long.parseLong(header(refused, "Retry-After"))).isBetween(1L, 60L);
+        JsonNode after = http.get("/api/credits/balance", user).body();
+        assertThat(after.get("balance_usd").asText()).isEqualTo(before.get("balance_usd").asText());
+        assertThat(after.get("held_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
     void anApiKeyHasALimitOfItsOwnAndItsCallsCountAgainstItsUser() {
         String user = fundedUser();
         String first = apiKey(user);
