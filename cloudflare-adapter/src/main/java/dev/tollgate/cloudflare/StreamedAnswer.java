@@ -28,6 +28,7 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     private long chunkInputSum;
     private long chunkOutputSum;
     private boolean chunkUsageShrank;
+    private boolean chunkSumOverflowed;
     private String finishReason;
     private boolean passedOn;
     private String error;
@@ -62,8 +63,14 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
                 chunkUsageShrank = true;
             }
             lastChunkUsage = usage;
-            chunkInputSum = Math.addExact(chunkInputSum, usage.inputTokens());
-            chunkOutputSum = Math.addExact(chunkOutputSum, usage.outputTokens());
+            try {
+                chunkInputSum = Math.addExact(chunkInputSum, usage.inputTokens());
+                chunkOutputSum = Math.addExact(chunkOutputSum, usage.outputTokens());
+            } catch (ArithmeticException absurd) {
+                // A sum past a long is no count (ADR 43): unusable like a negative one, and never a reason to break
+                // a stream whose text already reached the caller.
+                chunkSumOverflowed = true;
+            }
         } else if (usage != null) {
             cumulative = usage;
         }
@@ -106,7 +113,10 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
         if (cumulative != null || lastChunkUsage == null) {
             return cumulative;
         }
-        return chunkUsageShrank ? new ProviderUsage(chunkInputSum, chunkOutputSum) : lastChunkUsage;
+        if (!chunkUsageShrank) {
+            return lastChunkUsage;
+        }
+        return chunkSumOverflowed ? null : new ProviderUsage(chunkInputSum, chunkOutputSum);
     }
 
     /** What was produced before a break, or null when nothing was (no text, no usage). */

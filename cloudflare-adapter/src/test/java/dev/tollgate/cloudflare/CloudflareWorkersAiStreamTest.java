@@ -91,6 +91,23 @@ class CloudflareWorkersAiStreamTest {
     }
 
     @Test
+    void incrementalChunkUsageWhoseSumOverflowsIsNoUsageAndTheStreamStillEnds() {
+        // given increments (the output count shrinks) whose prompt counts of 2^62 add up past a long
+        fake.answer(eventStream(
+                openAiChunk("a", usage(4611686018427387904L, 2), null),
+                openAiChunk("b", usage(4611686018427387904L, 1), "stop"),
+                "[DONE]"));
+
+        // when the stream is read
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        // then the text is whole and the usage is left unknown, for the caller to estimate
+        assertThat(deltas).containsExactly("a", "b");
+        assertThat(completion.text()).isEqualTo("ab");
+        assertThat(completion.usage()).isNull();
+    }
+
+    @Test
     void streamWhoseChunksCarryNoUsageEndsWithUsageNull() {
         fake.answer(eventStream("{\"response\":\"Hi\",\"p\":\"xyz\"}", "{\"response\":\"\"}", "[DONE]"));
 

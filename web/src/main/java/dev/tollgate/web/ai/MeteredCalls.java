@@ -29,6 +29,7 @@ import dev.tollgate.domain.metering.InferenceProvider;
 import dev.tollgate.domain.metering.ModelPrice;
 import dev.tollgate.domain.metering.PriceBook;
 import dev.tollgate.domain.metering.ProviderException;
+import dev.tollgate.domain.metering.ProviderUsage;
 import dev.tollgate.web.config.TollgateProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,20 +198,14 @@ public class MeteredCalls {
     private Settled settle(AccountId account, String holdId, ChatRequest request, ModelPrice price,
                            ChatCompletion completion, long estimatedInput, String requestId, boolean partial,
                            Instant deliveredUntil) {
-        long input;
-        long output;
-        TokenSource source;
-        if (completion.usage() != null) {
-            input = completion.usage().inputTokens();
-            output = completion.usage().outputTokens();
-            source = TokenSource.PROVIDER;
-        } else {
-            input = estimatedInput;
-            output = tokens.count(request.model(), completion.text());
-            source = TokenSource.ESTIMATE;
+        Charge charge;
+        try {
+            charge = chargeOf(request, price, completion, estimatedInput, requestId);
+        } catch (RuntimeException unpriceable) {
+            // Nothing can be booked for this call, now or later: end its hold now rather than at its deadline.
+            release(account, holdId, "charge not computable");
+            throw unpriceable;
         }
-        Charge charge = new Charge(request.model(), input, output, source, price.inputPerMillion(),
-                price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
         SettleReservation settlement = new SettleReservation(account, holdId, charge, clock.instant(), partial);
         try {
             return new Settled(charge, commands.sendAndWait(settlement));
@@ -271,8 +266,9 @@ public class MeteredCalls {
         long counted = estimated;
         Money bound = CostRule.cost(estimated + estimated / 5 + 1, 0, price);
         return meter(payer, request.model(), requestId, bound, () -> provider.embed(request), out -> {
-            boolean reported = out.usage() != null;
-            long input = reported ? out.usage().inputTokens() : counted;
+            ProviderUsage usage = priceable(out.usage(), price);
+            boolean reported = usage != null;
+            long input = reported ? usage.inputTokens() : counted;
             return new Charge(request.model(), input, 0, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
                     price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, 0, price), requestId);
         });
@@ -336,11 +332,31 @@ public class MeteredCalls {
 
     private Charge chargeOf(ChatRequest request, ModelPrice price, ChatCompletion completion, long estimatedInput,
                             String requestId) {
-        boolean reported = completion.usage() != null;
-        long input = reported ? completion.usage().inputTokens() : estimatedInput;
-        long output = reported ? completion.usage().outputTokens() : tokens.count(request.model(), completion.text());
+        ProviderUsage usage = priceable(completion.usage(), price);
+        boolean reported = usage != null;
+        long input = reported ? usage.inputTokens() : estimatedInput;
+        long output = reported ? usage.outputTokens() : tokens.count(request.model(), completion.text());
         return new Charge(request.model(), input, output, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
                 price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
+    }
+
+    /**
+     * The provider's usage, or null (so the call is settled by Tollgate's estimate) when its cost at this price
+     * cannot be represented (ADR 43). Such a count is the provider's fault: it must neither be the caller's 400 nor
+     * leave the hold open, and it is as unusable as the negative or non-numeric counts the adapter already drops.
+     */
+    private static ProviderUsage priceable(ProviderUsage usage, ModelPrice price) {
+        if (usage == null) {
+            return null;
+        }
+        try {
+            CostRule.cost(usage.inputTokens(), usage.outputTokens(), price);
+            return usage;
+        } catch (ArithmeticException overflow) {
+            log.warn("provider reported usage too large to price ({} input, {} output tokens of {}); "
+                    + "settling by estimate", usage.inputTokens(), usage.outputTokens(), price.model());
+            return null;
+        }
     }
 
     /**

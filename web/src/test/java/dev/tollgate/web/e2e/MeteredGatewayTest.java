@@ -147,6 +147,42 @@ class MeteredGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void usageTooLargeToPriceIsSettledAtOnceByEstimateOnThePlainAndTheStreamedChat() throws Exception {
+        // given a provider that counts 10^15 tokens each way for a chat, and 2^62 each way for a streamed one:
+        // counts whose cost no ledger amount can hold
+        String token = fundedUser("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":"
+                + "1000000000000000,\"completion_tokens\":1000000000000000}},\"success\":true,\"errors\":[]}"));
+        workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+                .setBody("data: {\"response\":\"Cheese.\"}\n\n"
+                        + "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":4611686018427387904,"
+                        + "\"completion_tokens\":4611686018427387904}}\n\n"
+                        + "data: [DONE]\n\n"));
+
+        // when the chat is asked for plainly and as a stream
+        Http.Answer chat = http.post("/api/ai/chat", token, CHAT);
+        String streamed = http.post("/api/ai/chat/stream", token, CHAT.replace("{", "{\"stream\":true,")).raw();
+
+        // then both are answered and charged on Tollgate's estimate, and say so: the provider's fault is not the caller's
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        assertThat(chat.body().at("/usage/source").asText()).isEqualTo("estimate");
+        assertThat(streamed).as(streamed).endsWith("data: [DONE]\n\n").doesNotContain("\"error\"");
+        String[] events = streamed.lines().filter(l -> l.startsWith("data: ")).toArray(String[]::new);
+        JsonNode settledStream = Http.JSON.readTree(events[events.length - 2].substring("data: ".length()));
+        assertThat(settledStream.at("/usage/source").asText()).isEqualTo("estimate");
+        // and both holds ended at once, with exactly the two estimates taken from the balance
+        BigDecimal charged = new BigDecimal(chat.body().get("cost_usd").asText())
+                .add(new BigDecimal(settledStream.get("cost_usd").asText()));
+        assertThat(charged).isPositive();
+        JsonNode balance = http.get("/api/credits/balance", token).body();
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
+        assertThat(new BigDecimal(balance.get("balance_usd").asText()))
+                .isEqualByComparingTo(BigDecimal.ONE.subtract(charged));
+        JsonNode logged = http.get("/api/usage/logs?limit=2", token).body().get("items");
+        assertThat(logged).hasSize(2).allSatisfy(call -> assertThat(call.get("status").asText()).isEqualTo("ok"));
+    }
+
+    @Test
     void aDailyAllocationUsedUpTellsEverySurfacesClientsNotToRetryWithinTheHour() {
         // given Workers AI refusing the next three calls until its daily allocation comes back in an hour
         String token = fundedUser("1");

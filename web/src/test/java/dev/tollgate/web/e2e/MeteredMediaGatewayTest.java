@@ -88,6 +88,23 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void embeddingsWhoseReportedUsageCannotBePricedAreChargedOnTollgatesCount() {
+        // given bge reports 2^62 prompt tokens for one short text, a count whose cost no ledger amount can hold
+        Funded user = funded("1");
+        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],"
+                + "\"usage\":{\"prompt_tokens\":4611686018427387904}},\"success\":true,\"errors\":[]}"));
+
+        // when the text is embedded
+        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
+                "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
+
+        // then the call is answered and settled on the estimate, which it names, with nothing left held
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("usage").get("source").asText()).isEqualTo("estimate");
+        assertExactlyCharged(user, "1", answer.body());
+    }
+
+    @Test
     void aFluxImageIsChargedForTheTilesOfThePictureReturnedAndTheSteps() throws Exception {
         // given flux answers a 1024×1024 PNG in base64, as the reference documents
         Funded user = funded("1");
