@@ -18,10 +18,10 @@ import org.springframework.stereotype.Component;
 /**
  * Settlements of output that already reached its caller (a stream) but could not be stored when the call ended,
  * because the database was away. Without this the hold would expire and be released, and delivered output would go
- * unpaid. Each is sent again with back-off until it is stored, the ledger rejects it, or its hold's deadline has
- * passed (by then the deadline has released the hold). Exactly once rests on the hold: it settles once, and a
- * second settlement of it is rejected ({@code UnknownHoldException}), so a first attempt that was in fact stored
- * ends the retries rather than charging twice.
+ * unpaid. Each is sent again with back-off until it is stored, the ledger rejects it, or the time it was given has
+ * passed (an hour past its hold's deadline: the ledger still settles a lapsed hold, ADR 42). Exactly once rests on
+ * the hold: it settles once, and a second settlement of it is rejected ({@code UnknownHoldException}), so a first
+ * attempt that was in fact stored ends the retries rather than charging twice.
  * <p>
  * Kept in memory: a node that stops while the database is away loses its late settlements, and those holds are
  * released by their deadlines, as before.
@@ -65,7 +65,7 @@ public class LateSettlements {
         return true;
     }
 
-    /** Sends {@code settlement} again later, until it is stored or {@code holdExpires} has passed. */
+    /** Sends {@code settlement} again later, until it is stored or {@code holdExpires}, the time given, has passed. */
     public void retry(SettleReservation settlement, Instant holdExpires) {
         log.warn("settlement of {} ({} nano-USD) could not be stored; retrying until {}", settlement.holdId(),
                 settlement.charge().cost().nanos(), holdExpires);

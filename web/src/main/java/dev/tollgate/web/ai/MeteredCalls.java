@@ -47,6 +47,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class MeteredCalls {
+    /** How long past its hold's deadline a delivered call's settlement is retried (the ledger takes it for a day). */
+    static final Duration LATE_SETTLEMENT_GRACE = Duration.ofHours(1);
     private static final Logger log = LoggerFactory.getLogger(MeteredCalls.class);
     /** bge's tokenizer wraps every text in [CLS] … [SEP]. */
     private static final long EMBEDDING_MARKERS = 2;
@@ -102,8 +104,9 @@ public class MeteredCalls {
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
         Instant holdExpires = clock.instant().plus(holdTimeout);
         commands.sendAndWait(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant(), request.model()));
-        // A streamed answer reaches its caller as it comes: its charge must be booked even if storing it fails.
-        Instant deliveredUntil = onDelta == null ? null : holdExpires;
+        // A streamed answer reaches its caller as it comes: its charge must be booked even if storing it fails, and
+        // the account still takes it after the hold lapsed (ADR 42), so it is retried past the deadline too.
+        Instant deliveredUntil = onDelta == null ? null : holdExpires.plus(LATE_SETTLEMENT_GRACE);
         long started = System.nanoTime();
         ChatCompletion completion;
         try {
@@ -112,7 +115,7 @@ public class MeteredCalls {
             if (failed.producedOutput()) {
                 // Output reached the caller: they are charged for what the provider produced.
                 Settled settled = settle(account, holdId, request, price, failed.partial(), estimatedInput, requestId,
-                        true, holdExpires);
+                        true, holdExpires.plus(LATE_SETTLEMENT_GRACE));
                 throw new PartlyCharged(failed, metered(requestId, request, failed.partial(), settled,
                         (System.nanoTime() - started) / 1_000_000));
             } else {
