@@ -33,6 +33,9 @@ public final class GatewayBench {
      * that has been up a minute is past that, so the table reports the steady state.
      */
     private static final int WARM_UP = Integer.getInteger("bench.warmup", 20_000);
+    /** Whether the warm-up ends with single calls until the JIT is quiet ({@link JitSettle}); off to compare. */
+    private static final boolean SETTLE = !"false".equals(System.getProperty("bench.settle"));
+    private static double settled;
     private static final String MODEL_PATH = "/accounts/bench/ai/run/@cf/meta/llama-3.1-8b-instruct";
     private static final String CHAT = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
@@ -63,6 +66,9 @@ public final class GatewayBench {
         }
         System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
                 + "Tollgate and the fake; added cpu: CPU ms per call of the whole JVM, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
+        System.out.println(!SETTLE ? "(warm-up not settled: -Dbench.settle=false)"
+                : settled < 0 ? String.format("(the JIT was still compiling after %.0f s of single calls)", -settled)
+                : String.format("(then single calls for %.0f s until the JIT was quiet)", settled));
     }
 
     public static List<Row> run() throws Exception {
@@ -84,6 +90,13 @@ public final class GatewayBench {
                 measure(client, direct, "bench-token", CHAT, 16, WARM_UP / 4, false);
                 measureSpread(client, chat, tokens, 16, WARM_UP); // warm-up
                 measure(client, stream, tokens.get(0), CHAT, 16, WARM_UP / 4, true);
+                if (SETTLE) {
+                    List<HttpRequest> each = List.of(request(direct, "bench-token", CHAT),
+                            request(direct, "bench-token", STREAM_CHAT), request(chat, tokens.get(0), CHAT),
+                            request(stream, tokens.get(0), CHAT));
+                    int[] next = {0};
+                    settled = JitSettle.settle(random -> call(client, each.get(next[0]++ % each.size()), null));
+                }
                 List<Row> rows = new ArrayList<>();
                 for (int concurrency : new int[] {1, 16, 64}) {
                     rows.add(new Row("chat", concurrency, 1,

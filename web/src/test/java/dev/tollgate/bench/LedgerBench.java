@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -36,6 +37,9 @@ public final class LedgerBench {
     private static final int WARM_UP = Integer.getInteger("bench.warmup", 10_000);
     /** HTTP transfers before measuring: the gateway's warm-up compiles the ledger, not the web layer. */
     private static final int HTTP_WARM_UP = Integer.getInteger("bench.httpWarmup", 2_000);
+    /** Whether each warm-up ends with single transfers until the JIT is quiet ({@link JitSettle}); off to compare. */
+    private static final boolean SETTLE = !"false".equals(System.getProperty("bench.settle"));
+    private static double settled;
 
     public record Row(String storage, String path, int transfers, double seconds, double p50, double p99,
                       double lagP99, double[] cpuMs) {
@@ -75,6 +79,9 @@ public final class LedgerBench {
         System.out.printf("(%d threads, %d accounts, %d cores; projection lag: event made → committed in the "
                 + "balances, history and usage read models; CPU per transfer, load generator included in the JVM's)%n", THREADS, ACCOUNTS,
                 Runtime.getRuntime().availableProcessors());
+        System.out.println(!SETTLE ? "(warm-ups not settled: -Dbench.settle=false)"
+                : String.format("(each warm-up then ran single transfers until the JIT was quiet: %.0f s in all%s)",
+                        Math.abs(settled), settled < 0 ? ", and it was still compiling at a limit" : ""));
     }
 
     /** Credits seen on the event bus; counting them in memory keeps the measurement off the database. */
@@ -99,6 +106,9 @@ public final class LedgerBench {
             ProjectionLag lag = new ProjectionLag(app.bean(EventProcessingConfiguration.class));
             Projections projections = app.bean(Projections.class);
             gateway(commands, accounts, WARM_UP); // the JIT's steady state, as in bench/gateway
+            if (SETTLE) {
+                settled = add(settled, JitSettle.settle(random -> transfer(commands, accounts, random)));
+            }
             // Each transfer makes two events, each recorded by three read models.
             lag.start(GATEWAY_TRANSFERS * 6 + 1_000);
             Row viaGateway = gateway(commands, accounts, GATEWAY_TRANSFERS);
@@ -118,16 +128,7 @@ public final class LedgerBench {
         received.set(0);
         CpuTime.Reading cpu = CpuTime.now();
         long start = System.nanoTime();
-        Load.Measured sends = Load.run(THREADS, total, random -> {
-            AccountId from = accounts.get(random.nextInt(accounts.size()));
-            AccountId to = accounts.get(random.nextInt(accounts.size()));
-            if (to.equals(from)) {
-                to = accounts.get((accounts.indexOf(from) + 1) % accounts.size());
-            }
-            commands.sendAndWait(new SendTransfer(from, "t-" + UUID.randomUUID(), to, Money.ofNanos(1_000_000),
-                    null, Intent.NONE, Instant.now()));
-            return true;
-        });
+        Load.Measured sends = Load.run(THREADS, total, random -> transfer(commands, accounts, random));
         // A transfer is done when the process has credited the receiver: wait until every one sent is received.
         for (int i = 0; i < 3_000 && received.get() < total; i++) {
             Thread.sleep(10);
@@ -135,6 +136,23 @@ public final class LedgerBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Row("", "command gateway", total, seconds, sends.p50(), sends.p99(), 0,
                 CpuTime.now().perOperation(cpu, total));
+    }
+
+    /** Sums settling times; negative once any of them hit its limit. */
+    private static double add(double sum, double seconds) {
+        double total = Math.abs(sum) + Math.abs(seconds);
+        return sum < 0 || seconds < 0 ? -total : total;
+    }
+
+    private static boolean transfer(CommandGateway commands, List<AccountId> accounts, Random random) {
+        AccountId from = accounts.get(random.nextInt(accounts.size()));
+        AccountId to = accounts.get(random.nextInt(accounts.size()));
+        if (to.equals(from)) {
+            to = accounts.get((accounts.indexOf(from) + 1) % accounts.size());
+        }
+        commands.sendAndWait(new SendTransfer(from, "t-" + UUID.randomUUID(), to, Money.ofNanos(1_000_000),
+                null, Intent.NONE, Instant.now()));
+        return true;
     }
 
     private static Row http(RunningTollgate app, int total) throws Exception {
@@ -161,6 +179,9 @@ public final class LedgerBench {
             return answer.status() == 200 && "completed".equals(answer.body().path("status").asText());
         };
         Load.run(THREADS, HTTP_WARM_UP, transfer);
+        if (SETTLE) {
+            settled = add(settled, JitSettle.settle(transfer));
+        }
         CpuTime.Reading cpu = CpuTime.now();
         Load.Measured m = Load.run(THREADS, total, transfer);
         if (m.failures() > 0) {
