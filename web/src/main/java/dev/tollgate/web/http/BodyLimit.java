@@ -40,9 +40,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 public class BodyLimit extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(BodyLimit.class);
-    /** Endpoints whose JSON carries audio or images (as byte arrays), and the raw Cloudflare surface. */
+    /**
+     * Endpoints whose JSON carries audio or images (as byte arrays or base64), and the raw Cloudflare surface. OpenAI's
+     * chat path is one: its vision messages carry the image as a {@code data:} URL, so the same photo that the other
+     * two vision paths take was a 413 there.
+     */
     private static final List<String> MEDIA_PATHS = List.of("/api/ai/transcribe", "/api/ai/vision-chat",
-            "/v1/audio/", "/client/v4/");
+            "/v1/audio/", "/v1/chat/completions", "/client/v4/");
     private static final List<String> MEDIA_TYPES = List.of("multipart/", "audio/", "image/", "video/",
             "application/octet-stream");
 

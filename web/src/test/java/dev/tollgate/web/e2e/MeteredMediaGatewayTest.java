@@ -340,6 +340,28 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aPhotoOverAMegabyteIsTakenOnOpenAisChatPathAsOnTheOtherVisionPaths() throws Exception {
+        // given a 1.5 MB image, sent as OpenAI's SDKs send one: a data URL, 2 MB of JSON
+        Funded user = funded("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"Noise.\",\"usage\":{\"prompt_tokens\":1620,"
+                + "\"completion_tokens\":2,\"total_tokens\":1622}},\"success\":true,\"errors\":[]}"));
+        byte[] photo = new byte[1_500_000];
+        new java.util.Random(7).nextBytes(photo);
+        String body = "{\"model\":\"" + VISION + "\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"What is this?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":"
+                + "\"data:image/png;base64," + Base64.getEncoder().encodeToString(photo) + "\"}}]}]}";
+
+        // when it is sent to /v1/chat/completions
+        Http.Answer answer = http.post("/v1/chat/completions", user.token(), body);
+
+        // then it is answered and metered, and Workers AI received every byte of the image
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("choices").get(0).get("message").get("content").asText()).isEqualTo("Noise.");
+        JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(sent.get("image").size()).isEqualTo(photo.length);
+    }
+
+    @Test
     void anImageSentThreeTimesWithOneIdempotencyKeyIsDrawnAndChargedOnce() throws Exception {
         Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"image\":\"" + Base64.getEncoder().encodeToString(png(1024, 1024))

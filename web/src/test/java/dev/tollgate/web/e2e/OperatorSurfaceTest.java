@@ -142,7 +142,7 @@ class OperatorSurfaceTest extends BehindFakeWorkersAi {
         HttpResponse<String> declared = post("/api/credits/transfer", ada.token,
                 HttpRequest.BodyPublishers.ofString(huge));
         HttpResponse<String> chunked = post("/api/credits/transfer", ada.token, chunked(huge));
-        HttpResponse<String> openAi = post("/v1/chat/completions", ada.token, chunked(huge));
+        HttpResponse<String> openAi = post("/v1/embeddings", ada.token, chunked(huge));
 
         for (HttpResponse<String> answer : List.of(declared, chunked)) {
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(413);

@@ -2,6 +2,7 @@ package dev.tollgate.web.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.Dispatcher;
@@ -38,6 +39,28 @@ class ProviderRefusalsTest extends BehindFakeWorkersAi {
             assertThat(answer.response().headers().firstValue("Retry-After")).hasValue("30");
         });
         assertThat(upstreamCalls).hasValue(answers.size());
+    }
+
+    @Test
+    void anUpstreamThatKeepsFailingIsA502ThatTellsSdksNotToMultiplyTollgatesOwnRetries() {
+        // given a Workers AI that answers every call with a 500
+        String token = funded("1").token();
+        AtomicInteger upstreamCalls = answerEveryCallWith(new MockResponse().setResponseCode(500));
+
+        // when one chat is sent on each surface
+        List<Http.Answer> answers = onEverySurface(token);
+
+        // then each is a 502 after Tollgate's three tries, saying x-should-retry: false, which OpenAI's and
+        // Cloudflare's SDKs obey instead of trying three times more each
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+            assertThat(answer.response().headers().firstValue("x-should-retry")).hasValue("false");
+        });
+        assertThat(upstreamCalls).hasValue(answers.size() * 3);
+        // and nothing was charged or left held
+        JsonNode balance = http.get("/api/credits/balance", token).body();
+        assertThat(balance.get("balance_usd").asText()).isEqualTo("1");
+        assertThat(balance.get("held_usd").asText()).isEqualTo("0");
     }
 
     @Test
