@@ -13,9 +13,12 @@ import java.util.function.Consumer;
  * {@code {"response","p","usage"}} and OpenAI's {@code chat.completion.chunk}. Workers AI's own usage is
  * cumulative, and when it comes it is the figure: increments are never added to it (that would double-charge).
  * OpenAI chunks may carry usage too, either as running totals or as increments (the reference says increments; what
- * was seen are running totals). Until a cumulative figure arrives, usage that never shrinks is read as running
- * totals (the last is the figure), and usage that does shrink as increments (their sum is the figure), so a stream
- * cut before its final figure is still charged for everything its chunks counted. A chunk that is Cloudflare's error
+ * was seen are running totals). Until a cumulative figure arrives, they are told apart by how the output count moves
+ * on chunks that bring text: a running total grows with every such chunk (a token split across two chunks aside),
+ * while increments shrink or stand still ({@code 1, 1, 1…}). Running totals end on their last figure; increments on
+ * the sum of their output and the largest prompt count (a prompt repeated on every increment is still one prompt).
+ * So a stream cut before its final figure, or ended without one, is still charged for everything its chunks counted:
+ * reading forty one-token increments as totals had charged one token for forty. A chunk that is Cloudflare's error
  * envelope ends the stream there, as a broken one.
  */
 final class StreamedAnswer implements ServerSentEvents.DataHandler {
@@ -25,9 +28,12 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     private final StringBuilder text = new StringBuilder();
     private ProviderUsage cumulative;
     private ProviderUsage lastChunkUsage;
-    private long chunkInputSum;
+    private long chunkInputMax;
     private long chunkOutputSum;
     private boolean chunkUsageShrank;
+    /** Chunks with text and usage after the first with usage, and how many of them did not raise the output count. */
+    private int textSteps;
+    private int flatTextSteps;
     private boolean chunkSumOverflowed;
     private String finishReason;
     private boolean passedOn;
@@ -58,13 +64,21 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
         }
         ProviderUsage usage = WorkersAiJson.usage(chunk);
         if (usage != null && "chat.completion.chunk".equals(chunk.path("object").asText())) {
-            if (lastChunkUsage != null && (usage.inputTokens() < lastChunkUsage.inputTokens()
-                    || usage.outputTokens() < lastChunkUsage.outputTokens())) {
-                chunkUsageShrank = true;
+            if (lastChunkUsage != null) {
+                if (usage.inputTokens() < lastChunkUsage.inputTokens()
+                        || usage.outputTokens() < lastChunkUsage.outputTokens()) {
+                    chunkUsageShrank = true;
+                }
+                if (delta != null && !delta.isEmpty()) {
+                    textSteps++;
+                    if (usage.outputTokens() <= lastChunkUsage.outputTokens()) {
+                        flatTextSteps++;
+                    }
+                }
             }
             lastChunkUsage = usage;
+            chunkInputMax = Math.max(chunkInputMax, usage.inputTokens());
             try {
-                chunkInputSum = Math.addExact(chunkInputSum, usage.inputTokens());
                 chunkOutputSum = Math.addExact(chunkOutputSum, usage.outputTokens());
             } catch (ArithmeticException absurd) {
                 // A sum past a long is no count (ADR 43): unusable like a negative one, and never a reason to break
@@ -113,10 +127,11 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
         if (cumulative != null || lastChunkUsage == null) {
             return cumulative;
         }
-        if (!chunkUsageShrank) {
+        boolean runningTotals = !chunkUsageShrank && flatTextSteps * 2 <= textSteps;
+        if (runningTotals) {
             return lastChunkUsage;
         }
-        return chunkSumOverflowed ? null : new ProviderUsage(chunkInputSum, chunkOutputSum);
+        return chunkSumOverflowed ? null : new ProviderUsage(chunkInputMax, chunkOutputSum);
     }
 
     /** What was produced before a break, or null when nothing was (no text, no usage). */

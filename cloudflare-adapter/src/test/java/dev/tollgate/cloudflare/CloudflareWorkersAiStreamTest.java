@@ -92,10 +92,10 @@ class CloudflareWorkersAiStreamTest {
 
     @Test
     void incrementalChunkUsageWhoseSumOverflowsIsNoUsageAndTheStreamStillEnds() {
-        // given increments (the output count shrinks) whose prompt counts of 2^62 add up past a long
+        // given increments (the output count shrinks) whose output counts of over 2^62 add up past a long
         fake.answer(eventStream(
-                openAiChunk("a", usage(4611686018427387904L, 2), null),
-                openAiChunk("b", usage(4611686018427387904L, 1), "stop"),
+                openAiChunk("a", usage(5, 4611686018427387905L), null),
+                openAiChunk("b", usage(5, 4611686018427387904L), "stop"),
                 "[DONE]"));
 
         // when the stream is read
@@ -160,6 +160,42 @@ class CloudflareWorkersAiStreamTest {
 
         // then what the chunks counted is what was produced: all of the prompt and four tokens
         assertThat(failure.partial().usage()).isEqualTo(new ProviderUsage(100, 4));
+    }
+
+    @Test
+    void oneTokenIncrementsThatRepeatThePromptAreSummedOnceTheStreamEndsWithoutItsTotal() {
+        // given forty chunks, each counting its own one token and repeating the prompt's 500, and no final total
+        String[] chunks = new String[41];
+        for (int i = 0; i < 40; i++) {
+            chunks[i] = openAiChunk("w" + i + " ", usage(500, 1), i == 39 ? "stop" : null);
+        }
+        chunks[40] = "[DONE]";
+        fake.answer(eventStream(chunks));
+
+        // when the stream is read
+        ChatCompletion completion = workersAi.chatStream(question(null), deltas::add);
+
+        // then the output is the forty tokens, and the prompt is counted once
+        assertThat(deltas).hasSize(40);
+        assertThat(completion.usage()).isEqualTo(new ProviderUsage(500, 40));
+    }
+
+    @Test
+    void runningTotalsWithATokenSplitAcrossTwoChunksStillEndOnTheLastTotal() {
+        // given running totals where one token's bytes came in two chunks (the count stood still once)
+        fake.answer(eventStream(
+                openAiChunk("Hel", usage(20, 1), null),
+                openAiChunk("l", usage(20, 2), null),
+                openAiChunk("\u00e9", usage(20, 2), null),
+                openAiChunk(" there", usage(20, 3), null),
+                openAiChunk("", usage(20, 3), "stop")));
+
+        // when the stream breaks before its end
+        ProviderException failure = catchThrowableOfType(() -> workersAi.chatStream(question(null), deltas::add),
+                ProviderException.class);
+
+        // then the last running total is the figure, not their sum
+        assertThat(failure.partial().usage()).isEqualTo(new ProviderUsage(20, 3));
     }
 
     @Test
