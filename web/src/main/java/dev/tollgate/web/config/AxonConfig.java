@@ -104,8 +104,10 @@ public class AxonConfig {
 
     @Bean
     public Jackson2ObjectMapperBuilderCustomizer strictNumbers() {
-        // Money arrives as strings; a JSON number where a string is expected must not be coerced silently.
-        return builder -> builder.postConfigurer(mapper -> mapper.coercionConfigDefaults()
+        // Money arrives as strings; a JSON number where a string is expected must not be coerced silently. A field
+        // given twice ({"amount_usd":"0.1","amount_usd":"0.9"}) is refused rather than read as its last value.
+        return builder -> builder.featuresToEnable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .postConfigurer(mapper -> mapper.coercionConfigDefaults()
                 .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
                 .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,

@@ -276,6 +276,9 @@ abstract class LedgerEndToEndContract {
         Http.Answer unknownId = http.post("/api/credits/transfer", from.token,
                 json("to", "00000000-0000-0000-0000-000000000000", "amount_usd", "1"));
         Http.Answer self = http.post("/api/credits/transfer", from.token, json("to", from.email, "amount_usd", "1"));
+        // a field given twice is ambiguous, not "the last one wins"
+        Http.Answer twice = http.post("/api/credits/transfer", from.token,
+                "{\"to\":\"" + RunningTollgate.ADMIN_EMAIL + "\",\"amount_usd\":\"0.1\",\"amount_usd\":\"0.9\"}");
         Http.Answer tooMuch = http.post("/api/credits/transfer", from.token,
                 json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "5.000000001"));
 
@@ -283,9 +286,11 @@ abstract class LedgerEndToEndContract {
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknownId.status()).isEqualTo(404);
         assertThat(self.status()).isEqualTo(400);
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.errorCode()).isEqualTo("invalid_json");
         assertThat(tooMuch.status()).isEqualTo(402);
         assertThat(tooMuch.errorCode()).isEqualTo("insufficient_funds");
-        Stream.of(malformed, unknown, unknownId, self, tooMuch).forEach(LedgerEndToEndContract::assertWellFormedError);
+        Stream.of(malformed, unknown, unknownId, self, twice, tooMuch).forEach(LedgerEndToEndContract::assertWellFormedError);
         assertThat(balance(from).get("balance_usd").asText()).isEqualTo("5");
     }
 
