@@ -279,10 +279,13 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         String body = bodyOf(response);
         JsonNode result = resultOf(response.code(), body);
         String text = WorkersAiJson.responseText(result);
-        if (text == null) {
+        String toolCalls = WorkersAiJson.toolCalls(result);
+        if (text == null && toolCalls == null) {
             throw errors.malformed(response.code(), body, "a result without a response");
         }
-        return new ChatCompletion(text, WorkersAiJson.usage(result), WorkersAiJson.finishReason(result));
+        // A model that answers only with function calls may leave its response out or null.
+        return new ChatCompletion(text == null ? "" : text, WorkersAiJson.usage(result),
+                WorkersAiJson.finishReason(result), toolCalls);
     }
 
     private ChatCompletion streamedAnswer(Response response, String model, Consumer<String> onDelta)

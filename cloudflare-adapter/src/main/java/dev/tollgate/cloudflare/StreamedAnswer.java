@@ -2,10 +2,14 @@ package dev.tollgate.cloudflare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.domain.metering.ChatCompletion;
 import dev.tollgate.domain.metering.ProviderUsage;
 
 import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +24,10 @@ import java.util.function.Consumer;
  * So a stream cut before its final figure, or ended without one, is still charged for everything its chunks counted:
  * reading forty one-token increments as totals had charged one token for forty. A chunk that is Cloudflare's error
  * envelope ends the stream there, as a broken one.
+ * <p>
+ * How Workers AI streams function calls is not in the reference (unverified): both ways seen in OpenAI-style APIs are
+ * collected, whole calls in a chunk's {@code tool_calls} and OpenAI's {@code delta.tool_calls} pieces joined by their
+ * {@code index}. They are handed on whole with the completion, since a call is of no use before its arguments end.
  */
 final class StreamedAnswer implements ServerSentEvents.DataHandler {
 
@@ -38,10 +46,14 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     private String finishReason;
     private boolean passedOn;
     private String error;
+    private final ArrayNode wholeCalls;
+    /** OpenAI's pieces of each call by its index: id, name and the arguments' text so far. */
+    private final Map<Integer, ObjectNode> pieceCalls = new TreeMap<>();
 
     StreamedAnswer(ObjectMapper json, Consumer<String> onDelta) {
         this.json = json;
         this.onDelta = onDelta;
+        this.wholeCalls = json.createArrayNode();
     }
 
     @Override
@@ -88,11 +100,55 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
         } else if (usage != null) {
             cumulative = usage;
         }
+        collectToolCalls(chunk);
         JsonNode reason = chunk.path("choices").path(0).path("finish_reason");
         if (reason.isTextual()) {
             finishReason = reason.asText();
         }
         return false;
+    }
+
+    private void collectToolCalls(JsonNode chunk) {
+        for (JsonNode call : chunk.path("tool_calls")) {
+            if (call.isObject()) {
+                wholeCalls.add(call);
+            }
+        }
+        for (JsonNode piece : chunk.path("choices").path(0).path("delta").path("tool_calls")) {
+            if (!piece.isObject()) {
+                continue;
+            }
+            ObjectNode call = pieceCalls.computeIfAbsent(piece.path("index").asInt(pieceCalls.size()), i -> {
+                ObjectNode fresh = json.createObjectNode();
+                fresh.put("type", "function").putObject("function").put("name", "").put("arguments", "");
+                return fresh;
+            });
+            if (piece.path("id").isTextual()) {
+                call.put("id", piece.path("id").asText());
+            }
+            ObjectNode function = (ObjectNode) call.get("function");
+            JsonNode name = piece.path("function").path("name");
+            String known = function.path("name").asText();
+            if (name.isTextual() && !known.equals(name.asText())) {
+                // OpenAI names a call in its first piece only; a server that repeats the name must not double it.
+                function.put("name", known + name.asText());
+            }
+            JsonNode arguments = piece.path("function").path("arguments");
+            if (arguments.isTextual()) {
+                function.put("arguments", function.path("arguments").asText() + arguments.asText());
+            } else if (arguments.isObject()) {
+                function.put("arguments", arguments.toString());
+            }
+        }
+    }
+
+    private String toolCalls() {
+        if (wholeCalls.isEmpty() && pieceCalls.isEmpty()) {
+            return null;
+        }
+        ArrayNode calls = wholeCalls.deepCopy();
+        pieceCalls.values().forEach(calls::add);
+        return calls.toString();
     }
 
     private static boolean isError(JsonNode chunk) {
@@ -120,7 +176,7 @@ final class StreamedAnswer implements ServerSentEvents.DataHandler {
     }
 
     ChatCompletion completion() {
-        return new ChatCompletion(text.toString(), usage(), finishReason);
+        return new ChatCompletion(text.toString(), usage(), finishReason, toolCalls());
     }
 
     private ProviderUsage usage() {

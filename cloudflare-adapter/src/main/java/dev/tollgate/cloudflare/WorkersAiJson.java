@@ -27,7 +27,19 @@ final class WorkersAiJson {
         ObjectNode body = json.createObjectNode();
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage message : request.messages()) {
-            messages.addObject().put("role", message.role()).put("content", message.content());
+            // Workers AI's own clients always send content as text, so an assistant's null beside its tool calls
+            // goes as "" (whether /ai/run takes null is unverified).
+            ObjectNode sent = messages.addObject().put("role", message.role())
+                    .put("content", message.content() == null ? "" : message.content());
+            if (message.toolCalls() != null) {
+                sent.set("tool_calls", parsed(json, message.toolCalls(), "tool_calls"));
+            }
+            if (message.toolCallId() != null) {
+                sent.put("tool_call_id", message.toolCallId());
+            }
+        }
+        if (request.tools() != null) {
+            body.set("tools", parsed(json, request.tools(), "tools"));
         }
         body.put("max_tokens", request.maxTokens());
         if (request.temperature() != null) {
@@ -37,6 +49,15 @@ final class WorkersAiJson {
         request.sampling().values().forEach(body::put);
         body.put("stream", stream);
         return body;
+    }
+
+    /** JSON the edge already checked, as the tree it is; text that does not parse is the caller's bad input. */
+    private static JsonNode parsed(ObjectMapper json, String text, String field) {
+        try {
+            return json.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ProviderException.of(ProviderException.Kind.BAD_INPUT, field + " must be JSON");
+        }
     }
 
     /** The client's decimal text travels as a JSON number with the digits it wrote (no binary rounding). */
@@ -60,6 +81,20 @@ final class WorkersAiJson {
         }
         JsonNode content = result.path("choices").path(0).path("message").path("content");
         return content.isTextual() ? content.asText() : null;
+    }
+
+    /**
+     * The function calls of a {@code result} as Workers AI wrote them, as JSON text: {@code result.tool_calls}
+     * ({@code [{"name","arguments":{…}}]}, or already OpenAI's form), or an OpenAI-shaped message's; null when there
+     * are none.
+     */
+    static String toolCalls(JsonNode result) {
+        JsonNode calls = result.path("tool_calls");
+        if (calls.isArray() && !calls.isEmpty()) {
+            return calls.toString();
+        }
+        JsonNode openAi = result.path("choices").path(0).path("message").path("tool_calls");
+        return openAi.isArray() && !openAi.isEmpty() ? openAi.toString() : null;
     }
 
     static String finishReason(JsonNode result) {

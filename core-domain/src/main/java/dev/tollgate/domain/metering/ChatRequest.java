@@ -8,12 +8,20 @@ import java.util.List;
  *
  * @param maxTokens the most output tokens the provider may produce; the hold is sized on it
  * @param sampling  the other sampling fields the caller sent (none by default)
+ * @param tools     the JSON text of the non-empty array of tool definitions the caller sent, passed on unchanged
+ *                  (ADR 44); null for none. They become prompt tokens upstream, so the hold counts them.
  */
 public record ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature,
-                          Sampling sampling) {
+                          Sampling sampling, String tools) {
     /** A call with no sampling fields beyond {@code temperature}. */
     public ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature) {
         this(model, messages, maxTokens, temperature, Sampling.NONE);
+    }
+
+    /** A call that offers the model no tools. */
+    public ChatRequest(String model, List<ChatMessage> messages, int maxTokens, String temperature,
+                       Sampling sampling) {
+        this(model, messages, maxTokens, temperature, sampling, null);
     }
 
     public ChatRequest {
@@ -28,6 +36,9 @@ public record ChatRequest(String model, List<ChatMessage> messages, int maxToken
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("max_tokens must be at least 1");
+        }
+        if (tools != null && !tools.strip().startsWith("[")) {
+            throw new IllegalArgumentException("tools are a JSON array");
         }
         messages = List.copyOf(messages);
     }
