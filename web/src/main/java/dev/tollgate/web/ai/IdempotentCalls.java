@@ -177,16 +177,22 @@ public class IdempotentCalls {
                 .put("token_source", m.source().name()).put("cost_nanos", m.cost().nanos())
                 .put("balance_after_nanos", m.balanceAfter().nanos()).put("provider", m.provider())
                 .put("latency_ms", m.latencyMs()).put("finish_reason", m.finishReason());
+        if (m.toolCalls() != null) {
+            kept.put("tool_calls", m.toolCalls());
+        }
     }
 
     private static MeteredCalls.Metered metered(JsonNode kept) {
         JsonNode finish = kept.get("finish_reason");
+        // A call kept before function calls were answered has no tool_calls: it asked for none.
+        JsonNode toolCalls = kept.get("tool_calls");
         return new MeteredCalls.Metered(kept.get("request_id").asText(),
                 kept.get("model").asText(), kept.get("text").asText(), kept.get("input_tokens").asLong(),
                 kept.get("output_tokens").asLong(), TokenSource.valueOf(kept.get("token_source").asText()),
                 Money.ofNanos(kept.get("cost_nanos").asLong()), Money.ofNanos(kept.get("balance_after_nanos").asLong()),
                 kept.get("provider").asText(), kept.get("latency_ms").asLong(),
-                finish == null || finish.isNull() ? null : finish.asText());
+                finish == null || finish.isNull() ? null : finish.asText(),
+                toolCalls == null || toolCalls.isNull() ? null : toolCalls.asText());
     }
 
     private StreamedCall streamedCall(JsonNode kept) {

@@ -72,9 +72,20 @@ public class MeteredCalls {
         this.holdTimeout = Duration.ofSeconds(properties.holdTimeoutSeconds());
     }
 
+    /**
+     * A metered chat as its surfaces answer it. {@code toolCalls} is the JSON text of the function calls the model
+     * asked for, as the provider wrote them, or null for none ({@link ToolCallForms} gives each surface its form).
+     */
     public record Metered(String requestId, String model, String text, long inputTokens, long outputTokens,
                           TokenSource source, Money cost, Money balanceAfter, String provider, long latencyMs,
-                          String finishReason) {
+                          String finishReason, String toolCalls) {
+        /** A metered call that asked for no function calls. */
+        public Metered(String requestId, String model, String text, long inputTokens, long outputTokens,
+                       TokenSource source, Money cost, Money balanceAfter, String provider, long latencyMs,
+                       String finishReason) {
+            this(requestId, model, text, inputTokens, outputTokens, source, cost, balanceAfter, provider, latencyMs,
+                    finishReason, null);
+        }
     }
 
     public String providerName() {
@@ -98,7 +109,7 @@ public class MeteredCalls {
     private Metered run(Payer payer, ChatRequest request, String requestId, Consumer<String> onDelta) {
         AccountId account = payer.account();
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_GENERATION);
-        long estimatedInput = tokens.countPrompt(request.model(), request.messages());
+        long estimatedInput = tokens.countInput(request);
         String holdId = "hold_" + requestId;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
@@ -136,7 +147,8 @@ public class MeteredCalls {
                             long latencyMs) {
         return new Metered(requestId, request.model(), completion.text(), settled.charge.inputTokens(),
                 settled.charge.outputTokens(), settled.charge.tokenSource(), settled.receipt.collected(),
-                settled.receipt.balanceAfter(), provider.name(), latencyMs, completion.finishReason());
+                settled.receipt.balanceAfter(), provider.name(), latencyMs, completion.finishReason(),
+                completion.toolCalls());
     }
 
     private record Settled(Charge charge, Settlement receipt) {
@@ -321,7 +333,7 @@ public class MeteredCalls {
         if (!prices.acceptsImages(chat.model())) {
             throw ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, chat.model() + " does not read images");
         }
-        long estimatedInput = tokens.countPrompt(chat.model(), chat.messages()) + VisionChatRequest.IMAGE_TOKENS;
+        long estimatedInput = tokens.countInput(chat) + VisionChatRequest.IMAGE_TOKENS;
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, chat.maxTokens(), price);
         Billed<ChatCompletion> billed = meter(payer, chat.model(), requestId, bound,
                 () -> provider.visionChat(request),
@@ -330,7 +342,7 @@ public class MeteredCalls {
         Charge charge = billed.charge();
         return new Metered(requestId, chat.model(), out.text(), charge.inputTokens(), charge.outputTokens(),
                 charge.tokenSource(), billed.collected(), billed.balanceAfter(), billed.provider(), billed.latencyMs(),
-                out.finishReason());
+                out.finishReason(), out.toolCalls());
     }
 
     private Charge chargeOf(ChatRequest request, ModelPrice price, ChatCompletion completion, long estimatedInput,
@@ -338,7 +350,9 @@ public class MeteredCalls {
         ProviderUsage usage = priceable(completion.usage(), price);
         boolean reported = usage != null;
         long input = reported ? usage.inputTokens() : estimatedInput;
-        long output = reported ? usage.outputTokens() : tokens.count(request.model(), completion.text());
+        // Without the provider's count, the calls the model wrote are output as much as its text is.
+        long output = reported ? usage.outputTokens()
+                : tokens.count(request.model(), completion.text()) + tokens.count(request.model(), completion.toolCalls());
         return new Charge(request.model(), input, output, reported ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
                 price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(input, output, price), requestId);
     }

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  * The provider used when no Cloudflare credentials are set: deterministic, instant, and labelled "offline" in
  * every response so nobody mistakes its text for a model's. It answers with a fixed sentence that quotes the last
  * user message, and reports usage counted like a provider would, so metering works end to end without an account.
+ * It calls no functions: a chat's tools are ignored (they reach no model, so neither are they counted as its input),
+ * and a chat that offers them is answered in text like any other (ADR 44).
  */
 public class OfflineProvider implements InferenceProvider {
     private static final Map<String, Integer> EMBEDDING_SIZES = Map.of("@cf/baai/bge-small-en-v1.5", 384,

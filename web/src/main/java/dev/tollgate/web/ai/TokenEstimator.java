@@ -4,6 +4,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.tollgate.domain.metering.ChatMessage;
+import dev.tollgate.domain.metering.ChatRequest;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -26,12 +27,18 @@ public class TokenEstimator {
         return text == null || text.isEmpty() ? 0 : encoding.countTokens(text);
     }
 
+    /** The messages as the model reads them: text, and the JSON of a tool loop's calls and call ids. */
     public long countPrompt(List<ChatMessage> messages) {
         long total = PER_REQUEST;
         for (ChatMessage message : messages) {
-            total += PER_MESSAGE + count(message.content());
+            total += PER_MESSAGE + count(message.content()) + count(message.toolCalls()) + count(message.toolCallId());
         }
         return total;
+    }
+
+    /** A chat's whole input: its messages plus the tool definitions, which the chat template puts in the prompt. */
+    public long countInput(ChatRequest request) {
+        return forModel(request.model(), countPrompt(request.messages()) + count(request.tools()));
     }
 
     /** {@link #count(String)} as {@code model}'s own tokenizer would come out. */

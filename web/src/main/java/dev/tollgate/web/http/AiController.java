@@ -16,6 +16,9 @@ import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
 import dev.tollgate.domain.metering.Sampling;
 import dev.tollgate.web.ai.SamplingInput;
+import dev.tollgate.web.ai.ToolCallForms;
+import dev.tollgate.web.ai.ToolsInput;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
 import dev.tollgate.web.ledger.Fingerprint;
@@ -68,14 +71,40 @@ public class AiController {
     public record UsageView(long inputTokens, long outputTokens, long totalTokens, String source) {
     }
 
+    /** {@code tool_calls}, in OpenAI's form, is there only when the model asked for function calls (ADR 44). */
     public record ChatView(String requestId, String model, String response, UsageView usage, String costUsd,
-                           String balanceUsd, String provider, long latencyMs) {
+                           String balanceUsd, String provider, long latencyMs,
+                           @JsonInclude(JsonInclude.Include.NON_NULL)
+                           @Schema(description = "the function calls the model asked for; absent when none")
+                           List<ToolCallView> toolCalls) {
         static ChatView of(MeteredCalls.Metered m) {
             return new ChatView(m.requestId(), m.model(), m.text(),
                     new UsageView(m.inputTokens(), m.outputTokens(), m.inputTokens() + m.outputTokens(),
                             m.source().name().toLowerCase(Locale.ROOT)),
-                    m.cost().toUsdString(), m.balanceAfter().toUsdString(), m.provider(), m.latencyMs());
+                    m.cost().toUsdString(), m.balanceAfter().toUsdString(), m.provider(), m.latencyMs(),
+                    ToolCallView.of(m));
         }
+    }
+
+    /** One function call in OpenAI's form; {@code type} is always "function". */
+    public record ToolCallView(String id, String type, ToolFunctionView function) {
+        static List<ToolCallView> of(MeteredCalls.Metered m) {
+            JsonNode calls = ToolCallForms.openAi(m.toolCalls(), m.requestId());
+            if (calls == null) {
+                return null;
+            }
+            List<ToolCallView> views = new ArrayList<>();
+            for (JsonNode call : calls) {
+                views.add(new ToolCallView(call.get("id").asText(), call.get("type").asText(),
+                        new ToolFunctionView(call.get("function").get("name").asText(),
+                                call.get("function").get("arguments").asText())));
+            }
+            return views;
+        }
+    }
+
+    /** {@code arguments} is the JSON text of the arguments' object, as OpenAI's clients parse it. */
+    public record ToolFunctionView(String name, String arguments) {
     }
 
     @GetMapping("/api/ai/models")
@@ -194,6 +223,9 @@ public class AiController {
         last.put("balance_usd", view.balanceUsd());
         last.put("request_id", view.requestId());
         last.put("provider", view.provider());
+        if (view.toolCalls() != null) {
+            last.put("tool_calls", view.toolCalls());
+        }
         stream.data(json(last));
         stream.data("[DONE]");
     }
@@ -213,6 +245,12 @@ public class AiController {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiException.badRequest("messages must be a non-empty array of {role, content}");
         }
+        String tools;
+        try {
+            tools = ToolsInput.tools(body);
+        } catch (ToolsInput.Invalid bad) {
+            throw ApiException.badRequest(bad.getMessage());
+        }
         List<ChatMessage> read = new ArrayList<>();
         for (JsonNode m : messages) {
             JsonNode role = m.get("role");
@@ -220,10 +258,21 @@ public class AiController {
             if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
                 throw ApiException.badRequest("each message needs a role: system, user, assistant or tool");
             }
-            if (content == null || !content.isTextual()) {
-                throw ApiException.badRequest("each message needs its content as a string");
+            String toolCalls;
+            String toolCallId;
+            try {
+                toolCalls = ToolsInput.toolCalls(m);
+                toolCallId = ToolsInput.toolCallId(m);
+            } catch (ToolsInput.Invalid bad) {
+                throw ApiException.badRequest(bad.getMessage());
             }
-            read.add(new ChatMessage(role.textValue(), content.textValue()));
+            boolean callsInstead = (content == null || content.isNull()) && toolCalls != null;
+            if (!callsInstead && (content == null || !content.isTextual())) {
+                throw ApiException.badRequest("each message needs its content as a string (an assistant's may be "
+                        + "null beside its tool_calls)");
+            }
+            read.add(new ChatMessage(role.textValue(), callsInstead ? null : content.textValue(), toolCalls,
+                    toolCallId));
         }
         int maxTokens = DEFAULT_MAX_TOKENS;
         JsonNode max = body.get("max_tokens");
@@ -248,6 +297,6 @@ public class AiController {
         } catch (SamplingInput.Invalid bad) {
             throw ApiException.badRequest(bad.getMessage());
         }
-        return new ChatRequest(model, read, maxTokens, temperature, sampling);
+        return new ChatRequest(model, read, maxTokens, temperature, sampling, tools);
     }
 }

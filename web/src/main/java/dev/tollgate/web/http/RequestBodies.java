@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Schema.RequiredMode;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The request bodies as the OpenAPI description shows them (ADR 41). The controllers never bind these: they read
@@ -52,21 +53,31 @@ public final class RequestBodies {
             @Schema(maxLength = 500) String note) {
     }
 
+    @Schema(description = "One message. An assistant's content may be null beside its tool_calls; a tool's result "
+            + "names the call it answers in tool_call_id (ADR 44).")
     public record Message(
             @Schema(requiredMode = RequiredMode.REQUIRED, allowableValues = {"system", "user", "assistant", "tool"})
             String role,
-            @Schema(requiredMode = RequiredMode.REQUIRED) String content) {
+            @Schema(description = "text; null only beside tool_calls") String content,
+            @ArraySchema(arraySchema = @Schema(description = "an assistant's function calls, passed on as sent"))
+            List<Map<String, Object>> toolCalls,
+            @Schema(description = "on a tool message, the call it answers") String toolCallId) {
     }
 
-    @Schema(description = "A metered chat. The sampling fields Workers AI documents are passed on when sent (ADR 40).",
-            requiredProperties = {"model", "messages"})
+    @Schema(description = "A metered chat. The sampling fields Workers AI documents are passed on when sent (ADR 40), "
+            + "and so are tools (ADR 44).", requiredProperties = {"model", "messages"})
     public record Chat(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "@cf/meta/llama-3.1-8b-instruct") String model,
             @ArraySchema(minItems = 1) List<Message> messages,
             @Schema(minimum = "1", maximum = "32768", defaultValue = "256") Integer maxTokens,
             @Schema(minimum = "0", maximum = "5") BigDecimal temperature,
             BigDecimal topP, BigDecimal topK, BigDecimal seed, BigDecimal repetitionPenalty,
-            BigDecimal frequencyPenalty, BigDecimal presencePenalty) {
+            BigDecimal frequencyPenalty, BigDecimal presencePenalty,
+            @ArraySchema(arraySchema = @Schema(description = "function definitions, passed on to the model as sent; "
+                    + "they count as input tokens")) List<Map<String, Object>> tools,
+            @Schema(allowableValues = {"auto", "none"}, defaultValue = "auto",
+                    description = "none: the tools are not sent; Workers AI offers no way to require a call")
+            String toolChoice) {
     }
 
     @Schema(description = "A chat about an image: the chat's fields plus the image.",

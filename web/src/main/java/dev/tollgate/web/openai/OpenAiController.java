@@ -16,6 +16,8 @@ import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.PriceBook;
 import dev.tollgate.domain.metering.Sampling;
 import dev.tollgate.web.ai.SamplingInput;
+import dev.tollgate.web.ai.ToolCallForms;
+import dev.tollgate.web.ai.ToolsInput;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.web.ai.IdempotentCalls;
@@ -138,6 +140,7 @@ public class OpenAiController {
         if (!first.done().text().isEmpty()) {
             sse.data(delta(firstId, firstCreated, request.model(), first.done().text(), true));
         }
+        toolCallsDelta(sse, first.done(), firstId, firstCreated, request.model(), first.done().text().isEmpty());
         finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage);
         return null;
     }
@@ -165,6 +168,7 @@ public class OpenAiController {
             return failed.producedOutput()
                     ? IdempotentCalls.StreamedCall.broken(requestId, failed).stamped(created) : null;
         }
+        toolCallsDelta(sse, done, id, created, request.model(), !sse.started());
         finish(sse, done, id, created, request.model(), includeUsage);
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);
     }
@@ -180,6 +184,30 @@ public class OpenAiController {
         delta.put("content", text);
         choice.putNull("finish_reason");
         return chunk.toString();
+    }
+
+    /**
+     * The function calls of a finished stream, whole, in one delta as OpenAI's clients join them by {@code index}: the
+     * provider's calls are only of use once their arguments are complete, so they are passed on at its end (ADR 44).
+     */
+    private void toolCallsDelta(ChatStreams sse, MeteredCalls.Metered done, String id, long created, String model,
+                                boolean first) {
+        ArrayNode calls = ToolCallForms.openAi(done.toolCalls(), done.requestId());
+        if (calls == null) {
+            return;
+        }
+        ObjectNode chunk = chunk(id, created, model);
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (first) {
+            delta.put("role", "assistant");
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            ((ObjectNode) calls.get(i)).put("index", i);
+        }
+        delta.set("tool_calls", calls);
+        choice.putNull("finish_reason");
+        sse.data(chunk.toString());
     }
 
     /**
@@ -202,7 +230,7 @@ public class OpenAiController {
         ObjectNode last = chunk(id, created, model);
         ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
         choice.putObject("delta");
-        choice.put("finish_reason", finishReason(done.finishReason()));
+        choice.put("finish_reason", finishReason(done));
         sse.data(last.toString());
         if (includeUsage) {
             sse.data(usageChunk(done, id, created, model).toString());
@@ -313,8 +341,16 @@ public class OpenAiController {
         ObjectNode completion = mapper.createObjectNode().put("id", id).put("object", "chat.completion")
                 .put("created", created).put("model", done.model());
         ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", done.text());
-        choice.put("finish_reason", finishReason(done.finishReason()));
+        ObjectNode message = choice.putObject("message").put("role", "assistant");
+        ArrayNode toolCalls = ToolCallForms.openAi(done.toolCalls(), done.requestId());
+        if (toolCalls != null) {
+            // As OpenAI answers a call without text: content null, so clients test for the calls, not for "".
+            message.put("content", done.text().isEmpty() ? null : done.text());
+            message.set("tool_calls", toolCalls);
+        } else {
+            message.put("content", done.text());
+        }
+        choice.put("finish_reason", finishReason(done));
         completion.set("usage", usage(done));
         completion.set("x_tollgate", tollgate(done));
         return completion;
@@ -337,11 +373,19 @@ public class OpenAiController {
                 .put("token_source", done.source().name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    private static String finishReason(String reason) {
+    /** A model that asked for function calls stopped to have them run: OpenAI's clients look for "tool_calls". */
+    private static String finishReason(MeteredCalls.Metered done) {
+        String reason = done.finishReason();
+        if (done.toolCalls() != null && (reason == null || reason.equals("stop"))) {
+            return "tool_calls";
+        }
         return reason == null ? "stop" : reason;
     }
 
-    /** OpenAI's request shape: content as a string or as text parts; max_tokens or max_completion_tokens. */
+    /**
+     * OpenAI's request shape: content as a string or as text parts; max_tokens or max_completion_tokens; tools and the
+     * tool loop's messages (ADR 44); n only 1.
+     */
     private static ChatRequest read(JsonNode body) {
         JsonNode model = body.get("model");
         if (model == null || !model.isTextual() || model.textValue().isBlank()) {
@@ -351,15 +395,36 @@ public class OpenAiController {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new OpenAiError(400, "invalid_request_error", "messages must be a non-empty array", "messages");
         }
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+            // Workers AI answers one choice per call; n:2 answered with one would look like a success.
+            throw new OpenAiError(400, "invalid_request_error", "n must be 1: each call answers one choice", "n");
+        }
+        String tools;
+        try {
+            tools = ToolsInput.tools(body);
+        } catch (ToolsInput.Invalid bad) {
+            throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
+        }
         List<ChatMessage> read = new ArrayList<>();
         for (JsonNode m : messages) {
             String role = m.path("role").asText("");
             if (!ROLES.contains(role)) {
                 throw new OpenAiError(400, "invalid_request_error", "unknown role: " + role, "messages");
             }
+            String toolCalls;
+            String toolCallId;
+            try {
+                toolCalls = ToolsInput.toolCalls(m);
+                toolCallId = ToolsInput.toolCallId(m);
+            } catch (ToolsInput.Invalid bad) {
+                throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
+            }
             JsonNode content = m.get("content");
             String text;
-            if (content != null && content.isTextual()) {
+            if ((content == null || content.isNull()) && toolCalls != null) {
+                text = null;
+            } else if (content != null && content.isTextual()) {
                 text = content.textValue();
             } else if (content != null && content.isArray()) {
                 StringBuilder parts = new StringBuilder();
@@ -372,7 +437,7 @@ public class OpenAiController {
             } else {
                 throw new OpenAiError(400, "invalid_request_error", "message content must be text", "messages");
             }
-            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text));
+            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text, toolCalls, toolCallId));
         }
         JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         int maxTokens = 256;
@@ -396,7 +461,7 @@ public class OpenAiController {
         } catch (SamplingInput.Invalid bad) {
             throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
         }
-        return new ChatRequest(model.textValue(), read, maxTokens, temperature, sampling);
+        return new ChatRequest(model.textValue(), read, maxTokens, temperature, sampling, tools);
     }
 
     /**

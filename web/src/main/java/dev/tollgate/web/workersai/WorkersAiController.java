@@ -19,6 +19,8 @@ import dev.tollgate.domain.metering.ModelPrice;
 import dev.tollgate.domain.metering.PriceBook;
 import dev.tollgate.domain.metering.Sampling;
 import dev.tollgate.web.ai.SamplingInput;
+import dev.tollgate.web.ai.ToolCallForms;
+import dev.tollgate.web.ai.ToolsInput;
 import dev.tollgate.web.ai.MediaInputs;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.domain.metering.ChatMessage;
@@ -130,6 +132,7 @@ public class WorkersAiController {
         if (!first.done().text().isEmpty()) {
             stream.data(mapper.createObjectNode().put("response", first.done().text()).toString());
         }
+        toolCallsChunk(stream, first.done());
         finish(stream, first.done());
         return null;
     }
@@ -213,8 +216,22 @@ public class WorkersAiController {
             }
             return failed.producedOutput() ? IdempotentCalls.StreamedCall.broken(requestId, failed) : null;
         }
+        toolCallsChunk(stream, done);
         finish(stream, done);
         return IdempotentCalls.StreamedCall.finished(done);
+    }
+
+    /**
+     * The function calls of a finished stream, as the provider gave them, in one chunk before the usage: how Workers
+     * AI itself streams them is not documented (unverified), and a call is only of use whole (ADR 44).
+     */
+    private void toolCallsChunk(ChatStreams stream, MeteredCalls.Metered done) {
+        JsonNode calls = ToolCallForms.asGiven(done.toolCalls());
+        if (calls != null) {
+            ObjectNode chunk = mapper.createObjectNode().put("response", "");
+            chunk.set("tool_calls", calls);
+            stream.data(chunk.toString());
+        }
     }
 
     private void finish(ChatStreams stream, MeteredCalls.Metered done) {
@@ -303,7 +320,8 @@ public class WorkersAiController {
         ObjectNode envelope = mapper.createObjectNode();
         ObjectNode result = envelope.putObject("result");
         result.put("response", done.text());
-        result.putArray("tool_calls");
+        JsonNode toolCalls = ToolCallForms.asGiven(done.toolCalls());
+        result.set("tool_calls", toolCalls == null ? mapper.createArrayNode() : toolCalls);
         result.set("usage", usage(done));
         envelope.put("success", true);
         envelope.putArray("errors");
@@ -475,14 +493,31 @@ public class WorkersAiController {
         if (model.isBlank()) {
             throw new WorkersAiError(400, 5007, "No such model");
         }
+        String tools;
+        try {
+            tools = ToolsInput.tools(body);
+        } catch (ToolsInput.Invalid bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+        }
         List<ChatMessage> messages = new ArrayList<>();
         JsonNode list = body.get("messages");
         if (list != null && list.isArray()) {
             for (JsonNode m : list) {
-                if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                String toolCalls;
+                String toolCallId;
+                try {
+                    toolCalls = ToolsInput.toolCalls(m);
+                    toolCallId = ToolsInput.toolCallId(m);
+                } catch (ToolsInput.Invalid bad) {
+                    throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+                }
+                JsonNode content = m.path("content");
+                boolean callsInstead = (content.isMissingNode() || content.isNull()) && toolCalls != null;
+                if (!m.path("role").isTextual() || !content.isTextual() && !callsInstead) {
                     throw new WorkersAiError(400, 5006, "AiError: Bad input: each message needs role and content");
                 }
-                messages.add(new ChatMessage(m.get("role").textValue(), m.get("content").textValue()));
+                messages.add(new ChatMessage(m.get("role").textValue(), callsInstead ? null : content.textValue(),
+                        toolCalls, toolCallId));
             }
         } else if (body.path("prompt").isTextual()) {
             messages.add(new ChatMessage("user", body.get("prompt").textValue()));
@@ -506,6 +541,6 @@ public class WorkersAiController {
         } catch (SamplingInput.Invalid bad) {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
         }
-        return new ChatRequest(model, messages, maxTokens, temperature, sampling);
+        return new ChatRequest(model, messages, maxTokens, temperature, sampling, tools);
     }
 }

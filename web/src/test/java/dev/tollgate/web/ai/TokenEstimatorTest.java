@@ -3,6 +3,8 @@ package dev.tollgate.web.ai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.domain.metering.ChatMessage;
+import dev.tollgate.domain.metering.ChatRequest;
+import dev.tollgate.domain.metering.Sampling;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +33,28 @@ class TokenEstimatorTest {
         assertThat(mistralText * 4).isGreaterThanOrEqualTo(text * 5).isLessThan(text * 5 + 4);
         assertThat(mistralPrompt * 4).isGreaterThanOrEqualTo(prompt * 5).isLessThan(prompt * 5 + 4);
         assertThat(tokens.count("@cf/mistral/mistral-7b-instruct-v0.1", "")).isZero();
+    }
+
+    @Test
+    void aChatsInputCountsItsToolDefinitionsAndTheToolLoopsCallsSinceTheModelReadsThemAll() {
+        // given a question, and the same question with a tool offered and a tool loop's call and result
+        String tools = "[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
+                + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+        String calls = "[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]";
+        ChatMessage question = new ChatMessage("user", TEXT);
+        ChatRequest plain = new ChatRequest("@cf/meta/llama-3.1-8b-instruct", List.of(question), 16, null);
+        ChatRequest loop = new ChatRequest("@cf/meta/llama-3.1-8b-instruct", List.of(question,
+                new ChatMessage("assistant", null, calls, null), new ChatMessage("tool", "21", null, "call_1")),
+                16, null, Sampling.NONE, tools);
+
+        // when their input is estimated
+        long plainInput = tokens.countInput(plain);
+        long loopInput = tokens.countInput(loop);
+
+        // then the tools, the call's JSON and the result's id and text are each counted beside the question
+        assertThat(plainInput).isEqualTo(tokens.countPrompt(List.of(question)));
+        assertThat(loopInput).isEqualTo(plainInput + tokens.count(tools) + 2 * TokenEstimator.PER_MESSAGE
+                + tokens.count(calls) + tokens.count("call_1") + tokens.count("21"));
     }
 }

@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import java.math.BigDecimal;
@@ -103,6 +107,24 @@ class OpenAiSdkDropInTest {
         assertThat(before.subtract(balance())).isPositive();
         assertThat(new BigDecimal(app.http.get("/api/credits/balance", userToken).body().get("held_usd").asText()))
                 .isZero();
+    }
+
+    @Test
+    void aChatWithToolsIsAnsweredOfflineInTextSinceTheOfflineProviderCallsNoFunction() {
+        // given a tool, offered where no Cloudflare credentials are set
+        ChatCompletionFunctionTool weather = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
+                .name("get_weather").parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object")).build()).build()).build();
+
+        // when the SDK asks with it
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("Weather in Paris?").addTool(weather).maxCompletionTokens(40).build());
+
+        // then the offline provider answers in text, as it does without tools, and asks for no call
+        ChatCompletion.Choice choice = completion.choices().get(0);
+        assertThat(choice.message().content()).hasValueSatisfying(text -> assertThat(text).startsWith("[offline]"));
+        assertThat(choice.message().toolCalls().orElse(List.of())).isEmpty();
+        assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
     }
 
     @Test
