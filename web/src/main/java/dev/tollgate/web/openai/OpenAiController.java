@@ -376,7 +376,8 @@ public class OpenAiController {
     /** A model that asked for function calls stopped to have them run: OpenAI's clients look for "tool_calls". */
     private static String finishReason(MeteredCalls.Metered done) {
         String reason = done.finishReason();
-        if (done.toolCalls() != null && (reason == null || reason.equals("stop"))) {
+        boolean called = ToolCallForms.openAi(done.toolCalls(), done.requestId()) != null;
+        if (called && (reason == null || reason.equals("stop"))) {
             return "tool_calls";
         }
         return reason == null ? "stop" : reason;
