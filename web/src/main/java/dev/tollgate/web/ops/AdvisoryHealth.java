@@ -57,6 +57,7 @@ public class AdvisoryHealth {
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("status", group.status());
                 one.put("lag", group.lag());
+                one.put("owner", group.owner()); // the node processing it; every node reports its shared token
                 details.put(group.name(), one);
                 boolean bounded = group.lag() == null || group.lag() <= maxLag;
                 if (!bounded || group.status().equals("error") || group.status().equals("stopped")) {

@@ -8,13 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.Segment;
 import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackerStatus;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventhandling.TrackingToken;
 import org.slf4j.Logger;
@@ -25,6 +29,10 @@ import org.springframework.stereotype.Component;
  * The read models as an operator sees them: where each processing group is in the event stream, how far behind
  * the head, and a replay that rebuilds a read model from the events. Only read models can be replayed; the
  * transfer process moves money and is never replayed.
+ * <p>
+ * With several nodes on one database (ADR 18, ADR 46) a read model is shared, and so is its status: a node reports
+ * the segments it has claimed from its own processor, and every other segment from the token stored for it, read
+ * without claiming. Whichever node is asked, the answer is the same.
  */
 @Component
 public class Projections {
@@ -34,54 +42,85 @@ public class Projections {
 
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
+    private final SharedTokens tokens;
     private final ExecutorService replays = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "projection-replay");
         t.setDaemon(true);
         return t;
     });
 
-    public Projections(EventProcessingConfiguration processing, EventStore eventStore) {
+    public Projections(EventProcessingConfiguration processing, EventStore eventStore, SharedTokens tokens) {
         this.processing = processing;
         this.eventStore = eventStore;
+        this.tokens = tokens;
     }
 
-    public record Status(String name, Long position, Long head, Long lag, String status, boolean replayable) {
+    /** {@code owner}: the node holding a live claim on the group's token (several, comma-separated), or null. */
+    public record Status(String name, Long position, Long head, Long lag, String status, boolean replayable,
+                         String owner) {
     }
 
     public List<Status> status() {
         long head = position(eventStore.createHeadToken()).orElse(-1);
+        Map<String, List<SharedTokens.Stored>> stored;
+        try {
+            stored = tokens.all();
+        } catch (RuntimeException unreadable) {
+            // What this node has claimed is still worth reporting when the shared table cannot be read.
+            log.debug("stored tokens could not be read", unreadable);
+            stored = Map.of();
+        }
         List<Status> all = new ArrayList<>();
         for (Map.Entry<String, EventProcessor> entry : processing.eventProcessors().entrySet()) {
             if (!(entry.getValue() instanceof StreamingEventProcessor processor)) {
                 continue;
             }
-            Map<Integer, EventTrackerStatus> segments = processor.processingStatus();
-            Long position = segments.values().stream()
-                    .map(s -> s.getCurrentPosition())
-                    .filter(OptionalLong::isPresent)
-                    .map(OptionalLong::getAsLong)
-                    .min(Long::compare)
-                    .orElse(null);
-            boolean atHead = head < 0 || (position != null && position >= head);
-            String state;
-            if (segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
-                state = "error";
-            } else if (!processor.isRunning()) {
-                state = "stopped";
-            } else if (atHead) {
-                // Axon keeps a replay token until an event beyond the reset point arrives; at the head it is done.
-                state = "caught_up";
-            } else if (segments.values().stream().anyMatch(EventTrackerStatus::isReplaying)) {
-                state = "replaying";
-            } else {
-                state = "catching_up";
-            }
-            Long lag = position == null || head < 0 ? null : Math.max(0, head - position);
-            all.add(new Status(entry.getKey(), position, head < 0 ? null : head, lag, state,
-                    REPLAYABLE.contains(entry.getKey())));
+            all.add(status(entry.getKey(), processor, stored.getOrDefault(entry.getKey(), List.of()), head));
         }
         all.sort(java.util.Comparator.comparing(Status::name));
         return all;
+    }
+
+    private static Status status(String name, StreamingEventProcessor processor, List<SharedTokens.Stored> stored,
+                                 long head) {
+        Map<Integer, EventTrackerStatus> segments = new TreeMap<>(processor.processingStatus());
+        int[] ids = stored.stream().mapToInt(SharedTokens.Stored::segment).toArray();
+        Set<String> owners = new TreeSet<>();
+        for (SharedTokens.Stored s : stored) {
+            if (s.liveOwner() != null) {
+                owners.add(s.liveOwner());
+            }
+            if (!segments.containsKey(s.segment())) {
+                // Not claimed here: the stored token is the segment's status, as its owner last committed it.
+                segments.put(s.segment(), new TrackerStatus(Segment.computeSegment(s.segment(), ids), s.token()));
+            }
+        }
+        if (!processor.processingStatus().isEmpty()) {
+            owners.add(SharedTokens.THIS_NODE);
+        }
+        Long position = segments.values().stream()
+                .map(s -> s.getCurrentPosition())
+                .filter(OptionalLong::isPresent)
+                .map(OptionalLong::getAsLong)
+                .min(Long::compare)
+                .orElse(null);
+        boolean atHead = head < 0 || (position != null && position >= head);
+        String state;
+        if (segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
+            state = "error";
+        } else if (!processor.isRunning() && owners.stream().allMatch(SharedTokens.THIS_NODE::equals)) {
+            state = "stopped"; // not here, and no other node holds it either
+        } else if (atHead) {
+            // Axon keeps a replay token until an event beyond the reset point arrives; at the head it is done.
+            state = "caught_up";
+        } else if (segments.values().stream().anyMatch(EventTrackerStatus::isReplaying)) {
+            state = "replaying";
+        } else {
+            state = "catching_up";
+        }
+        Long lag = position == null || head < 0 ? null : Math.max(0, head - position);
+        return new Status(name, position, head < 0 ? null : head, lag, state, REPLAYABLE.contains(name),
+                owners.isEmpty() ? null : String.join(",", owners));
     }
 
     public boolean exists(String name) {
