@@ -187,7 +187,11 @@ public class AdminController {
     public record ReplayView(String name, String status) {
     }
 
-    /** Accepted, not done: the read model rebuilds in the background; GET /projections shows how far it is. */
+    /**
+     * Accepted, not done: the request is recorded, and the node holding the read model's token (this one or another,
+     * within a second) rebuilds it in the background (ADR 46); GET /projections shows "replaying" until it has
+     * caught up, on every node.
+     */
     @PostMapping("/projections/{name}/replay")
     @ResponseStatus(HttpStatus.ACCEPTED)
     public ReplayView replay(@PathVariable String name) {

@@ -10,9 +10,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -43,16 +40,14 @@ public class Projections {
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
     private final SharedTokens tokens;
-    private final ExecutorService replays = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "projection-replay");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ReplayRequests replays;
 
-    public Projections(EventProcessingConfiguration processing, EventStore eventStore, SharedTokens tokens) {
+    public Projections(EventProcessingConfiguration processing, EventStore eventStore, SharedTokens tokens,
+                       ReplayRequests replays) {
         this.processing = processing;
         this.eventStore = eventStore;
         this.tokens = tokens;
+        this.replays = replays;
     }
 
     /** {@code owner}: the node holding a live claim on the group's token (several, comma-separated), or null. */
@@ -63,26 +58,30 @@ public class Projections {
     public List<Status> status() {
         long head = position(eventStore.createHeadToken()).orElse(-1);
         Map<String, List<SharedTokens.Stored>> stored;
+        Set<String> pending;
         try {
             stored = tokens.all();
+            pending = replays.pending();
         } catch (RuntimeException unreadable) {
-            // What this node has claimed is still worth reporting when the shared table cannot be read.
+            // What this node has claimed is still worth reporting when the shared tables cannot be read.
             log.debug("stored tokens could not be read", unreadable);
             stored = Map.of();
+            pending = Set.of();
         }
         List<Status> all = new ArrayList<>();
         for (Map.Entry<String, EventProcessor> entry : processing.eventProcessors().entrySet()) {
             if (!(entry.getValue() instanceof StreamingEventProcessor processor)) {
                 continue;
             }
-            all.add(status(entry.getKey(), processor, stored.getOrDefault(entry.getKey(), List.of()), head));
+            all.add(status(entry.getKey(), processor, stored.getOrDefault(entry.getKey(), List.of()),
+                    pending.contains(entry.getKey()), head));
         }
         all.sort(java.util.Comparator.comparing(Status::name));
         return all;
     }
 
     private static Status status(String name, StreamingEventProcessor processor, List<SharedTokens.Stored> stored,
-                                 long head) {
+                                 boolean replayAsked, long head) {
         Map<Integer, EventTrackerStatus> segments = new TreeMap<>(processor.processingStatus());
         int[] ids = stored.stream().mapToInt(SharedTokens.Stored::segment).toArray();
         Set<String> owners = new TreeSet<>();
@@ -110,6 +109,8 @@ public class Projections {
             state = "error";
         } else if (!processor.isRunning() && owners.stream().allMatch(SharedTokens.THIS_NODE::equals)) {
             state = "stopped"; // not here, and no other node holds it either
+        } else if (replayAsked) {
+            state = "replaying"; // asked for and not yet begun: what is there now is about to be rebuilt
         } else if (atHead) {
             // Axon keeps a replay token until an event beyond the reset point arrives; at the head it is done.
             state = "caught_up";
@@ -128,25 +129,15 @@ public class Projections {
     }
 
     /**
-     * Starts rebuilding a read model: stop its processor, reset its tokens (its @ResetHandler clears its tables),
-     * start. The answer completes once the rebuild has started, not when it has caught up.
+     * Asks for a read model to be rebuilt: its processor is stopped, its tokens reset (its @ResetHandler clears its
+     * tables) and started again, by whichever node holds its token (ADR 46). Returns once the request is recorded;
+     * the status says "replaying" from then until the rebuild has caught up.
      */
-    public Future<?> replay(String name) {
-        StreamingEventProcessor processor = processing.eventProcessor(name, StreamingEventProcessor.class)
-                .orElseThrow(() -> new IllegalArgumentException("no such projection"));
-        return replays.submit(() -> {
-            try {
-                processor.shutDown();
-                processor.resetTokens();
-                processor.start();
-                log.info("replay of {} started", name);
-            } catch (RuntimeException failed) {
-                log.error("replay of {} failed to start", name, failed);
-                if (!processor.isRunning()) {
-                    processor.start();
-                }
-            }
-        });
+    public void replay(String name) {
+        if (!REPLAYABLE.contains(name) || !exists(name)) {
+            throw new IllegalArgumentException("no such projection");
+        }
+        replays.request(name);
     }
 
     private static OptionalLong position(TrackingToken token) {

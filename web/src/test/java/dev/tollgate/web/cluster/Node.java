@@ -76,6 +76,20 @@ public final class Node implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Axon names this node's token claims {@code <pid>@<host>}: the owner that /api/admin/projections reports. */
+    public boolean owns(String owner) {
+        return owner != null && owner.startsWith(process.pid() + "@");
+    }
+
+    /** Everything the node has logged so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
