@@ -74,14 +74,14 @@ public class Projections {
                 continue;
             }
             all.add(status(entry.getKey(), processor, stored.getOrDefault(entry.getKey(), List.of()),
-                    pending.contains(entry.getKey()), head));
+                    pending.contains(entry.getKey()) || replays.underway(entry.getKey()), head));
         }
         all.sort(java.util.Comparator.comparing(Status::name));
         return all;
     }
 
-    private static Status status(String name, StreamingEventProcessor processor, List<SharedTokens.Stored> stored,
-                                 boolean replayAsked, long head) {
+    static Status status(String name, StreamingEventProcessor processor, List<SharedTokens.Stored> stored,
+                         boolean replayAsked, long head) {
         Map<Integer, EventTrackerStatus> segments = new TreeMap<>(processor.processingStatus());
         int[] ids = stored.stream().mapToInt(SharedTokens.Stored::segment).toArray();
         Set<String> owners = new TreeSet<>();
@@ -107,10 +107,12 @@ public class Projections {
         String state;
         if (segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
             state = "error";
+        } else if (replayAsked) {
+            // Asked for and not yet begun, or stopped here for its reset: what is there now is about to be rebuilt.
+            // Before "stopped", which would raise an operator's alarm for every routine replay.
+            state = "replaying";
         } else if (!processor.isRunning() && owners.stream().allMatch(SharedTokens.THIS_NODE::equals)) {
             state = "stopped"; // not here, and no other node holds it either
-        } else if (replayAsked) {
-            state = "replaying"; // asked for and not yet begun: what is there now is about to be rebuilt
         } else if (atHead) {
             // Axon keeps a replay token until an event beyond the reset point arrives; at the head it is done.
             state = "caught_up";

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,8 @@ public class ReplayRequests {
     private final Clock clock;
     private final Duration poll;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Processors this node has stopped to reset and not yet started again. */
+    private final Set<String> underway = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "projection-replay");
         t.setDaemon(true);
@@ -90,6 +93,14 @@ public class ReplayRequests {
     private int askAgain(String name, Timestamp now) {
         return jdbc.update("UPDATE projection_replay SET requested = requested + 1, requested_at = ?, requested_on = ? "
                 + "WHERE processor_name = ?", now, SharedTokens.THIS_NODE, name);
+    }
+
+    /**
+     * Whether this node is carrying out a replay of the processor: stopped for its reset, or reset and not yet
+     * started. Its status is then "replaying", not "stopped".
+     */
+    public boolean underway(String name) {
+        return underway.contains(name);
     }
 
     /** The processors with a replay asked for and not yet carried out, by any node. */
@@ -152,6 +163,7 @@ public class ReplayRequests {
     }
 
     private void carryOut(String name, StreamingEventProcessor processor, List<SharedTokens.Stored> segments) {
+        underway.add(name);
         processor.shutDown();
         try {
             Boolean reset = transaction.execute(tx -> {
@@ -185,6 +197,7 @@ public class ReplayRequests {
             if (!processor.isRunning()) {
                 processor.start();
             }
+            underway.remove(name);
         }
     }
 }

@@ -97,6 +97,31 @@ class ReplayRequestsTest {
     }
 
     @Test
+    void whileThisNodeResetsAProcessorItsReplayIsUnderwayAndItReadsAsReplayingNotStopped() {
+        // given a pending replay, and a reset that looks at how the processor is reported while it runs
+        record("history");
+        AtomicBoolean underwayDuringReset = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> statusDuringReset =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        doAnswer(i -> {
+            underwayDuringReset.set(replays.underway("history"));
+            statusDuringReset.set(Projections.status("history", history, java.util.List.of(),
+                    replays.pending().contains("history") || replays.underway("history"), 10).status());
+            return null;
+        }).when(history).resetTokens();
+
+        // when this node carries it out
+        replays.carryOutPending();
+
+        // then, stopped for its reset, the processor was underway and "replaying"; once started again, neither
+        assertThat(underwayDuringReset).isTrue();
+        assertThat(statusDuringReset).hasValue("replaying");
+        assertThat(replays.underway("history")).isFalse();
+        assertThat(Projections.status("history", history, java.util.List.of(), false, 10).status())
+                .isNotEqualTo("stopped");
+    }
+
+    @Test
     void requestsMadeBeforeTheResetAreAllSatisfiedByIt() {
         // given two requests for history before any reset
         record("history");
