@@ -37,6 +37,9 @@ final class WorkersAiJson {
             if (message.toolCallId() != null) {
                 sent.put("tool_call_id", message.toolCallId());
             }
+            if (message.name() != null) {
+                sent.put("name", message.name());
+            }
         }
         if (request.tools() != null) {
             body.set("tools", parsed(json, request.tools(), "tools"));

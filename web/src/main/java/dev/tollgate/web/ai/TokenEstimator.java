@@ -31,7 +31,8 @@ public class TokenEstimator {
     public long countPrompt(List<ChatMessage> messages) {
         long total = PER_REQUEST;
         for (ChatMessage message : messages) {
-            total += PER_MESSAGE + count(message.content()) + count(message.toolCalls()) + count(message.toolCallId());
+            total += PER_MESSAGE + count(message.content()) + count(message.toolCalls()) + count(message.toolCallId())
+                    + count(message.name());
         }
         return total;
     }

@@ -76,6 +76,23 @@ public final class ToolsInput {
         return id.textValue();
     }
 
+    /**
+     * The function whose result a {@code tool} message carries; null when it names none (or the message is of another
+     * role, whose {@code name} is not forwarded).
+     *
+     * @throws Invalid naming {@code messages} when it is not a string
+     */
+    public static String toolName(JsonNode message) {
+        JsonNode name = message.get("name");
+        if (name == null || name.isNull() || !"tool".equals(message.path("role").asText())) {
+            return null;
+        }
+        if (!name.isTextual()) {
+            throw new Invalid("messages", "a tool message's name must be a string");
+        }
+        return name.textValue();
+    }
+
     private static boolean allObjects(JsonNode array) {
         for (JsonNode item : array) {
             if (!item.isObject()) {

@@ -260,9 +260,11 @@ public class AiController {
             }
             String toolCalls;
             String toolCallId;
+            String toolName;
             try {
                 toolCalls = ToolsInput.toolCalls(m);
                 toolCallId = ToolsInput.toolCallId(m);
+                toolName = ToolsInput.toolName(m);
             } catch (ToolsInput.Invalid bad) {
                 throw ApiException.badRequest(bad.getMessage());
             }
@@ -272,7 +274,7 @@ public class AiController {
                         + "null beside its tool_calls)");
             }
             read.add(new ChatMessage(role.textValue(), callsInstead ? null : content.textValue(), toolCalls,
-                    toolCallId));
+                    toolCallId, toolName));
         }
         int maxTokens = DEFAULT_MAX_TOKENS;
         JsonNode max = body.get("max_tokens");

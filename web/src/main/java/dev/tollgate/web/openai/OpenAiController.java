@@ -415,9 +415,11 @@ public class OpenAiController {
             }
             String toolCalls;
             String toolCallId;
+            String toolName;
             try {
                 toolCalls = ToolsInput.toolCalls(m);
                 toolCallId = ToolsInput.toolCallId(m);
+                toolName = ToolsInput.toolName(m);
             } catch (ToolsInput.Invalid bad) {
                 throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
             }
@@ -438,7 +440,8 @@ public class OpenAiController {
             } else {
                 throw new OpenAiError(400, "invalid_request_error", "message content must be text", "messages");
             }
-            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text, toolCalls, toolCallId));
+            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text, toolCalls, toolCallId,
+                    toolName));
         }
         JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         int maxTokens = 256;

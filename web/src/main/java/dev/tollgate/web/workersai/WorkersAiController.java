@@ -505,9 +505,11 @@ public class WorkersAiController {
             for (JsonNode m : list) {
                 String toolCalls;
                 String toolCallId;
+                String toolName;
                 try {
                     toolCalls = ToolsInput.toolCalls(m);
                     toolCallId = ToolsInput.toolCallId(m);
+                    toolName = ToolsInput.toolName(m);
                 } catch (ToolsInput.Invalid bad) {
                     throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
                 }
@@ -517,7 +519,7 @@ public class WorkersAiController {
                     throw new WorkersAiError(400, 5006, "AiError: Bad input: each message needs role and content");
                 }
                 messages.add(new ChatMessage(m.get("role").textValue(), callsInstead ? null : content.textValue(),
-                        toolCalls, toolCallId));
+                        toolCalls, toolCallId, toolName));
             }
         } else if (body.path("prompt").isTextual()) {
             messages.add(new ChatMessage("user", body.get("prompt").textValue()));

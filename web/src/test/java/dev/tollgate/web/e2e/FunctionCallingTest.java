@@ -190,9 +190,11 @@ class FunctionCallingTest extends BehindFakeWorkersAi {
         String turn = "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"},"
                 + "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"call_7\",\"type\":\"function\","
                 + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
-                + "{\"role\":\"tool\",\"tool_call_id\":\"call_7\",\"content\":\"{\\\"celsius\\\":21}\"}]";
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_7\",\"name\":\"get_weather\","
+                + "\"content\":\"{\\\"celsius\\\":21}\"}]";
 
-        // when the assistant's call (with no content at all) and the tool's result are sent on both
+        // when the assistant's call (with no content at all) and the tool's result, naming its function as Workers
+        // AI's own examples do, are sent on both
         Http.Answer own = http.post("/api/ai/chat", token, CHAT.replace(QUESTION, turn));
         Http.Answer cloudflare = http.post(RUN_PATH, token, RUN.replace(QUESTION, turn));
 
@@ -203,6 +205,7 @@ class FunctionCallingTest extends BehindFakeWorkersAi {
             JsonNode messages = sent().path("messages");
             assertThat(messages.path(1).path("tool_calls").path(0).path("id").asText()).isEqualTo("call_7");
             assertThat(messages.path(2).path("tool_call_id").asText()).isEqualTo("call_7");
+            assertThat(messages.path(2).path("name").asText()).isEqualTo("get_weather");
         }
     }
 
@@ -227,6 +230,11 @@ class FunctionCallingTest extends BehindFakeWorkersAi {
         own.add(http.post("/api/ai/chat", user.token(), CHAT.replace(QUESTION, badCall)));
         openAi.add(http.post("/v1/chat/completions", user.token(), CHAT.replace(QUESTION, badCall)));
         cloudflare.add(http.post(RUN_PATH, user.token(), RUN.replace(QUESTION, badCall)));
+        // and a tool message names its function with a number
+        String badName = "\"messages\":[{\"role\":\"tool\",\"name\":5,\"content\":\"21\"}]";
+        own.add(http.post("/api/ai/chat", user.token(), CHAT.replace(QUESTION, badName)));
+        openAi.add(http.post("/v1/chat/completions", user.token(), CHAT.replace(QUESTION, badName)));
+        cloudflare.add(http.post(RUN_PATH, user.token(), RUN.replace(QUESTION, badName)));
 
         // then each is a 400 in its surface's own shape
         assertThat(own).allSatisfy(answer -> {
@@ -238,7 +246,7 @@ class FunctionCallingTest extends BehindFakeWorkersAi {
             assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
         });
         assertThat(openAi.stream().map(a -> a.body().path("error").path("param").asText()))
-                .containsExactly("tools", "tools", "tool_choice", "messages");
+                .containsExactly("tools", "tools", "tool_choice", "messages", "messages");
         assertThat(cloudflare).allSatisfy(answer -> {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
             assertThat(answer.body().path("success").asBoolean(true)).isFalse();
