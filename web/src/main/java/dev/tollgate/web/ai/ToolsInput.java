@@ -46,7 +46,7 @@ public final class ToolsInput {
      *
      * @throws Invalid naming {@code messages} when they are not an array of objects, or sit on another role
      */
-    public static String toolCalls(JsonNode message) {
+    private static String toolCalls(JsonNode message) {
         JsonNode calls = message.get("tool_calls");
         if (calls == null || calls.isNull()) {
             return null;
@@ -60,37 +60,30 @@ public final class ToolsInput {
         return calls.isEmpty() ? null : calls.toString();
     }
 
-    /**
-     * The call a {@code tool} message answers; null when it names none (or the message is of another role).
-     *
-     * @throws Invalid naming {@code messages} when it is not a string
-     */
-    public static String toolCallId(JsonNode message) {
-        JsonNode id = message.get("tool_call_id");
-        if (id == null || id.isNull() || !"tool".equals(message.path("role").asText())) {
-            return null;
-        }
-        if (!id.isTextual()) {
-            throw new Invalid("messages", "a tool message's tool_call_id must be a string");
-        }
-        return id.textValue();
+    /** A message's function-calling fields, each null when absent. */
+    public record MessageFields(String toolCalls, String toolCallId, String toolName) {
     }
 
     /**
-     * The function whose result a {@code tool} message carries; null when it names none (or the message is of another
-     * role, whose {@code name} is not forwarded).
+     * The function-calling fields of one message: an assistant's calls, and a {@code tool} message's
+     * {@code tool_call_id} (the call it answers) and {@code name} (the function whose result it carries). On other
+     * roles the last two are not read.
      *
-     * @throws Invalid naming {@code messages} when it is not a string
+     * @throws Invalid naming {@code messages} when one of them has the wrong shape
      */
-    public static String toolName(JsonNode message) {
-        JsonNode name = message.get("name");
-        if (name == null || name.isNull() || !"tool".equals(message.path("role").asText())) {
+    public static MessageFields of(JsonNode message) {
+        return new MessageFields(toolCalls(message), toolText(message, "tool_call_id"), toolText(message, "name"));
+    }
+
+    private static String toolText(JsonNode message, String field) {
+        JsonNode value = message.get(field);
+        if (value == null || value.isNull() || !"tool".equals(message.path("role").asText())) {
             return null;
         }
-        if (!name.isTextual()) {
-            throw new Invalid("messages", "a tool message's name must be a string");
+        if (!value.isTextual()) {
+            throw new Invalid("messages", "a tool message's " + field + " must be a string");
         }
-        return name.textValue();
+        return value.textValue();
     }
 
     private static boolean allObjects(JsonNode array) {

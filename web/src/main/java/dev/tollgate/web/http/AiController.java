@@ -258,23 +258,19 @@ public class AiController {
             if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
                 throw ApiException.badRequest("each message needs a role: system, user, assistant or tool");
             }
-            String toolCalls;
-            String toolCallId;
-            String toolName;
+            ToolsInput.MessageFields tool;
             try {
-                toolCalls = ToolsInput.toolCalls(m);
-                toolCallId = ToolsInput.toolCallId(m);
-                toolName = ToolsInput.toolName(m);
+                tool = ToolsInput.of(m);
             } catch (ToolsInput.Invalid bad) {
                 throw ApiException.badRequest(bad.getMessage());
             }
-            boolean callsInstead = (content == null || content.isNull()) && toolCalls != null;
+            boolean callsInstead = (content == null || content.isNull()) && tool.toolCalls() != null;
             if (!callsInstead && (content == null || !content.isTextual())) {
                 throw ApiException.badRequest("each message needs its content as a string (an assistant's may be "
                         + "null beside its tool_calls)");
             }
-            read.add(new ChatMessage(role.textValue(), callsInstead ? null : content.textValue(), toolCalls,
-                    toolCallId, toolName));
+            read.add(new ChatMessage(role.textValue(), callsInstead ? null : content.textValue(), tool.toolCalls(),
+                    tool.toolCallId(), tool.toolName()));
         }
         int maxTokens = DEFAULT_MAX_TOKENS;
         JsonNode max = body.get("max_tokens");

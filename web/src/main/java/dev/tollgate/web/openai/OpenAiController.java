@@ -413,19 +413,15 @@ public class OpenAiController {
             if (!ROLES.contains(role)) {
                 throw new OpenAiError(400, "invalid_request_error", "unknown role: " + role, "messages");
             }
-            String toolCalls;
-            String toolCallId;
-            String toolName;
+            ToolsInput.MessageFields tool;
             try {
-                toolCalls = ToolsInput.toolCalls(m);
-                toolCallId = ToolsInput.toolCallId(m);
-                toolName = ToolsInput.toolName(m);
+                tool = ToolsInput.of(m);
             } catch (ToolsInput.Invalid bad) {
                 throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
             }
             JsonNode content = m.get("content");
             String text;
-            if ((content == null || content.isNull()) && toolCalls != null) {
+            if ((content == null || content.isNull()) && tool.toolCalls() != null) {
                 text = null;
             } else if (content != null && content.isTextual()) {
                 text = content.textValue();
@@ -440,8 +436,8 @@ public class OpenAiController {
             } else {
                 throw new OpenAiError(400, "invalid_request_error", "message content must be text", "messages");
             }
-            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text, toolCalls, toolCallId,
-                    toolName));
+            read.add(new ChatMessage(role.equals("developer") ? "system" : role, text, tool.toolCalls(),
+                    tool.toolCallId(), tool.toolName()));
         }
         JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         int maxTokens = 256;

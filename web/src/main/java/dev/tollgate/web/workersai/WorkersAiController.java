@@ -503,23 +503,19 @@ public class WorkersAiController {
         JsonNode list = body.get("messages");
         if (list != null && list.isArray()) {
             for (JsonNode m : list) {
-                String toolCalls;
-                String toolCallId;
-                String toolName;
+                ToolsInput.MessageFields tool;
                 try {
-                    toolCalls = ToolsInput.toolCalls(m);
-                    toolCallId = ToolsInput.toolCallId(m);
-                    toolName = ToolsInput.toolName(m);
+                    tool = ToolsInput.of(m);
                 } catch (ToolsInput.Invalid bad) {
                     throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
                 }
                 JsonNode content = m.path("content");
-                boolean callsInstead = (content.isMissingNode() || content.isNull()) && toolCalls != null;
+                boolean callsInstead = (content.isMissingNode() || content.isNull()) && tool.toolCalls() != null;
                 if (!m.path("role").isTextual() || !content.isTextual() && !callsInstead) {
                     throw new WorkersAiError(400, 5006, "AiError: Bad input: each message needs role and content");
                 }
                 messages.add(new ChatMessage(m.get("role").textValue(), callsInstead ? null : content.textValue(),
-                        toolCalls, toolCallId, toolName));
+                        tool.toolCalls(), tool.toolCallId(), tool.toolName()));
             }
         } else if (body.path("prompt").isTextual()) {
             messages.add(new ChatMessage("user", body.get("prompt").textValue()));
