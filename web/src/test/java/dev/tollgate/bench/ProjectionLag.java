@@ -14,7 +14,7 @@ import org.axonframework.messaging.MessageHandlerInterceptor;
  * read model's batch that holds it. Only events made after {@link #start} count.
  */
 final class ProjectionLag {
-    static final List<String> READ_MODELS = List.of("balances", "history", "usage");
+    static final List<String> READ_MODELS = List.of("balances", "history", "usage", "read-models");
 
     private volatile Latencies lags = new Latencies(0);
     private volatile Instant since = Instant.MAX;
@@ -29,7 +29,7 @@ final class ProjectionLag {
             return chain.proceed();
         };
         for (String readModel : READ_MODELS) {
-            processing.eventProcessor(readModel).orElseThrow().registerHandlerInterceptor(measure);
+            processing.eventProcessor(readModel).ifPresent(p -> p.registerHandlerInterceptor(measure));
         }
     }
 

@@ -14,6 +14,7 @@ import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
 import dev.tollgate.domain.transfer.CreditedTransfers;
 import dev.tollgate.domain.transfer.TransferProcess;
 import dev.tollgate.web.http.StorageOutage;
+import dev.tollgate.web.ops.Projections;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.time.Clock;
 import java.time.Instant;
@@ -286,8 +287,19 @@ public class AxonConfig {
     @Bean
     public ConfigurerModule handlersInTheCommand() {
         return configurer -> configurer.eventProcessing()
-                .assignProcessingGroup(group -> IN_THE_COMMAND.contains(group) ? "in-the-command" : group)
+                .assignProcessingGroup(AxonConfig::processorOf)
                 .registerEventProcessor("in-the-command", AxonConfig::inTheCommand);
+    }
+
+    /**
+     * The processor that runs a processing group. The read models share one tracking processor (ADR 51): one token,
+     * one read of the stream and one transaction per batch for all three, instead of one each.
+     */
+    static String processorOf(String group) {
+        if (IN_THE_COMMAND.contains(group)) {
+            return "in-the-command";
+        }
+        return Projections.REPLAYABLE.contains(group) ? Projections.READ_MODELS : group;
     }
 
     /** Axon's own subscribing processor on the event bus, built as its configuration builds one, with handlers that are never replayed. */

@@ -34,8 +34,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class Projections {
     private static final Logger log = LoggerFactory.getLogger(Projections.class);
+    /** The read models, each a processing group with its own tables: the names an operator sees and replays. */
     public static final Set<String> REPLAYABLE = Set.of(BalanceProjection.GROUP, HistoryProjection.GROUP,
             UsageProjection.GROUP);
+    /** The one tracking processor that runs all of them (ADR 51): they share its token, its status and its replays. */
+    public static final String READ_MODELS = "read-models";
 
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
@@ -73,8 +76,17 @@ public class Projections {
             if (!(entry.getValue() instanceof StreamingEventProcessor processor)) {
                 continue;
             }
-            all.add(status(entry.getKey(), processor, stored.getOrDefault(entry.getKey(), List.of()),
-                    pending.contains(entry.getKey()) || replays.underway(entry.getKey()), head));
+            String processorName = entry.getKey();
+            List<SharedTokens.Stored> itsTokens = stored.getOrDefault(processorName, List.of());
+            boolean replayAsked = pending.contains(processorName) || replays.underway(processorName);
+            if (READ_MODELS.equals(processorName)) {
+                // Operators know the read models by name; each reports the processor they share.
+                for (String readModel : REPLAYABLE) {
+                    all.add(status(readModel, processor, itsTokens, replayAsked, head));
+                }
+            } else {
+                all.add(status(processorName, processor, itsTokens, replayAsked, head));
+            }
         }
         all.sort(java.util.Comparator.comparing(Status::name));
         return all;
@@ -127,19 +139,28 @@ public class Projections {
     }
 
     public boolean exists(String name) {
-        return processing.eventProcessor(name, StreamingEventProcessor.class).isPresent();
+        if (READ_MODELS.equals(name)) {
+            return false; // known by its read models' names only
+        }
+        return processing.eventProcessor(processorOf(name), StreamingEventProcessor.class).isPresent();
+    }
+
+    /** The processor that runs a read model or a process: for a read model, the one they share. */
+    static String processorOf(String name) {
+        return REPLAYABLE.contains(name) ? READ_MODELS : name;
     }
 
     /**
      * Asks for a read model to be rebuilt: its processor is stopped, its tokens reset (its @ResetHandler clears its
-     * tables) and started again, by whichever node holds its token (ADR 46). Returns once the request is recorded;
-     * the status says "replaying" from then until the rebuild has caught up.
+     * tables) and started again, by whichever node holds its token (ADR 46). The read models share one processor
+     * (ADR 51), so asking for one rebuilds all three. Returns once the request is recorded; the status says
+     * "replaying" from then until the rebuild has caught up.
      */
     public void replay(String name) {
         if (!REPLAYABLE.contains(name) || !exists(name)) {
             throw new IllegalArgumentException("no such projection");
         }
-        replays.request(name);
+        replays.request(READ_MODELS);
     }
 
     private static OptionalLong position(TrackingToken token) {

@@ -132,7 +132,7 @@ public class ReplayRequests {
             for (String name : pending()) {
                 StreamingEventProcessor processor = processing.eventProcessor(name, StreamingEventProcessor.class)
                         .orElse(null);
-                if (processor == null || !Projections.REPLAYABLE.contains(name) || !processor.isRunning()) {
+                if (processor == null || !Projections.READ_MODELS.equals(name) || !processor.isRunning()) {
                     continue;
                 }
                 List<SharedTokens.Stored> segments = tokens.of(name);

@@ -46,12 +46,15 @@ class AxonWiringTest {
             assertThat(app.beanNames(Serializer.class)).allSatisfy(
                     name -> assertThat(app.bean(name)).isInstanceOf(JacksonSerializer.class));
 
-            // And the handlers that react inside a command share one subscribing processor, the read models one each
+            // And the handlers that react inside a command share one subscribing processor, the read models one
+            // tracking processor (ADR 51)
             org.axonframework.config.EventProcessingConfiguration processing =
                     app.bean(org.axonframework.config.EventProcessingConfiguration.class);
-            assertThat(processing.eventProcessors().keySet()).contains("in-the-command", "balances", "history",
-                    "usage", "transfer-process").doesNotContain("transfer-outcomes", "rate-limits", "metrics",
-                    "budget-alerts");
+            assertThat(processing.eventProcessors().keySet()).contains("in-the-command", "read-models",
+                    "transfer-process").doesNotContain("transfer-outcomes", "rate-limits", "metrics",
+                    "budget-alerts", "balances", "history", "usage");
+            assertThat(processing.eventProcessor("read-models")).get()
+                    .isInstanceOf(org.axonframework.eventhandling.TrackingEventProcessor.class);
             assertThat(processing.eventProcessor("in-the-command")).get()
                     .isInstanceOf(org.axonframework.eventhandling.SubscribingEventProcessor.class);
 

@@ -2,6 +2,7 @@ package dev.tollgate.web.e2e;
 
 import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.web.ledger.AnsweredTransfers;
+import dev.tollgate.web.ops.Projections;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.common.Registration;
@@ -647,6 +648,66 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void readModelsRecordedByTheThreeProcessorsOfAnEarlierVersionAreRebuiltOnceByTheSharedOne() {
+        // given a ledger whose read models were recorded, stopped as a version before ADR 51 leaves it: a token for
+        // each of balances, history and usage, none for read-models, and the migration that merges them not yet run
+        Map<String, String> storage = withJwtSecret(freshStorage());
+        String email = "upgrade-" + System.nanoTime() + "@example.com";
+        Map<String, List<Map<String, Object>>> live;
+        try (RunningTollgate before = RunningTollgate.start(storage)) {
+            Http h = before.http;
+            String id = h.post("/api/auth/register", null, json("email", email, "password", "upgrade-password"))
+                    .body().get("id").asText();
+            String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+            h.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "3"));
+            String user = token(h, email, "upgrade-password");
+            h.post("/api/credits/transfer", user, json("to", RunningTollgate.ADMIN_EMAIL, "amount_usd", "0.5"));
+            h.post("/api/ai/chat", user, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":8,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(h.get("/api/admin/ledger/check", admin).body().path("ok").asBoolean()).isTrue();
+            assertThat(h.get("/api/usage/logs", user).body().get("items")).hasSize(1);
+            before.bean(org.axonframework.config.EventProcessingConfiguration.class)
+                    .eventProcessor(Projections.READ_MODELS).orElseThrow().shutDown();
+            JdbcTemplate jdbc = before.bean(JdbcTemplate.class);
+            live = readModels(jdbc);
+            for (String old : List.of("balances", "history", "usage")) {
+                jdbc.update("INSERT INTO TokenEntry (processorName, segment, token, tokenType, timestamp, owner) "
+                        + "SELECT ?, segment, token, tokenType, timestamp, NULL FROM TokenEntry WHERE processorName = ?",
+                        old, Projections.READ_MODELS);
+            }
+            jdbc.update("DELETE FROM TokenEntry WHERE processorName = ?", Projections.READ_MODELS);
+            jdbc.update("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '11'");
+        }
+
+        // when the new version starts on it
+        try (RunningTollgate after = RunningTollgate.start(storage)) {
+            Http h = after.http;
+            String admin = token(h, RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+            for (int i = 0; i < 500 && !allCaughtUp(h.get("/api/admin/projections", admin).body()); i++) {
+                sleep(20);
+            }
+
+            // then the read models are rebuilt once from the events: the same rows, nothing recorded twice, and the
+            // old processors' tokens are gone
+            JdbcTemplate jdbc = after.bean(JdbcTemplate.class);
+            assertThat(allCaughtUp(h.get("/api/admin/projections", admin).body())).isTrue();
+            assertThat(readModels(jdbc)).isEqualTo(live);
+            assertThat(jdbc.queryForList("SELECT DISTINCT processorName FROM TokenEntry", String.class))
+                    .contains(Projections.READ_MODELS).doesNotContain("balances", "history", "usage");
+            assertThat(h.get("/api/admin/ledger/check", admin).body().path("ok").asBoolean()).isTrue();
+            assertThat(h.get("/api/usage/logs", token(h, email, "upgrade-password")).body().get("items")).hasSize(1);
+        }
+    }
+
+    private static boolean allCaughtUp(JsonNode projections) {
+        boolean all = projections.size() > 0;
+        for (JsonNode p : projections) {
+            all &= "caught_up".equals(p.get("status").asText());
+        }
+        return all;
+    }
+
+    @Test
     void theHistoryExplainsTheBalanceNewestFirstWithStableIds() {
         Member ada = register();
         Member bob = register();
@@ -939,6 +1000,8 @@ abstract class LedgerEndToEndContract {
         }
         assertThat(http.post("/api/admin/projections/transfer-process/replay", adminToken, "{}").status()).isEqualTo(409);
         assertThat(http.post("/api/admin/projections/nope/replay", adminToken, "{}").status()).isEqualTo(404);
+        // (the processor the read models share is known by their names only, ADR 51)
+        assertThat(http.post("/api/admin/projections/read-models/replay", adminToken, "{}").status()).isEqualTo(404);
         awaitCaughtUp();
 
         // then the rebuilt rows equal the live rows, row for row

@@ -78,7 +78,7 @@ class OperatorSurfaceTest extends BehindFakeWorkersAi {
         assertThat(after.value("tollgate_jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
         // Axon's own monitors (axon-micrometer): the command bus and each event processor
         assertThat(after.delta(before, "tollgate_commandBus_successCounter_total")).isPositive();
-        assertThat(after.names()).contains("tollgate_balances_ingestedCounter_total", "tollgate_history_latency");
+        assertThat(after.names()).contains("tollgate_read_models_ingestedCounter_total", "tollgate_read_models_latency");
     }
 
     @Test

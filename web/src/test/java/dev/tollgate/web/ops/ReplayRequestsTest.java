@@ -37,30 +37,31 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  * node's processor runs again.
  */
 class ReplayRequestsTest {
-    private final StreamingEventProcessor history = mock(StreamingEventProcessor.class);
+    private final StreamingEventProcessor readModels = mock(StreamingEventProcessor.class);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private JdbcTemplate jdbc;
     private ReplayRequests replays;
 
     @BeforeEach
-    void oneNodeWithARunningHistoryProcessor() throws Exception {
+    void oneNodeWithARunningReadModelsProcessor() throws Exception {
         SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new org.h2.Driver(),
                 "jdbc:h2:mem:replays-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
         jdbc = new JdbcTemplate(dataSource);
         jdbc.execute(new ClassPathResource("db/migration/V10__projection_replays.sql")
                 .getContentAsString(StandardCharsets.UTF_8));
         EventProcessingConfiguration processing = mock(EventProcessingConfiguration.class);
-        when(processing.eventProcessor("history", StreamingEventProcessor.class)).thenReturn(Optional.of(history));
-        when(history.isRunning()).thenAnswer(i -> running.get());
-        when(history.processingStatus()).thenReturn(Map.of());
+        when(processing.eventProcessor(Projections.READ_MODELS, StreamingEventProcessor.class))
+                .thenReturn(Optional.of(readModels));
+        when(readModels.isRunning()).thenAnswer(i -> running.get());
+        when(readModels.processingStatus()).thenReturn(Map.of());
         doAnswer(i -> {
             running.set(false);
             return null;
-        }).when(history).shutDown();
+        }).when(readModels).shutDown();
         doAnswer(i -> {
             running.set(true);
             return null;
-        }).when(history).start();
+        }).when(readModels).start();
         // No JDBC token store here: no stored segments, so no other node holds a claim this node can see.
         SharedTokens tokens = new SharedTokens(jdbc, mock(TokenStore.class),
                 new StaticListableBeanFactory().getBeanProvider(
@@ -73,22 +74,22 @@ class ReplayRequestsTest {
     @Test
     void aResetThatLostTheTokenToAnotherNodeLeavesTheRequestPendingAndTheProcessorRunning() {
         // given a pending replay, and another node that claims the token between this node's stop and its reset
-        record("history");
-        doThrow(new UnableToClaimTokenException("Unable to claim token 'history[0]'. It is owned by 'other'"))
-                .doNothing().when(history).resetTokens();
+        record(Projections.READ_MODELS);
+        doThrow(new UnableToClaimTokenException("Unable to claim token 'read-models[0]'. It is owned by 'other'"))
+                .doNothing().when(readModels).resetTokens();
 
         // when this node carries the request out
         replays.carryOutPending();
 
         // then nothing is marked done, and the processor runs again
-        assertThat(replays.pending()).containsExactly("history");
+        assertThat(replays.pending()).containsExactly(Projections.READ_MODELS);
         assertThat(running).isTrue();
 
         // when the next look succeeds (the token is this node's, or free, again)
         replays.carryOutPending();
 
         // then the reset happened once, and the request is carried out by this node
-        verify(history, times(2)).resetTokens();
+        verify(readModels, times(2)).resetTokens();
         assertThat(replays.pending()).isEmpty();
         assertThat(jdbc.queryForMap("SELECT requested, carried_out, carried_out_on FROM projection_replay"))
                 .containsEntry("REQUESTED", 1L).containsEntry("CARRIED_OUT", 1L)
@@ -99,16 +100,16 @@ class ReplayRequestsTest {
     @Test
     void whileThisNodeResetsAProcessorItsReplayIsUnderwayAndItReadsAsReplayingNotStopped() {
         // given a pending replay, and a reset that looks at how the processor is reported while it runs
-        record("history");
+        record(Projections.READ_MODELS);
         AtomicBoolean underwayDuringReset = new AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<String> statusDuringReset =
                 new java.util.concurrent.atomic.AtomicReference<>();
         doAnswer(i -> {
-            underwayDuringReset.set(replays.underway("history"));
-            statusDuringReset.set(Projections.status("history", history, java.util.List.of(),
-                    replays.pending().contains("history") || replays.underway("history"), 10).status());
+            underwayDuringReset.set(replays.underway(Projections.READ_MODELS));
+            statusDuringReset.set(Projections.status(Projections.READ_MODELS, readModels, java.util.List.of(),
+                    replays.pending().contains(Projections.READ_MODELS) || replays.underway(Projections.READ_MODELS), 10).status());
             return null;
-        }).when(history).resetTokens();
+        }).when(readModels).resetTokens();
 
         // when this node carries it out
         replays.carryOutPending();
@@ -116,23 +117,23 @@ class ReplayRequestsTest {
         // then, stopped for its reset, the processor was underway and "replaying"; once started again, neither
         assertThat(underwayDuringReset).isTrue();
         assertThat(statusDuringReset).hasValue("replaying");
-        assertThat(replays.underway("history")).isFalse();
-        assertThat(Projections.status("history", history, java.util.List.of(), false, 10).status())
+        assertThat(replays.underway(Projections.READ_MODELS)).isFalse();
+        assertThat(Projections.status(Projections.READ_MODELS, readModels, java.util.List.of(), false, 10).status())
                 .isNotEqualTo("stopped");
     }
 
     @Test
     void requestsMadeBeforeTheResetAreAllSatisfiedByIt() {
-        // given two requests for history before any reset
-        record("history");
-        record("history");
+        // given two requests for the read models before any reset
+        record(Projections.READ_MODELS);
+        record(Projections.READ_MODELS);
 
         // when this node carries them out, and looks again
         replays.carryOutPending();
         replays.carryOutPending();
 
         // then one reset satisfied both
-        verify(history, times(1)).resetTokens();
+        verify(readModels, times(1)).resetTokens();
         assertThat(replays.pending()).isEmpty();
         assertThat(jdbc.queryForObject("SELECT carried_out FROM projection_replay", Long.class)).isEqualTo(2L);
     }
@@ -140,17 +141,17 @@ class ReplayRequestsTest {
     @Test
     void aNodeWhoseProcessorIsNotRunningLeavesTheRequestToAnother() {
         // given a pending replay on a node shutting down (its processor already stopped)
-        record("history");
+        record(Projections.READ_MODELS);
         running.set(false);
 
         // when it looks for requests
         replays.carryOutPending();
 
         // then it neither resets nor starts anything
-        verify(history, never()).resetTokens();
-        verify(history, never()).start();
-        verify(history, never()).releaseSegment(anyInt(), anyLong(), any());
-        assertThat(replays.pending()).containsExactly("history");
+        verify(readModels, never()).resetTokens();
+        verify(readModels, never()).start();
+        verify(readModels, never()).releaseSegment(anyInt(), anyLong(), any());
+        assertThat(replays.pending()).containsExactly(Projections.READ_MODELS);
     }
 
     /** A request as the endpoint records it, without waking the replay thread (the test looks by itself). */
