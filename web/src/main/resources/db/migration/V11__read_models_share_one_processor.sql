@@ -7,4 +7,5 @@ DELETE FROM account_balance;
 DELETE FROM ledger_entry;
 DELETE FROM history_position;
 DELETE FROM usage_call;
-DELETE FROM usage_position;
+-- Usage keeps no position of its own any more: it commits with history, whose position is also usage's.
+DROP TABLE IF EXISTS usage_position;

@@ -242,7 +242,6 @@ public final class ReplayBench {
                 + "SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok, COUNT(call_day) AS days, "
                 + "COUNT(ended_at) AS ended, COUNT(model) AS models FROM usage_call"));
         f.put("history_position", jdbc.queryForMap("SELECT COUNT(*) AS n, SUM(seq) AS seq FROM history_position"));
-        f.put("usage_position", jdbc.queryForMap("SELECT COUNT(*) AS n, SUM(seq) AS seq FROM usage_position"));
         return f;
     }
 

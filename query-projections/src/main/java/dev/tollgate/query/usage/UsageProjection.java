@@ -1,10 +1,7 @@
 package dev.tollgate.query.usage;
 
 import dev.tollgate.api.account.CreditsReserved;
-import dev.tollgate.api.account.LedgerEvent;
 import dev.tollgate.query.BatchedWrites;
-import dev.tollgate.query.Positions;
-import org.axonframework.eventhandling.SequenceNumber;
 import dev.tollgate.api.account.ReservationReleased;
 import dev.tollgate.api.account.ReservationSettled;
 import java.sql.Date;
@@ -25,7 +22,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.Locale;
 import org.axonframework.config.ProcessingGroup;
-import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
@@ -37,7 +33,8 @@ import org.springframework.stereotype.Component;
  * them and the cost; partial when the answer broke off after output reached the caller, charged for that output),
  * or released (failed or expired). Stats and daily totals count ok and partial calls alike: both were charged. Latency is measured between the hold and its settlement,
  * both event times, so a replay gives the same figure. The UTC day is the day the call was settled. A batch of
- * events is written in a few JDBC batches (ADR 15).
+ * events is written in a few JDBC batches (ADR 15). It keeps no position of its own: it shares one processor and one
+ * transaction per batch with the history read model (ADR 51), whose position is therefore this one's too.
  */
 @Component
 @ProcessingGroup(UsageProjection.GROUP)
@@ -48,24 +45,14 @@ public class UsageProjection {
     private static final String PARTIAL = "partial";
 
     private final JdbcTemplate jdbc;
-    private final Positions positions;
 
     public UsageProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.positions = new Positions(jdbc, "usage_position");
-    }
-
-    /** Every other event of an account records nothing here but moves this read model's position. */
-    @EventHandler(payloadType = LedgerEvent.class)
-    void on(DomainEventMessage<?> event) {
-        // The account is the stream the event belongs to: its payload is never read here (ADR 22).
-        BatchedWrites.record(PENDING, Pending::new,
-                p -> p.reached.advance(event.getAggregateIdentifier(), event.getSequenceNumber()), this::flush);
     }
 
     @EventHandler
-    void on(CreditsReserved e, @SequenceNumber long seq) {
-        call(e.holdId(), e.accountId().value(), seq, c -> {
+    void on(CreditsReserved e) {
+        call(e.holdId(), c -> {
             c.accountId = e.accountId().value();
             c.requestId = e.requestId();
             c.apiKeyId = e.apiKeyId();
@@ -80,9 +67,9 @@ public class UsageProjection {
     }
 
     @EventHandler
-    void on(ReservationSettled e, @SequenceNumber long seq) {
+    void on(ReservationSettled e) {
         var charge = e.charge();
-        call(e.holdId(), e.accountId().value(), seq, c -> {
+        call(e.holdId(), c -> {
             c.end(e.at(), e.partial() ? PARTIAL : OK);
             c.model = charge.model();
             c.inputTokens = charge.inputTokens();
@@ -93,14 +80,13 @@ public class UsageProjection {
     }
 
     @EventHandler
-    void on(ReservationReleased e, @SequenceNumber long seq) {
-        call(e.holdId(), e.accountId().value(), seq, c -> c.end(e.at(), e.expired() ? "expired" : "failed"));
+    void on(ReservationReleased e) {
+        call(e.holdId(), c -> c.end(e.at(), e.expired() ? "expired" : "failed"));
     }
 
     @ResetHandler
     void reset() {
         BatchedWrites.clear(jdbc, "usage_call");
-        positions.clear();
     }
 
     /** What a batch of events says about one call; a hold placed and ended in the same batch is one insert. */
@@ -129,14 +115,11 @@ public class UsageProjection {
 
     private static final class Pending {
         final Map<String, Call> calls = new LinkedHashMap<>();
-        final Positions.Reached reached = new Positions.Reached();
     }
 
-    private void call(String holdId, String accountId, long seq, Consumer<Call> change) {
-        BatchedWrites.record(PENDING, Pending::new, p -> {
-            change.accept(p.calls.computeIfAbsent(holdId, k -> new Call()));
-            p.reached.advance(accountId, seq);
-        }, this::flush);
+    private void call(String holdId, Consumer<Call> change) {
+        BatchedWrites.record(PENDING, Pending::new, p -> change.accept(p.calls.computeIfAbsent(holdId, k -> new Call())),
+                this::flush);
     }
 
     private void flush(Pending pending) {
@@ -204,7 +187,6 @@ public class UsageProjection {
                         + "WHERE hold_id = ?", released);
             }
         }
-        positions.record(pending.reached);
     }
 
     private Map<String, Timestamp> reservedAt(Collection<String> holdIds) {

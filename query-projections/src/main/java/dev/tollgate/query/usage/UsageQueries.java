@@ -30,8 +30,12 @@ public class UsageQueries {
     public record Day(LocalDate date, long requests, long inputTokens, long outputTokens, Money cost) {
     }
 
+    /**
+     * The highest event of the account this read model has recorded. Usage and history are recorded by one processor,
+     * each batch in one transaction (ADR 51), so history's position is usage's as well: usage keeps none of its own.
+     */
     public long recordedUpTo(String accountId) {
-        return new Positions(jdbc, "usage_position").recordedUpTo(accountId);
+        return new Positions(jdbc, "history_position").recordedUpTo(accountId);
     }
 
     public List<Call> log(String accountId, int limit) {

@@ -242,7 +242,6 @@ class ReplaysAcrossNodesIT {
         tables.put("ledger_entry", rows("SELECT * FROM ledger_entry ORDER BY id"));
         tables.put("history_position", rows("SELECT * FROM history_position ORDER BY account_id"));
         tables.put("usage_call", rows("SELECT * FROM usage_call ORDER BY hold_id"));
-        tables.put("usage_position", rows("SELECT * FROM usage_position ORDER BY account_id"));
         return tables;
     }
 
