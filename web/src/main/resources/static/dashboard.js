@@ -86,17 +86,23 @@ function cell(row, text, numeric) {
 function fill(tbodyId, items, columns) {
   const body = $(tbodyId);
   body.replaceChildren();
-  for (const item of items) {
-    const row = document.createElement('tr');
-    columns(item, row);
-    body.appendChild(row);
-  }
+  append(tbodyId, items, columns);
   if (!items.length) {
     const row = document.createElement('tr');
     row.className = 'empty';
     const td = cell(row, 'Nothing yet.');
     td.className = 'empty';
     td.colSpan = body.closest('table').querySelectorAll('thead th').length;
+    body.appendChild(row);
+  }
+}
+
+// Adds rows below the ones shown (the next page of a list).
+function append(tbodyId, items, columns) {
+  const body = $(tbodyId);
+  for (const item of items) {
+    const row = document.createElement('tr');
+    columns(item, row);
     body.appendChild(row);
   }
 }
@@ -308,15 +314,27 @@ const loadUsage = panel('the usage', async () => {
   }
 });
 
+// The history comes a page at a time, newest first; the cursor of the next (older) page, or null at the first entry.
+const HISTORY_PAGE = 20;
+let historyCursor = null;
+
+function historyRow(item, row) {
+  cell(row, when(item.at));
+  cell(row, item.type);
+  cell(row, item.amount_usd, true);
+  cell(row, item.balance_after_usd, true);
+  cell(row, [item.model, item.counterparty, item.description].filter(Boolean).join(' · '));
+}
+
+function historyPage(page) {
+  historyCursor = page.next_cursor || null;
+  $('history-more').hidden = !historyCursor;
+}
+
 const loadHistory = panel('the history', async () => {
-  const page = await api('GET', '/api/credits/transactions?limit=20');
-  fill('history', page.items, (item, row) => {
-    cell(row, when(item.at));
-    cell(row, item.type);
-    cell(row, item.amount_usd, true);
-    cell(row, item.balance_after_usd, true);
-    cell(row, [item.model, item.counterparty, item.description].filter(Boolean).join(' · '));
-  });
+  const page = await api('GET', '/api/credits/transactions?limit=' + HISTORY_PAGE);
+  fill('history', page.items, historyRow);
+  historyPage(page);
 });
 
 const loadKeys = panel('the API keys', async () => {
@@ -511,6 +529,14 @@ function wire() {
     $('ledger-result').textContent = '';
     const check = await api('GET', '/api/admin/ledger/check');
     $('ledger-result').textContent = check.ok ? 'The ledger is consistent.' : 'Problems: ' + check.problems.join('; ');
+  }));
+  $('history-more').addEventListener('click', action($('history-more'), async () => {
+    const page = await api('GET', '/api/credits/transactions?limit=' + HISTORY_PAGE + '&cursor='
+      + encodeURIComponent(historyCursor));
+    append('history', page.items, historyRow);
+    historyPage(page);
+    // At the first entry the button goes away: keep the keyboard's place in the section.
+    if (!historyCursor) $('history-csv').focus();
   }));
   // A button, not a link: the export needs the login token, which only a script can send.
   $('history-csv').addEventListener('click', action($('history-csv'), async () => {

@@ -211,6 +211,34 @@ class DashboardInBrowserTest {
         assertThat(textOf("balance")).isEqualTo("0");
     }
 
+    @Test
+    void theHistoryShowsOlderEntriesPageByPageUntilTheFirst() {
+        // given a user with 23 deposits, more than the history's first page of 20
+        String email = newUser("1");
+        String token = login(email, PASSWORD);
+        String id = http.get("/api/auth/me", token).body().get("id").asText();
+        for (int i = 2; i <= 23; i++) {
+            Http.Answer deposit = http.post("/api/admin/credits/deposit", admin, json("user_id", id, "amount_usd", "1"));
+            assertThat(deposit.status()).as(deposit.toString()).isEqualTo(200);
+        }
+        // (the history is a read model: wait until it holds them all)
+        wait.until(d -> http.get("/api/credits/transactions?limit=50", token).body().get("items").size() == 23);
+        logIn(email);
+        assertThat(historyRows()).hasSize(20);
+        // when they ask for older entries
+        button("Show older entries").click();
+        // then the page adds the last three, the first deposit at the bottom, and offers no more
+        wait.until(d -> historyRows().size() == 23);
+        assertThat(historyRows().get(22).findElement(By.xpath("td[4]")).getText()).isEqualTo("1");
+        assertThat(historyRows().get(0).findElement(By.xpath("td[4]")).getText()).isEqualTo("23");
+        wait.until(d -> !d.findElement(By.id("history-more")).isDisplayed());
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    private List<WebElement> historyRows() {
+        return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
+    }
+
     // --- the person's side: the page
 
     private void logIn(String email) {
