@@ -262,10 +262,11 @@ const loadModels = panel('the models', async () => {
 });
 
 const loadUsage = panel('the usage', async () => {
-  const [stats, daily, tips] = await Promise.all([
+  const [stats, daily, tips, logs] = await Promise.all([
     api('GET', '/api/usage/stats?days=30'),
     api('GET', '/api/usage/daily?days=14'),
-    api('GET', '/api/usage/recommendations?days=30')]);
+    api('GET', '/api/usage/recommendations?days=30'),
+    api('GET', '/api/usage/logs?limit=20')]);
   $('usage-total').textContent = plural(stats.total_requests, 'call') + ', ' + stats.total_input_tokens + ' input and '
     + stats.total_output_tokens + ' output tokens, ' + stats.total_cost_usd + ' USD.';
   fill('usage-by-model', Object.entries(stats.by_model), ([model, t], row) => {
@@ -274,6 +275,18 @@ const loadUsage = panel('the usage', async () => {
     cell(row, t.input_tokens, true);
     cell(row, t.output_tokens, true);
     cell(row, t.cost_usd, true);
+  });
+  fill('usage-logs', logs.items, (call, row) => {
+    cell(row, when(call.at));
+    cell(row, call.model);
+    // tokens the provider did not count are Tollgate's estimate, and say so
+    const estimated = call.token_source === 'estimate' ? ' (estimated)' : '';
+    cell(row, call.input_tokens + estimated, true);
+    cell(row, call.output_tokens + estimated, true);
+    cell(row, call.cost_usd, true);
+    cell(row, call.latency_ms, true);
+    cell(row, call.status);
+    cell(row, call.request_id).className = 'id';
   });
   const bars = $('usage-daily');
   bars.replaceChildren();

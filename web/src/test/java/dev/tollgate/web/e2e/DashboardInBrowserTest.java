@@ -235,6 +235,25 @@ class DashboardInBrowserTest {
         assertThat(consoleErrors()).isEmpty();
     }
 
+    @Test
+    void theUsageSectionListsEachCallWithItsRequestIdAndStatus() {
+        // given a user who made one call through the API
+        String email = newUser("1");
+        String token = login(email, PASSWORD);
+        Http.Answer chat = http.post("/api/ai/chat", token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":16}");
+        assertThat(chat.status()).as(chat.toString()).isEqualTo(200);
+        String requestId = chat.body().get("request_id").asText();
+        // when they log in
+        logIn(email);
+        // then the recent calls table shows that call: model, tokens, cost, status and request id
+        WebElement row = wait.until(d -> d.findElement(By.xpath("//tbody[@id='usage-logs']/tr[td='" + requestId + "']")));
+        String text = row.getText();
+        assertThat(text).contains("@cf/meta/llama-3.1-8b-instruct").contains(chat.body().get("cost_usd").asText())
+                .contains("ok");
+        assertThat(consoleErrors()).isEmpty();
+    }
+
     private List<WebElement> historyRows() {
         return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
     }
