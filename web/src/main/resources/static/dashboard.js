@@ -538,6 +538,15 @@ function wire() {
     await refresh(loadBalance, ...adminPanels);
     notify('Deposited; the balance is now ' + answer.balance_usd + ' USD.');
   });
+  onSubmit('deduct-form', async () => {
+    const answer = await moveMoney('deduct', '/api/admin/credits/deduct', {
+      user_id: $('deduct-user').value.trim(),
+      amount_usd: $('deduct-amount').value.trim(),
+      note: $('deduct-note').value.trim() || undefined,
+    });
+    await refresh(loadBalance, ...adminPanels);
+    notify('Deducted; the balance is now ' + answer.balance_usd + ' USD.');
+  });
   $('ledger-check').addEventListener('click', action($('ledger-check'), async () => {
     $('ledger-result').textContent = '';
     const check = await api('GET', '/api/admin/ledger/check');

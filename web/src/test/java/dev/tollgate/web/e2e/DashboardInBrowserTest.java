@@ -254,8 +254,39 @@ class DashboardInBrowserTest {
         assertThat(consoleErrors()).isEmpty();
     }
 
+    @Test
+    void anAdminDeductsFromAnAccountThroughTheFormAndSeesWhyWhenItCannot() {
+        // given a user with 5 USD, and the admin logged in
+        String email = newUser("5");
+        logInAsAdmin();
+        // when the admin deducts 1.5 with a reason
+        byLabel("Account to deduct from").sendKeys(email);
+        byLabel("Deduction amount (USD)").sendKeys("1.5");
+        byLabel("Reason for the deduction").sendKeys("correction");
+        button("Deduct").click();
+        // then the dashboard says so, the users table follows, and the account holds 3.5
+        wait.until(d -> textOf("notice").startsWith("Deducted"));
+        assertThat(textOf("notice")).isEqualTo("Deducted; the balance is now 3.5 USD.");
+        assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[3]")).getText())
+                .isEqualTo("3.5");
+        assertThat(http.get("/api/credits/balance", login(email, PASSWORD)).body().get("balance_usd").asText())
+                .isEqualTo("3.5");
+        // and a deduction beyond what is available is refused on screen, in the alert region
+        WebElement amount = byLabel("Deduction amount (USD)");
+        amount.clear();
+        amount.sendKeys("100");
+        button("Deduct").click();
+        wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+        assertThat(textOf("error")).contains("insufficient_funds");
+    }
+
     private List<WebElement> historyRows() {
         return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
+    }
+
+    private void logInAsAdmin() {
+        logIn(RunningTollgate.ADMIN_EMAIL, RunningTollgate.ADMIN_PASSWORD);
+        wait.until(d -> d.findElement(By.id("admin-view")).isDisplayed());
     }
 
     // --- the person's side: the page
