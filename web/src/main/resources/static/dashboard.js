@@ -547,6 +547,23 @@ function wire() {
     await refresh(loadBalance, ...adminPanels);
     notify('Deducted; the balance is now ' + answer.balance_usd + ' USD.');
   });
+  onSubmit('events-form', async () => {
+    const account = $('events-user').value.trim();
+    // What was shown belongs to the last account asked for: gone before the next answer, kept out if it fails.
+    $('account-events').replaceChildren();
+    $('events-table').hidden = true;
+    const path = '/api/admin/accounts/' + encodeURIComponent(account) + '/events';
+    const events = await api('GET', path);
+    fill('account-events', events, (event, row) => {
+      cell(row, event.sequence, true);
+      cell(row, event.type);
+      cell(row, when(event.at));
+      const payload = cell(row, JSON.stringify(event.payload));
+      payload.className = 'payload';
+    });
+    $('events-table').hidden = false;
+    notify(plural(events.length, 'event') + ' of ' + account + '.');
+  });
   $('ledger-check').addEventListener('click', action($('ledger-check'), async () => {
     $('ledger-result').textContent = '';
     const check = await api('GET', '/api/admin/ledger/check');

@@ -280,6 +280,28 @@ class DashboardInBrowserTest {
         assertThat(textOf("error")).contains("insufficient_funds");
     }
 
+    @Test
+    void anAdminReadsAnAccountsEventsOldestFirst() {
+        // given a user with a deposit of 2 USD
+        String email = newUser("2");
+        logInAsAdmin();
+        // when the admin asks for the account's events by its email
+        byLabel("Account to inspect").sendKeys(email);
+        button("Show events").click();
+        // then the table lists them oldest first, with their payloads
+        wait.until(d -> d.findElements(By.xpath("//tbody[@id='account-events']/tr")).size() == 2);
+        List<WebElement> rows = driver.findElements(By.xpath("//tbody[@id='account-events']/tr"));
+        assertThat(rows.get(0).getText()).contains("AccountOpened");
+        assertThat(rows.get(1).getText()).contains("CreditsDeposited").contains("\"amount\":\"2\"");
+        // and an unknown account is said to be unknown
+        WebElement account = byLabel("Account to inspect");
+        account.clear();
+        account.sendKeys("nobody-" + System.nanoTime() + "@example.com");
+        button("Show events").click();
+        wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+        assertThat(driver.findElements(By.xpath("//tbody[@id='account-events']/tr[not(@class='empty')]"))).isEmpty();
+    }
+
     private List<WebElement> historyRows() {
         return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
     }
