@@ -441,6 +441,9 @@ const loadAdminTeams = panel('all teams', async () => {
   });
 });
 
+// While a read model is not caught up (a replay runs, say), its row is reloaded every second, for a minute at most.
+let projectionsTimer = null;
+
 const loadProjections = panel('the read models', async () => {
   const projections = await api('GET', '/api/admin/projections');
   fill('projections', projections, (p, row) => {
@@ -448,8 +451,37 @@ const loadProjections = panel('the read models', async () => {
     cell(row, p.position, true);
     cell(row, p.head, true);
     cell(row, p.status);
+    const actions = cell(row, '');
+    if (p.replayable) {
+      const replay = document.createElement('button');
+      replay.type = 'button';
+      replay.className = 'secondary';
+      replay.textContent = 'Replay';
+      replay.setAttribute('aria-label', 'Replay ' + p.name);
+      replay.addEventListener('click', action(replay, async () => {
+        await api('POST', '/api/admin/projections/' + encodeURIComponent(p.name) + '/replay');
+        await refresh(loadProjections);
+        notify('Replay of ' + p.name + ' started.');
+        watchProjections(60);
+      }));
+      actions.appendChild(replay);
+    }
   });
+  return projections;
 });
+
+function watchProjections(rounds) {
+  clearTimeout(projectionsTimer);
+  projectionsTimer = setTimeout(async () => {
+    if (leaving || !token) return;
+    try {
+      const projections = await loadProjections();
+      if (rounds > 1 && projections.some((p) => p.status !== 'caught_up')) watchProjections(rounds - 1);
+    } catch (failure) {
+      if (!leaving) warn('Could not load the read models: ' + failure.message);
+    }
+  }, 1000);
+}
 
 function thresholds(text) {
   const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
