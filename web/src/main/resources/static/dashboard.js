@@ -215,7 +215,7 @@ async function show() {
   $('app-view').hidden = false;
   $('logout').hidden = false;
   $('admin-view').hidden = !admin;
-  adminPanels = admin ? [loadUsers, loadAdminTeams, loadProjections] : [];
+  adminPanels = admin ? [loadUsers, loadAdminTeams, loadProjections, loadPrices] : [];
   // aria-busy until every panel has loaded (or said why not): assistive technology, and tests, can wait for it.
   $('app-view').setAttribute('aria-busy', 'true');
   try {
@@ -483,6 +483,43 @@ function watchProjections(rounds) {
   }, 1000);
 }
 
+// The price book's list prices (before the markup); only token-priced models can be changed from the form.
+let priceRows = [];
+
+const loadPrices = panel('the prices', async () => {
+  const [prices, markup] = await Promise.all([api('GET', '/api/admin/prices'), api('GET', '/api/admin/prices/markup')]);
+  priceRows = prices;
+  fill('prices', prices, (price, row) => {
+    const tokens = price.unit === 'tokens';
+    cell(row, price.model);
+    cell(row, tokens ? price.input_usd_per_m : '', true);
+    cell(row, tokens ? price.output_usd_per_m : '', true);
+    cell(row, (price.units || []).map((u) => u.unit_usd + ' per ' + (u.per > 1 ? u.per + ' ' : '') + u.unit).join('; '));
+    cell(row, price.effective_at ? when(price.effective_at) : 'catalogue');
+  });
+  const select = $('price-model');
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const price of prices.filter((p) => p.unit === 'tokens')) {
+    const option = document.createElement('option');
+    option.value = price.model;
+    option.textContent = price.model;
+    select.appendChild(option);
+  }
+  if (chosen) select.value = chosen;
+  pricePlaceholders();
+  $('markup-status').textContent = 'Markup: ' + markup.basis_points + ' basis points'
+    + (markup.effective_at ? ', since ' + when(markup.effective_at) : '') + '.';
+  $('markup').placeholder = String(markup.basis_points);
+});
+
+// The fields show the chosen model's current prices as placeholders: left empty, a price stays as it is.
+function pricePlaceholders() {
+  const price = priceRows.find((p) => p.model === $('price-model').value);
+  $('price-input').placeholder = price ? price.input_usd_per_m : '';
+  $('price-output').placeholder = price ? price.output_usd_per_m : '';
+}
+
 function thresholds(text) {
   const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
   return parts.map((s) => {
@@ -595,6 +632,28 @@ function wire() {
     });
     $('events-table').hidden = false;
     notify(plural(events.length, 'event') + ' of ' + account + '.');
+  });
+  $('price-model').addEventListener('change', pricePlaceholders);
+  onSubmit('price-form', async () => {
+    const model = $('price-model').value;
+    const body = {};
+    if ($('price-input').value.trim()) body.input_usd_per_m = $('price-input').value.trim();
+    if ($('price-output').value.trim()) body.output_usd_per_m = $('price-output').value.trim();
+    if (!Object.keys(body).length) throw new Error('Give an input price, an output price or both.');
+    const price = await api('PUT', '/api/admin/prices/' + encodeURIComponent(model), body);
+    $('price-input').value = '';
+    $('price-output').value = '';
+    await refresh(loadPrices, loadModels);
+    notify('Price of ' + model + ' set: ' + price.input_usd_per_m + ' USD per M input and ' + price.output_usd_per_m
+      + ' USD per M output tokens.');
+  });
+  onSubmit('markup-form', async () => {
+    const text = $('markup').value.trim();
+    if (!/^\d+$/.test(text)) throw new Error('The markup is a whole number of basis points, such as 150 for 1.5 %.');
+    const markup = await api('PUT', '/api/admin/prices/markup', { basis_points: Number(text) });
+    $('markup').value = '';
+    await refresh(loadPrices, loadModels);
+    notify('Markup set to ' + markup.basis_points + ' basis points.');
   });
   $('ledger-check').addEventListener('click', action($('ledger-check'), async () => {
     $('ledger-result').textContent = '';

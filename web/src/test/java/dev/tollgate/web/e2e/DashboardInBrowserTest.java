@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -317,6 +319,38 @@ class DashboardInBrowserTest {
         wait.until(d -> d.findElement(By.xpath("//tbody[@id='projections']/tr[td[1]='usage']/td[4]")).getText()
                 .equals("caught_up"));
         assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void anAdminChangesAModelsPriceAndTheMarkupThroughTheForms() {
+        // given the admin logged in, with the price book on screen
+        logInAsAdmin();
+        String model = "@cf/google/gemma-3-12b-it";
+        wait.until(d -> !d.findElements(By.xpath("//tbody[@id='prices']/tr[td[1]='" + model + "']")).isEmpty());
+        // when they set a new price for one model
+        new Select(byLabel("Price book entry")).selectByValue(model);
+        byLabel("Input USD per M tokens").sendKeys("0.5");
+        byLabel("Output USD per M tokens").sendKeys("0.75");
+        button("Set price").click();
+        // then the dashboard says so, the table shows it, and the price book holds it
+        wait.until(d -> textOf("notice").startsWith("Price"));
+        assertThat(driver.findElement(By.xpath("//tbody[@id='prices']/tr[td[1]='" + model + "']")).getText())
+                .contains("0.5").contains("0.75");
+        Http.Answer prices = http.get("/api/admin/prices", admin);
+        JsonNode row = null;
+        for (JsonNode p : prices.body()) {
+            if (p.get("model").asText().equals(model)) {
+                row = p;
+            }
+        }
+        assertThat(row).isNotNull();
+        assertThat(row.get("input_usd_per_m").asText()).isEqualTo("0.5");
+        assertThat(row.get("output_usd_per_m").asText()).isEqualTo("0.75");
+        // and the markup form sets the operator's markup
+        byLabel("Markup (basis points)").sendKeys("0");
+        button("Set markup").click();
+        wait.until(d -> textOf("notice").startsWith("Markup"));
+        assertThat(http.get("/api/admin/prices/markup", admin).body().get("basis_points").asInt()).isZero();
     }
 
     private List<WebElement> historyRows() {
