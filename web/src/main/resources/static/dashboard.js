@@ -300,7 +300,7 @@ const loadUsage = panel('the usage', async () => {
     const bar = document.createElement('span');
     bar.className = 'bar';
     // Only the bar's width is approximate; the amount next to it is the exact decimal string.
-    bar.style.width = (Number(day.cost_usd) / most * 20) + 'rem';
+    bar.style.width = (Number(day.cost_usd) / most * 40) + '%';
     const amount = document.createElement('span');
     amount.textContent = day.cost_usd + ' USD, ' + plural(day.requests, 'call');
     row.append(label, bar, amount);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -351,6 +352,25 @@ class DashboardInBrowserTest {
         button("Set markup").click();
         wait.until(d -> textOf("notice").startsWith("Markup"));
         assertThat(http.get("/api/admin/prices/markup", admin).body().get("basis_points").asInt()).isZero();
+    }
+
+    @Test
+    void onANarrowScreenThePageIsNoWiderThanTheScreenAndNumbersLineUpUnderTheirHeadings() {
+        // given the admin (the widest tables) on a phone-sized window
+        driver.manage().window().setSize(new Dimension(390, 900));
+        try {
+            logInAsAdmin();
+            // then nothing makes the page scroll sideways
+            Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(overflow).isLessThanOrEqualTo(0L);
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 1000));
+        }
+        // and a column of amounts is aligned as its heading is
+        WebElement heading = driver.findElement(By.xpath("//tbody[@id='users']/../thead/tr/th[3]"));
+        WebElement amount = driver.findElement(By.xpath("//tbody[@id='users']/tr[1]/td[3]"));
+        assertThat(heading.getCssValue("text-align")).isEqualTo(amount.getCssValue("text-align")).isEqualTo("right");
     }
 
     private List<WebElement> historyRows() {
