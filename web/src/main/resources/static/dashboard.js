@@ -366,6 +366,8 @@ const loadKeys = panel('the API keys', async () => {
       revoke.setAttribute('aria-label', 'Revoke key ' + key.name);
       revoke.addEventListener('click', action(revoke, async () => {
         await api('DELETE', '/api/auth/api-keys/' + encodeURIComponent(key.id));
+        // a revoked key's secret, if it is the one just shown, is no use to anyone: off the screen with it
+        if ($('new-key').dataset.keyId === key.id) hideNewKey();
         await refresh(loadKeys);
         notify('Key ' + key.name + ' revoked.');
       }));
@@ -373,6 +375,13 @@ const loadKeys = panel('the API keys', async () => {
     }
   });
 });
+
+function hideNewKey() {
+  const shown = $('new-key');
+  shown.textContent = '';
+  delete shown.dataset.keyId;
+  shown.hidden = true;
+}
 
 function teamPath(teamId, rest) {
   return '/api/teams/' + encodeURIComponent(teamId) + (rest ? '/' + rest : '');
@@ -580,6 +589,7 @@ function wire() {
     await refresh(loadKeys);
     const shown = $('new-key');
     shown.textContent = 'Your new key (shown only now): ' + key.key;
+    shown.dataset.keyId = key.id;
     shown.hidden = false;
   });
   onSubmit('team-form', async () => {

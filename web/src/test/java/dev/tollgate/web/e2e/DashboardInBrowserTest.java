@@ -373,6 +373,22 @@ class DashboardInBrowserTest {
         assertThat(heading.getCssValue("text-align")).isEqualTo(amount.getCssValue("text-align")).isEqualTo("right");
     }
 
+    @Test
+    void revokingTheKeyJustShownTakesItsSecretOffTheScreen() {
+        // given a user who just created a key, shown once
+        String email = newUser("0");
+        logIn(email);
+        byLabel("Key name").sendKeys("short-lived");
+        button("Create key").click();
+        wait.until(d -> d.findElement(By.id("new-key")).isDisplayed());
+        // when they revoke that key
+        button("Revoke key short-lived").click();
+        wait.until(d -> textOf("notice").equals("Key short-lived revoked."));
+        // then its secret is no longer on the page
+        assertThat(driver.findElement(By.id("new-key")).isDisplayed()).isFalse();
+        assertThat(textOf("new-key")).isEmpty();
+    }
+
     private List<WebElement> historyRows() {
         return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
     }
