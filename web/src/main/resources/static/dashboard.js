@@ -452,9 +452,15 @@ const loadAdminTeams = panel('all teams', async () => {
 
 // While a read model is not caught up (a replay runs, say), its row is reloaded every second, for a minute at most.
 let projectionsTimer = null;
+// The rows are redrawn on each reload: whoever was on a row's button (the keyboard's place, or the button just
+// pressed, which its own request disabled) is put back on that row's new button.
+let replayFocus = null;
 
 const loadProjections = panel('the read models', async () => {
   const projections = await api('GET', '/api/admin/projections');
+  const inTable = $('projections').contains(document.activeElement);
+  const focused = inTable ? document.activeElement.getAttribute('aria-label') : replayFocus;
+  replayFocus = null;
   fill('projections', projections, (p, row) => {
     cell(row, p.name);
     cell(row, p.position, true);
@@ -468,6 +474,7 @@ const loadProjections = panel('the read models', async () => {
       replay.textContent = 'Replay';
       replay.setAttribute('aria-label', 'Replay ' + p.name);
       replay.addEventListener('click', action(replay, async () => {
+        replayFocus = replay.getAttribute('aria-label');
         await api('POST', '/api/admin/projections/' + encodeURIComponent(p.name) + '/replay');
         await refresh(loadProjections);
         notify('Replay of ' + p.name + ' started.');
@@ -476,6 +483,9 @@ const loadProjections = panel('the read models', async () => {
       actions.appendChild(replay);
     }
   });
+  for (const button of $('projections').querySelectorAll('button')) {
+    if (focused && button.getAttribute('aria-label') === focused) button.focus();
+  }
   return projections;
 });
 

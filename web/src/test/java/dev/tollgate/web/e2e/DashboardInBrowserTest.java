@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -32,6 +33,7 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -320,6 +322,21 @@ class DashboardInBrowserTest {
         wait.until(d -> d.findElement(By.xpath("//tbody[@id='projections']/tr[td[1]='usage']/td[4]")).getText()
                 .equals("caught_up"));
         assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void aKeyboardUserWhoReplaysAReadModelStaysOnItsButtonWhileTheTableIsRedrawn() {
+        // given the admin, on the balances read model's Replay button
+        logInAsAdmin();
+        WebElement replay = button("Replay balances");
+        // when they press Enter on it
+        replay.sendKeys(Keys.ENTER);
+        // then once the table has been redrawn (and the read model caught up), the keyboard is on that row's button
+        wait.until(d -> textOf("notice").equals("Replay of balances started."));
+        wait.until(ExpectedConditions.stalenessOf(replay));
+        wait.until(d -> d.findElement(By.xpath("//tbody[@id='projections']/tr[td[1]='balances']/td[4]")).getText()
+                .equals("caught_up"));
+        assertThat(driver.switchTo().activeElement().getDomAttribute("aria-label")).isEqualTo("Replay balances");
     }
 
     @Test
