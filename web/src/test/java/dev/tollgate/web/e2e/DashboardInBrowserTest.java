@@ -406,6 +406,32 @@ class DashboardInBrowserTest {
         assertThat(textOf("new-key")).isEmpty();
     }
 
+    @Test
+    void theAnswerToAFormFarDownThePageShowsWhereThePersonIs() {
+        // given a user, and the admin logged in, scrolled down to the deposit form at the bottom of the page
+        String email = newUser("0");
+        logInAsAdmin();
+        byLabel("User id").sendKeys(email);
+        byLabel("Deposit amount (USD)").sendKeys("2");
+        // when they deposit
+        button("Deposit").click();
+        wait.until(d -> textOf("notice").startsWith("Deposited"));
+        // then the message is on screen, not at the top of the page above it
+        assertThat(inView("notice")).isTrue();
+        // and so is a refusal
+        WebElement amount = byLabel("Deposit amount (USD)");
+        amount.clear();
+        amount.sendKeys("1e3");
+        button("Deposit").click();
+        wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+        assertThat(inView("error")).isTrue();
+    }
+
+    private boolean inView(String id) {
+        return (Boolean) ((JavascriptExecutor) driver).executeScript("const r = document.getElementById(arguments[0])"
+                + ".getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;", id);
+    }
+
     private List<WebElement> historyRows() {
         return driver.findElements(By.xpath("//tbody[@id='history']/tr[not(@class='empty')]"));
     }
