@@ -54,7 +54,19 @@ final class Amounts {
         if (node == null || !node.isTextual() || node.textValue().isBlank()) {
             throw ApiException.badRequest(field + " is required");
         }
-        return node.textValue();
+        return withoutNul(field, node.textValue());
+    }
+
+    /**
+     * Text that is kept (a name, an email, a note) may not hold U+0000: PostgreSQL cannot store it in a text column, so
+     * it would be a 500 there (and in an event's note, a read model that can never record that event) while the
+     * embedded default took it. Refused alike on both, as the invalid input it is.
+     */
+    private static String withoutNul(String field, String text) {
+        if (text.indexOf('\0') >= 0) {
+            throw ApiException.badRequest(field + " must not contain the NUL character (\\u0000)");
+        }
+        return text;
     }
 
     static String optionalText(JsonNode body, String field, int maxLength) {
@@ -68,7 +80,7 @@ final class Amounts {
         if (node.textValue().length() > maxLength) {
             throw ApiException.badRequest(field + " is longer than " + maxLength + " characters");
         }
-        return node.textValue();
+        return withoutNul(field, node.textValue());
     }
 
     /** An optional time with its offset ({@code "2026-12-01T00:00:00Z"}); absent or null → {@code null}. */

@@ -296,6 +296,58 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void textWithANulCharacterIsA400OnEveryStorageAndChangesNothing() {
+        // given a funded user and an admin
+        Member user = register();
+        Member other = register();
+        deposit(user, "5");
+        String nul = "a\u0000b";
+
+        // when a kept text (an email, a name, a note, a recipient) carries U+0000
+        List<Http.Answer> refused = List.of(
+                http.post("/api/auth/register", null, json("email", "x" + nul + "@example.com", "password", "correct-horse")),
+                http.post("/api/auth/register", null, json("email", "n-" + System.nanoTime() + "@example.com",
+                        "password", "correct-horse", "username", nul)),
+                http.post("/api/auth/login", null, json("email", user.email + nul, "password", "correct-horse")),
+                http.post("/api/auth/api-keys", user.token, json("name", nul)),
+                http.post("/api/teams", user.token, json("name", nul)),
+                http.post("/api/credits/transfer", user.token, json("to", other.email, "amount_usd", "1", "note", nul)),
+                http.post("/api/credits/transfer", user.token, json("to", other.email + nul, "amount_usd", "1")),
+                http.post("/api/admin/credits/deposit", adminToken, json("user_id", user.id, "amount_usd", "1",
+                        "note", nul)));
+
+        // then each is a 400 in the one error shape (PostgreSQL cannot store it; H2 could, and must refuse alike)
+        for (Http.Answer answer : refused) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertWellFormedError(answer);
+        }
+        // and nothing moved, and the read models still follow the ledger
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("5");
+        assertThat(balance(other).get("balance_usd").asText()).isEqualTo("0");
+        awaitCaughtUp();
+    }
+
+    @Test
+    void aNoteWithANulThatReachedTheLedgerStillReachesTheHistory() {
+        // given a deposit whose note holds U+0000, as the API accepted before it refused such notes: it is an event
+        // now, and events are never edited
+        Member user = register();
+        app.bean(dev.tollgate.web.ledger.Ledger.class).deposit(dev.tollgate.api.account.AccountId.of(user.id),
+                dev.tollgate.api.money.Money.parseUsd("2"), "before\u0000after", "test", null);
+
+        // when the read models catch up, and a later movement follows it
+        deposit(user, "1");
+        awaitCaughtUp();
+
+        // then the history holds both, the note with U+FFFD in place of the NUL, and it explains the balance
+        JsonNode items = http.get("/api/credits/transactions", user.token).body().get("items");
+        assertThat(items).hasSize(2);
+        assertThat(items.get(1).get("description").asText()).isEqualTo("before\uFFFDafter");
+        assertThat(items.get(0).get("balance_after_usd").asText()).isEqualTo("3");
+        assertThat(http.get("/api/admin/ledger/check", adminToken).body().get("ok").asBoolean()).isTrue();
+    }
+
+    @Test
     void aDeductionBeyondTheAvailableBalanceIsRefused() {
         Member user = register();
         deposit(user, "3");
