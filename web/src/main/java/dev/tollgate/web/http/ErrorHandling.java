@@ -19,6 +19,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
@@ -101,6 +102,17 @@ public class ErrorHandling {
     ResponseEntity<Map<String, Object>> noAccount(AggregateNotFoundException e) {
         return answer(HttpStatus.NOT_FOUND, "account_not_found", "No such account.");
     }
+
+    /**
+     * The firewall refuses a header value only when a controller reads it, so the refusal arrives here: the request
+     * is what is wrong, not the server.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<Map<String, Object>> rejected(RequestRejectedException e) {
+        return answer(HttpStatus.BAD_REQUEST, "invalid_request", REJECTED_HEADER);
+    }
+
+    public static final String REJECTED_HEADER = "A header of the request holds characters that are not allowed.";
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {

@@ -18,6 +18,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -68,6 +69,11 @@ public class OpenAiErrors {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
         return answer(400, "invalid_request_error", "The request body is not valid JSON.", null, "invalid_json");
+    }
+
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<Map<String, Object>> rejected(RequestRejectedException e) {
+        return answer(400, "invalid_request_error", ErrorHandling.REJECTED_HEADER, null, "invalid_request");
     }
 
     /** A body not declared as JSON (a form as curl -d sends it, text/plain, no Content-Type) is the caller's to fix. */

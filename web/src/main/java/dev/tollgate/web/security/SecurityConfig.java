@@ -33,12 +33,29 @@ public class SecurityConfig {
         return new BCryptPasswordEncoder(10);
     }
 
-    /** Encoded slashes are allowed because Cloudflare's SDK sends model ids that way; nothing else is relaxed. */
+    /**
+     * Encoded slashes are allowed because Cloudflare's SDK sends model ids that way. Header values are checked as HTTP
+     * defines them (RFC 9110 field-value: visible ASCII, space, tab, and the bytes 0x80–0xFF, which Tomcat passes on
+     * as ISO-8859-1), not by the firewall's default, which also refuses 0x80–0x9F: UTF-8 text such as a
+     * non-ASCII {@code Idempotency-Key} holds those bytes, and the refusal surfaced only when a controller read the
+     * header, as a 500. Control characters (Tomcat refuses CR, LF and NUL before this) are still refused.
+     */
     @Bean
     public HttpFirewall httpFirewall() {
         StrictHttpFirewall firewall = new StrictHttpFirewall();
         firewall.setAllowUrlEncodedSlash(true);
+        firewall.setAllowedHeaderValues(SecurityConfig::isFieldValue);
         return firewall;
+    }
+
+    static boolean isFieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c == 0x7F || c > 0xFF)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Bean

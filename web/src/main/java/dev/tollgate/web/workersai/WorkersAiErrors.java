@@ -17,6 +17,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -89,6 +90,11 @@ public class WorkersAiErrors {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
         return answer(400, 5006, "AiError: Bad input: the body is not valid JSON");
+    }
+
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<Map<String, Object>> rejected(RequestRejectedException e) {
+        return answer(400, 5006, "AiError: Bad input: " + ErrorHandling.REJECTED_HEADER);
     }
 
     /** A body that is neither JSON nor a recording (a form as curl -d sends it, text/plain) is the caller's to fix. */

@@ -385,6 +385,78 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aHeaderInUtf8OrWithAControlCharacterIsA400OrReadNeverA500() throws Exception {
+        // given a funded user, and header values in UTF-8 (bytes 0x80–0x9F among them, as in "ключ")
+        Member user = register();
+        Member other = register();
+        deposit(user, "5");
+        String transfer = json("to", other.email, "amount_usd", "1");
+
+        // when an Idempotency-Key is sent so on each surface, a login comes through a proxy that names its client in
+        // UTF-8, and a key holds DEL
+        Raw utf8Key = raw("POST", "/api/credits/transfer", user.token, transfer, "Idempotency-Key: ключ-1");
+        Raw utf8KeyOnV1 = raw("POST", "/v1/chat/completions", user.token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Idempotency-Key: ключ-2");
+        Raw login = raw("POST", "/api/auth/login", null, json("email", user.email, "password", "correct-horse"),
+                "X-Forwarded-For: клиент");
+        Raw control = raw("POST", "/api/credits/transfer", user.token, transfer, "Idempotency-Key: a\u007Fb");
+
+        // then the keys are refused as the client's mistake (a key is printable ASCII), in each surface's shape
+        for (Raw refused : List.of(utf8Key, control)) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.body().path("error").path("code").asText()).isIn("invalid_request", "bad_request");
+            assertThat(refused.body().path("error").path("request_id").asText()).startsWith("req_");
+            assertThat(refused.raw()).doesNotContain("Exception", "org.", "java.");
+        }
+        assertThat(utf8KeyOnV1.status()).as(utf8KeyOnV1.toString()).isEqualTo(400);
+        assertThat(utf8KeyOnV1.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+        // and a header that is only read along the way is read
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        // and nothing moved or was charged
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("5");
+        assertThat(balance(other).get("balance_usd").asText()).isEqualTo("0");
+    }
+
+    record Raw(int status, JsonNode body, String raw) {
+    }
+
+    /** A request written byte for byte, for what java.net.http will not send (UTF-8 in a header value). */
+    private Raw raw(String method, String path, String token, String body, String header) throws Exception {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + header + "\r\n\r\n";
+        java.net.URI base = java.net.URI.create(app.baseUrl());
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(content);
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            String text = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                StringBuilder joined = new StringBuilder();
+                String rest = text;
+                while (true) {
+                    int line = rest.indexOf("\r\n");
+                    int size = Integer.parseInt(rest.substring(0, line).trim(), 16);
+                    if (size == 0) {
+                        break;
+                    }
+                    byte[] bytes = rest.substring(line + 2).getBytes(StandardCharsets.UTF_8);
+                    String chunk = new String(bytes, 0, size, StandardCharsets.UTF_8);
+                    joined.append(chunk);
+                    rest = rest.substring(line + 2 + chunk.length() + 2);
+                }
+                text = joined.toString();
+            }
+            return new Raw(status, text.isBlank() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                    : Http.JSON.readTree(text), answer);
+        }
+    }
+
+    @Test
     void theErrorPathAskedForDirectlyIsA404LikeAnyPathTollgateDoesNotServe() {
         // given a user, and what an unknown path answers them
         Member user = register();
