@@ -1,7 +1,5 @@
 package dev.tollgate.web.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.web.http.ErrorBody;
 import dev.tollgate.web.identity.ApiKey;
 import dev.tollgate.web.identity.ApiKeys;
 import dev.tollgate.web.identity.UserDirectory;
@@ -19,20 +17,23 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Reads {@code Authorization: Bearer <jwt or api key>} or {@code X-API-Key}. Presented credentials that do not
- * verify are answered 401 at once rather than treated as anonymous, so a client learns its key is wrong. The
+ * verify are marked on the request: wherever credentials are needed the answer is a 401 that says they are wrong,
+ * so a client learns its key is wrong; where none are needed the request is served as an anonymous one. The
  * user is looked up on every request, so disabling a user or revoking a key takes effect immediately.
  */
 public class CredentialsFilter extends OncePerRequestFilter {
     private final JwtService jwt;
     private final ApiKeys apiKeys;
     private final UserDirectory users;
-    private final ObjectMapper mapper;
 
-    public CredentialsFilter(JwtService jwt, ApiKeys apiKeys, UserDirectory users, ObjectMapper mapper) {
+    /** Set on a request whose credentials did not verify (wrong, expired, revoked, or a disabled user's). */
+    public static final String REJECTED = CredentialsFilter.class.getName() + ".rejected";
+    public static final String REJECTED_MESSAGE = "Invalid, expired or revoked credentials.";
+
+    public CredentialsFilter(JwtService jwt, ApiKeys apiKeys, UserDirectory users) {
         this.jwt = jwt;
         this.apiKeys = apiKeys;
         this.users = users;
-        this.mapper = mapper;
     }
 
     @Override
@@ -45,7 +46,11 @@ public class CredentialsFilter extends OncePerRequestFilter {
         }
         Optional<Caller> caller = resolve(presented);
         if (caller.isEmpty()) {
-            ErrorBody.write(request, response, mapper, 401, "unauthorized", "Invalid, expired or revoked credentials.");
+            // Not answered here: a path that needs no credentials (login, registration, health, the dashboard) is
+            // served to a client still sending a stale token, as it would be without one; a path that needs them
+            // answers 401 with these words (SecurityConfig's entry point).
+            request.setAttribute(REJECTED, Boolean.TRUE);
+            chain.doFilter(request, response);
             return;
         }
         Caller who = caller.get();

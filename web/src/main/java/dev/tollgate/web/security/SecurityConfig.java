@@ -94,7 +94,7 @@ public class SecurityConfig {
                         request -> !request.getRequestURI().startsWith("/docs")
                                 && !request.getRequestURI().startsWith("/swagger-ui"),
                         new StaticHeadersWriter("Content-Security-Policy", CONTENT_SECURITY_POLICY))))
-                .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users, mapper), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new CredentialsFilter(jwt, apiKeys, users), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth
                         // Every method: these paths need no credentials, so a wrong method is a 405, never a 401.
                         .requestMatchers("/api/auth/register", "/api/auth/login").permitAll()
@@ -109,7 +109,9 @@ public class SecurityConfig {
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(request, response, mapper,
-                                401, "unauthorized", "Send a login token or API key: Authorization: Bearer <token>."))
+                                401, "unauthorized", Boolean.TRUE.equals(request.getAttribute(CredentialsFilter.REJECTED))
+                                        ? CredentialsFilter.REJECTED_MESSAGE
+                                        : "Send a login token or API key: Authorization: Bearer <token>."))
                         .accessDeniedHandler((request, response, denied) -> ErrorBody.write(request, response, mapper,
                                 403, "forbidden", viaTeamKey()
                                         ? "A team API key makes metered calls and reads its team's balance and usage;"

@@ -499,6 +499,33 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aStaleTokenStillSendsToPublicPathsIsIgnoredThere() {
+        // given a client that keeps sending a token that no longer verifies (expired, or from another server)
+        Member user = register();
+        String stale = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c3RhbGU";
+
+        // when it logs in again, registers someone, and opens what needs no credentials
+        Http.Answer login = http.send("POST", "/api/auth/login", stale,
+                json("email", user.email, "password", "correct-horse"), Map.of());
+        Http.Answer registration = http.send("POST", "/api/auth/register", stale,
+                json("email", "stale-" + System.nanoTime() + "@example.com", "password", "correct-horse"), Map.of());
+        Http.Answer health = http.get("/actuator/health", stale);
+        Http.Answer openApi = http.get("/v3/api-docs", stale);
+        Http.Answer dashboard = http.get("/", stale);
+
+        // then each is served as it would be without the header, and only the private paths refuse it
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        assertThat(login.body().get("access_token").asText()).isNotBlank();
+        assertThat(registration.status()).as(registration.toString()).isEqualTo(201);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(openApi.status()).isEqualTo(200);
+        assertThat(dashboard.status()).isEqualTo(200);
+        Http.Answer balance = http.get("/api/credits/balance", stale);
+        assertThat(balance.status()).isEqualTo(401);
+        assertThat(balance.errorMessage()).isEqualTo("Invalid, expired or revoked credentials.");
+    }
+
+    @Test
     void aForgedUnsignedTokenIsRefused() {
         Member user = register();
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
