@@ -81,7 +81,7 @@ public class SecurityConfig {
 
     @Bean
     public SecurityFilterChain api(HttpSecurity http, JwtService jwt, ApiKeys apiKeys, UserDirectory users,
-                                   ObjectMapper mapper) throws Exception {
+                                   ObjectMapper mapper, KnownPaths knownPaths) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .httpBasic(basic -> basic.disable())
                 .formLogin(form -> form.disable())
@@ -107,16 +107,25 @@ public class SecurityConfig {
                         .requestMatchers(TEAM_KEY_PATHS).authenticated()
                         .requestMatchers("/api/**").hasAnyAuthority("VIA_TOKEN", "VIA_API_KEY")
                         .anyRequest().permitAll())
+                // A path that nothing serves is a 404 whoever asks, as it is past these checks: the checks guard
+                // what exists, and a client that mistyped a path learns that, not that it must log in first.
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, failure) -> ErrorBody.write(request, response, mapper,
-                                401, "unauthorized", Boolean.TRUE.equals(request.getAttribute(CredentialsFilter.REJECTED))
-                                        ? CredentialsFilter.REJECTED_MESSAGE
-                                        : "Send a login token or API key: Authorization: Bearer <token>."))
-                        .accessDeniedHandler((request, response, denied) -> ErrorBody.write(request, response, mapper,
-                                403, "forbidden", viaTeamKey()
+                        .authenticationEntryPoint((request, response, failure) -> {
+                            if (!knownPaths.answeredAsUnknown(request, response)) {
+                                ErrorBody.write(request, response, mapper, 401, "unauthorized",
+                                        Boolean.TRUE.equals(request.getAttribute(CredentialsFilter.REJECTED))
+                                                ? CredentialsFilter.REJECTED_MESSAGE
+                                                : "Send a login token or API key: Authorization: Bearer <token>.");
+                            }
+                        })
+                        .accessDeniedHandler((request, response, denied) -> {
+                            if (!knownPaths.answeredAsUnknown(request, response)) {
+                                ErrorBody.write(request, response, mapper, 403, "forbidden", viaTeamKey()
                                         ? "A team API key makes metered calls and reads its team's balance and usage;"
                                         + " anything else needs your own login token or API key."
-                                        : "This needs the admin role and a login token (not an API key).")));
+                                        : "This needs the admin role and a login token (not an API key).");
+                            }
+                        }));
         return http.build();
     }
 

@@ -499,6 +499,38 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aPathNothingServesIsA404WhoeverAsksWhileWhatExistsKeepsItsCredentialChecks() {
+        // given a user, and a token that does not verify
+        Member user = register();
+        String wrong = "not-a-token";
+
+        // when paths that nothing serves are asked for without credentials, with wrong ones, or by a user under admin
+        List<Http.Answer> unknown = List.of(http.get("/api/no-such-path", null), http.get("/api/credits/no-such", wrong),
+                http.send("POST", "/api/teams/x/no/such", null, "{}", Map.of()),
+                http.get("/api/admin/no-such", user.token), http.get("/actuator/no-such", null));
+        Http.Answer unknownOnV1 = http.get("/v1/no-such", null);
+
+        // then each is the 404 a signed-in user gets, in the one error shape (OpenAI's under /v1)
+        for (Http.Answer answer : unknown) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(404);
+            assertThat(answer.errorCode()).isEqualTo("not_found");
+            assertWellFormedError(answer);
+        }
+        assertThat(unknownOnV1.status()).as(unknownOnV1.toString()).isEqualTo(404);
+        assertThat(unknownOnV1.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+        // and what exists still asks for credentials, by any method, and says when they are wrong
+        Http.Answer none = http.get("/api/credits/balance", null);
+        Http.Answer bad = http.get("/api/credits/balance", wrong);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(bad.status()).isEqualTo(401);
+        assertThat(bad.errorMessage()).isNotEqualTo(none.errorMessage()).contains("Invalid");
+        assertThat(http.delete("/api/credits/balance", null).status()).isEqualTo(401);
+        assertThat(http.get("/api/admin/users", user.token).status()).isEqualTo(403);
+        assertThat(http.get("/v1/models", wrong).status()).isEqualTo(401);
+        assertThat(http.get("/actuator/env", null).status()).isIn(401, 404);
+    }
+
+    @Test
     void aStaleTokenStillSendsToPublicPathsIsIgnoredThere() {
         // given a client that keeps sending a token that no longer verifies (expired, or from another server)
         Member user = register();
