@@ -156,22 +156,30 @@ public class AdminController {
                             JsonNode metadata) {
     }
 
-    /** A disabled user's tokens and keys are refused at once (every request looks the user up). */
+    /**
+     * A disabled user's tokens and keys are refused at once (every request looks the user up). The user is named by
+     * id or email, as on every other admin path that names one.
+     */
     @PostMapping("/users/{userId}/disable")
     public AdminUserView disable(@AuthenticationPrincipal Caller caller, @PathVariable String userId) {
-        if (userId.equals(caller.userId())) {
+        User user = user(userId);
+        if (user.id().equals(caller.userId())) {
             throw ApiException.badRequest("An admin cannot disable themselves.");
         }
-        return setDisabled(userId, true);
+        return setDisabled(user, true);
     }
 
     @PostMapping("/users/{userId}/enable")
     public AdminUserView enable(@PathVariable String userId) {
-        return setDisabled(userId, false);
+        return setDisabled(user(userId), false);
     }
 
-    private AdminUserView setDisabled(String userId, boolean disabled) {
-        User user = users.byId(userId).orElseThrow(() -> ApiException.notFound("user_not_found", "No such user."));
+    private User user(String ref) {
+        return (ref.contains("@") ? users.byEmail(ref) : users.byId(ref))
+                .orElseThrow(() -> ApiException.notFound("user_not_found", "No user with this email or id."));
+    }
+
+    private AdminUserView setDisabled(User user, boolean disabled) {
         users.setDisabled(user.id(), disabled);
         BalanceRow row = balances.find(user.id()).orElse(null);
         return new AdminUserView(user.id(), user.email(), user.username(), user.role().wireName(), disabled,

@@ -720,6 +720,31 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void anAdminNamesTheUserToDisableByEmailAsOnEveryOtherAdminPath() {
+        // given a user with an API key, and the admin's own email
+        Member user = register();
+        String key = http.post("/api/auth/api-keys", user.token, json("name", "k")).body().get("key").asText();
+
+        // when the admin disables and enables them by email, and tries to disable themselves by email
+        Http.Answer disabled = http.post("/api/admin/users/" + user.email + "/disable", adminToken, "{}");
+        int whileDisabled = http.get("/api/credits/balance", key).status();
+        Http.Answer enabled = http.post("/api/admin/users/" + user.email + "/enable", adminToken, "{}");
+        Http.Answer self = http.post("/api/admin/users/" + RunningTollgate.ADMIN_EMAIL + "/disable", adminToken, "{}");
+
+        // then the email names the same user as the id does
+        assertThat(disabled.status()).as(disabled.toString()).isEqualTo(200);
+        assertThat(disabled.body().get("id").asText()).isEqualTo(user.id);
+        assertThat(disabled.body().get("disabled").asBoolean()).isTrue();
+        assertThat(whileDisabled).isEqualTo(401);
+        assertThat(enabled.status()).as(enabled.toString()).isEqualTo(200);
+        assertThat(enabled.body().get("disabled").asBoolean()).isFalse();
+        assertThat(http.get("/api/credits/balance", key).status()).isEqualTo(200);
+        assertThat(self.status()).as(self.toString()).isEqualTo(400);
+        assertWellFormedError(self);
+        assertThat(http.post("/api/admin/users/nobody@example.com/disable", adminToken, "{}").status()).isEqualTo(404);
+    }
+
+    @Test
     void theApiDescribesItselfInOpenApiWithASwaggerUi() {
         Http.Answer docs = http.get("/v3/api-docs", null);
         Http.Answer redirect = http.get("/docs", null);
