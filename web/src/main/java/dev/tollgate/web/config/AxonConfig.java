@@ -106,8 +106,11 @@ public class AxonConfig {
     @Bean
     public Jackson2ObjectMapperBuilderCustomizer strictNumbers() {
         // Money arrives as strings; a JSON number where a string is expected must not be coerced silently. A field
-        // given twice ({"amount_usd":"0.1","amount_usd":"0.9"}) is refused rather than read as its last value.
-        return builder -> builder.featuresToEnable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        // given twice ({"amount_usd":"0.1","amount_usd":"0.9"}) is refused rather than read as its last value, and
+        // so is anything after the body's one JSON value ({"amount_usd":"0.1"}{"amount_usd":"9"}, or "} xyz"): a
+        // body that is not one JSON value is malformed, not the first value it starts with.
+        return builder -> builder.featuresToEnable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION,
+                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .postConfigurer(mapper -> mapper.coercionConfigDefaults()
                 .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)

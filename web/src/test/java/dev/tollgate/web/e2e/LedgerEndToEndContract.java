@@ -348,6 +348,34 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aBodyWithAnythingAfterItsJsonValueIsMalformedAndMovesNoMoney() {
+        // given a funded user
+        Member from = register();
+        Member to = register();
+        deposit(from, "5");
+        String transfer = json("to", to.email, "amount_usd", "1");
+
+        // when a body carries more than its one JSON value: text after it, or a second object
+        List<Http.Answer> answers = List.of(
+                http.post("/api/credits/transfer", from.token, transfer + " xyz"),
+                http.post("/api/credits/transfer", from.token, transfer + json("amount_usd", "4")),
+                http.post("/api/admin/credits/deposit", adminToken,
+                        json("user_id", to.id, "amount_usd", "1") + "]"));
+        Http.Answer onV1 = http.post("/v1/chat/completions", from.token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} {}");
+
+        // then each is a 400 invalid_json, and nothing moved or was charged
+        for (Http.Answer answer : answers) {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.errorCode()).isEqualTo("invalid_json");
+            assertWellFormedError(answer);
+        }
+        assertThat(onV1.status()).as(onV1.toString()).isEqualTo(400);
+        assertThat(balance(from).get("balance_usd").asText()).isEqualTo("5");
+        assertThat(balance(to).get("balance_usd").asText()).isEqualTo("0");
+    }
+
+    @Test
     void aDeductionBeyondTheAvailableBalanceIsRefused() {
         Member user = register();
         deposit(user, "3");
