@@ -83,6 +83,37 @@ public class OpenApiConfig {
         });
     }
 
+    /**
+     * The paths that take a model id as their last part are mapped as {@code …/**} (the id holds slashes, sent raw or
+     * URL-encoded); springdoc would describe them so, as a literal {@code **} that no client can call and no
+     * generator can fill in. They are described as the contract writes them, with the id as a path parameter.
+     */
+    @Bean
+    public OpenApiCustomizer modelIdPaths() {
+        return api -> {
+            if (api.getPaths() == null) {
+                return;
+            }
+            io.swagger.v3.oas.models.Paths paths = new io.swagger.v3.oas.models.Paths();
+            api.getPaths().forEach((path, item) -> {
+                if (!path.endsWith("/**")) {
+                    paths.addPathItem(path, item);
+                    return;
+                }
+                item.readOperations().forEach(operation -> operation.addParametersItem(
+                        new io.swagger.v3.oas.models.parameters.PathParameter().name(MODEL).required(true)
+                                .description("The full model id, such as @cf/meta/llama-3.1-8b-instruct: raw, or "
+                                        + "URL-encoded (%40cf%2Fmeta%2F…) as Cloudflare's SDK sends it.")
+                                .schema(string(null))));
+                paths.addPathItem(path.substring(0, path.length() - 2) + "{" + MODEL + "}", item);
+            });
+            paths.setExtensions(api.getPaths().getExtensions());
+            api.setPaths(paths);
+        };
+    }
+
+    private static final String MODEL = "model";
+
     private static Schema<Object> errorSchema() {
         Schema<Object> detail = object();
         detail.addProperty("code", string("A stable code to act on, such as insufficient_funds or not_found."));

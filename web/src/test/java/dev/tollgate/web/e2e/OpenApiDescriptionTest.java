@@ -59,6 +59,28 @@ class OpenApiDescriptionTest {
     }
 
     @Test
+    void thePathsThatTakeAModelIdNameItAsAParameterAsTheContractWritesThem() {
+        // when the description is read
+        JsonNode paths = apiDocs().get("paths");
+
+        // then no path holds a literal ** that no client could call, and the model id is a path parameter
+        List<String> names = new ArrayList<>();
+        paths.fieldNames().forEachRemaining(names::add);
+        assertThat(names).noneMatch(name -> name.contains("*"));
+        assertThat(names).contains("/api/admin/prices/{model}", "/client/v4/accounts/{account}/ai/run/{model}",
+                "/v1/models/{model}");
+        JsonNode parameters = paths.get("/api/admin/prices/{model}").get("put").get("parameters");
+        boolean named = false;
+        for (JsonNode parameter : parameters) {
+            named |= "model".equals(parameter.get("name").asText()) && "path".equals(parameter.get("in").asText())
+                    && parameter.get("required").asBoolean();
+        }
+        assertThat(named).as(parameters.toString()).isTrue();
+        // and the markup, a path of its own, keeps its name
+        assertThat(paths.get("/api/admin/prices/markup").has("put")).isTrue();
+    }
+
+    @Test
     void eachOperationDocumentsTheStatusItReallyAnswers() {
         // when the description is read
         JsonNode paths = apiDocs().get("paths");
