@@ -43,18 +43,18 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  * that the same events leave when written one at a time: a hold placed and settled in one batch, or across two.
  */
 class BatchedProjectionsTest {
-    /** The read models' tables, as the web module's migrations (V1, V2, V5, V7) leave them. */
+    /** The read models' tables, as the web module's migrations (V1, V2, V5, V7, V11, V12) leave them. */
     private static final String[] TABLES = {
         "CREATE TABLE account_balance (account_id VARCHAR(64) NOT NULL PRIMARY KEY, balance_nanos BIGINT NOT NULL, "
                 + "held_nanos BIGINT NOT NULL, open BOOLEAN NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL)",
         "CREATE TABLE ledger_entry (id VARCHAR(64) NOT NULL, account_id VARCHAR(64) NOT NULL, "
                 + "seq BIGINT NOT NULL, type VARCHAR(32) NOT NULL, amount_nanos BIGINT NOT NULL, "
                 + "balance_after_nanos BIGINT NOT NULL, at TIMESTAMP WITH TIME ZONE NOT NULL, counterparty VARCHAR(100), "
-                + "model VARCHAR(200), request_id VARCHAR(100), description VARCHAR(600))",
+                + "model VARCHAR(200), request_id VARCHAR(200), description VARCHAR(600))",
         "CREATE UNIQUE INDEX ix_ledger_entry_account_seq ON ledger_entry (account_id, seq)",
         "CREATE TABLE history_position (account_id VARCHAR(64) NOT NULL PRIMARY KEY, seq BIGINT NOT NULL)",
         "CREATE TABLE usage_call (hold_id VARCHAR(120) NOT NULL PRIMARY KEY, account_id VARCHAR(64) NOT NULL, "
-                + "request_id VARCHAR(100), reserved_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+                + "request_id VARCHAR(200), reserved_at TIMESTAMP WITH TIME ZONE NOT NULL, "
                 + "ended_at TIMESTAMP WITH TIME ZONE, call_day DATE, model VARCHAR(200), "
                 + "input_tokens BIGINT NOT NULL DEFAULT 0, output_tokens BIGINT NOT NULL DEFAULT 0, "
                 + "token_source VARCHAR(16), cost_nanos BIGINT NOT NULL DEFAULT 0, latency_ms BIGINT, "

@@ -376,6 +376,31 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void reportedUsageWithTheLongestRequestIdTheApiAcceptsReachesEveryReadModel() {
+        // given a funded user, and a request id of 200 characters, the longest a report may carry
+        Member user = register();
+        deposit(user, "1");
+        String requestId = "r".repeat(200);
+
+        // when the usage is reported
+        Http.Answer reported = http.post("/api/usage", user.token, json("provider", "elsewhere",
+                "model", "@cf/meta/llama-3.1-8b-instruct", "input_tokens", 1000, "output_tokens", 100,
+                "request_id", requestId));
+
+        // then it is charged, and the history and usage read models record it and keep following the ledger
+        assertThat(reported.status()).as(reported.toString()).isEqualTo(201);
+        awaitCaughtUp();
+        JsonNode entry = http.get("/api/credits/transactions", user.token).body().get("items").get(0);
+        assertThat(entry.get("type").asText()).isEqualTo("charge");
+        assertThat(entry.get("request_id").asText()).isEqualTo(requestId);
+        JsonNode call = http.get("/api/usage/logs", user.token).body().get("items").get(0);
+        assertThat(call.get("request_id").asText()).isEqualTo(requestId);
+        assertThat(http.post("/api/usage", user.token, json("provider", "elsewhere",
+                "model", "@cf/meta/llama-3.1-8b-instruct", "input_tokens", 1, "output_tokens", 1,
+                "request_id", requestId + "r")).status()).isEqualTo(400);
+    }
+
+    @Test
     void aDeductionBeyondTheAvailableBalanceIsRefused() {
         Member user = register();
         deposit(user, "3");
