@@ -16,6 +16,8 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.HttpStatusRequestRejectedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
@@ -58,9 +60,26 @@ public class SecurityConfig {
         return true;
     }
 
+    /** The methods the firewall lets through (its default); any other is refused before a handler is looked up. */
+    private static final java.util.Set<String> FIREWALL_METHODS =
+            java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    /**
+     * A request the firewall refuses for its method (TRACE, PROPFIND, a made-up one) is answered as a wrong method is
+     * on its path: 405 with the path's {@code Allow}, in the one error shape. The default answer was a 400 with an
+     * empty body: its error page, dispatched with the same method, was refused again. Other refusals (a path with
+     * {@code //} or {@code ..}) keep the default, a 400 through the error page, which answers in the error shape.
+     */
     @Bean
-    public WebSecurityCustomizer useTheFirewall(HttpFirewall httpFirewall) {
-        return web -> web.httpFirewall(httpFirewall);
+    public WebSecurityCustomizer useTheFirewall(HttpFirewall httpFirewall, KnownPaths knownPaths) {
+        RequestRejectedHandler otherwise = new HttpStatusRequestRejectedHandler();
+        return web -> web.httpFirewall(httpFirewall).requestRejectedHandler((request, response, rejected) -> {
+            if (FIREWALL_METHODS.contains(request.getMethod())) {
+                otherwise.handle(request, response, rejected);
+            } else {
+                knownPaths.answerWrongMethod(request, response);
+            }
+        });
     }
 
     /** The authority of a team key, which is for metered calls and its team's numbers only (ADR 32). */

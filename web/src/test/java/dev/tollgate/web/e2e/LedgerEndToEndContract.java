@@ -611,6 +611,33 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aMethodTheFirewallRefusesIsA405WithTheAllowOfItsPathInTheOneErrorShape() {
+        // given a user
+        Member user = register();
+
+        // when methods that HTTP leaves out or the server does not take are sent, to private and public paths
+        Http.Answer trace = http.send("TRACE", "/api/credits/balance", user.token, null, Map.of());
+        Http.Answer madeUp = http.send("FOO", "/api/credits/balance", user.token, null, Map.of());
+        Http.Answer propfind = http.send("PROPFIND", "/api/auth/login", null, null, Map.of());
+        Http.Answer onV1 = http.send("FOO", "/v1/chat/completions", user.token, null, Map.of());
+        Http.Answer unknownPath = http.send("FOO", "/api/no-such-path", user.token, null, Map.of());
+
+        // then each is the 405 a wrong method gets, naming what its path takes, in the one error shape (OpenAI's
+        // under /v1), and a path nothing serves is a 404
+        for (Http.Answer wrong : List.of(trace, madeUp, propfind)) {
+            assertThat(wrong.status()).as(wrong.toString()).isEqualTo(405);
+            assertThat(wrong.errorCode()).isEqualTo("method_not_allowed");
+            assertWellFormedError(wrong);
+        }
+        assertThat(madeUp.response().headers().allValues("Allow")).containsExactly("GET");
+        assertThat(propfind.response().headers().allValues("Allow")).containsExactly("POST");
+        assertThat(onV1.status()).as(onV1.toString()).isEqualTo(405);
+        assertThat(onV1.body().path("error").path("code").asText()).isEqualTo("method_not_allowed");
+        assertThat(unknownPath.status()).as(unknownPath.toString()).isEqualTo(404);
+        assertWellFormedError(unknownPath);
+    }
+
+    @Test
     void aForgedUnsignedTokenIsRefused() {
         Member user = register();
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
