@@ -33,9 +33,12 @@ public class JsonErrorReportValve extends ErrorReportValve {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 413 -> "too_large";
+            // Tomcat's answer to CONNECT: the method is the client's to change, nothing went wrong on our side.
+            case 501 -> "not_implemented";
             default -> status >= 500 ? "internal_error" : "bad_request";
         };
-        String message = status >= 500 ? "Something went wrong on our side." : "The request could not be read.";
+        String message = status == 501 ? "This server does not implement the request's method."
+                : status >= 500 ? "Something went wrong on our side." : "The request could not be read.";
         try {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");

@@ -638,6 +638,18 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void connectIsA501ThatSaysTheMethodIsNotImplementedNotThatTheServerFailed() throws Exception {
+        // when a CONNECT reaches Tollgate (Tomcat answers it before any filter)
+        Raw connect = raw("CONNECT", "/api/credits/balance", null, "", "X-Probe: connect");
+
+        // then it is a 501 in the one error shape that names the method, not an internal error
+        assertThat(connect.status()).as(connect.toString()).isEqualTo(501);
+        assertThat(connect.body().path("error").path("code").asText()).isEqualTo("not_implemented");
+        assertThat(connect.body().path("error").path("message").asText()).doesNotContain("our side");
+        assertThat(connect.body().path("error").path("request_id").asText()).isNotBlank();
+    }
+
+    @Test
     void aForgedUnsignedTokenIsRefused() {
         Member user = register();
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
