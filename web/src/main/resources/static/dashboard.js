@@ -75,6 +75,17 @@ function plural(count, noun) {
   return count + ' ' + noun + (Number(count) === 1 ? '' : 's');
 }
 
+/** A secondary button in a table row's actions cell, named for a screen reader by what it acts on. */
+function rowButton(actions, text, label) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary';
+  button.textContent = text;
+  button.setAttribute('aria-label', label);
+  actions.appendChild(button);
+  return button;
+}
+
 function cell(row, text, numeric) {
   const td = document.createElement('td');
   td.textContent = text === null || text === undefined ? '' : String(text);
@@ -359,11 +370,7 @@ const loadKeys = panel('the API keys', async () => {
     cell(row, key.revoked ? 'revoked' : when(key.last_used_at));
     const actions = cell(row, '');
     if (!key.revoked) {
-      const revoke = document.createElement('button');
-      revoke.type = 'button';
-      revoke.className = 'secondary';
-      revoke.textContent = 'Revoke';
-      revoke.setAttribute('aria-label', 'Revoke key ' + key.name);
+      const revoke = rowButton(actions, 'Revoke', 'Revoke key ' + key.name);
       revoke.addEventListener('click', action(revoke, async () => {
         await api('DELETE', '/api/auth/api-keys/' + encodeURIComponent(key.id));
         // a revoked key's secret, if it is the one just shown, is no use to anyone: off the screen with it
@@ -371,7 +378,6 @@ const loadKeys = panel('the API keys', async () => {
         await refresh(loadKeys);
         notify('Key ' + key.name + ' revoked.');
       }));
-      actions.appendChild(revoke);
     }
   });
 });
@@ -468,11 +474,7 @@ const loadProjections = panel('the read models', async () => {
     cell(row, p.status);
     const actions = cell(row, '');
     if (p.replayable) {
-      const replay = document.createElement('button');
-      replay.type = 'button';
-      replay.className = 'secondary';
-      replay.textContent = 'Replay';
-      replay.setAttribute('aria-label', 'Replay ' + p.name);
+      const replay = rowButton(actions, 'Replay', 'Replay ' + p.name);
       replay.addEventListener('click', action(replay, async () => {
         replayFocus = replay.getAttribute('aria-label');
         await api('POST', '/api/admin/projections/' + encodeURIComponent(p.name) + '/replay');
@@ -480,7 +482,6 @@ const loadProjections = panel('the read models', async () => {
         notify('Replay of ' + p.name + ' started.');
         watchProjections(60);
       }));
-      actions.appendChild(replay);
     }
   });
   for (const button of $('projections').querySelectorAll('button')) {
