@@ -299,10 +299,7 @@ public class AxonConfig {
      * one read of the stream and one transaction per batch for all three, instead of one each.
      */
     static String processorOf(String group) {
-        if (IN_THE_COMMAND.contains(group)) {
-            return "in-the-command";
-        }
-        return Projections.REPLAYABLE.contains(group) ? Projections.READ_MODELS : group;
+        return IN_THE_COMMAND.contains(group) ? "in-the-command" : Projections.processorOf(group);
     }
 
     /** Axon's own subscribing processor on the event bus, built as its configuration builds one, with handlers that are never replayed. */

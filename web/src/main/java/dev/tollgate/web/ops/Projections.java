@@ -146,7 +146,7 @@ public class Projections {
     }
 
     /** The processor that runs a read model or a process: for a read model, the one they share. */
-    static String processorOf(String name) {
+    public static String processorOf(String name) {
         return REPLAYABLE.contains(name) ? READ_MODELS : name;
     }
 
