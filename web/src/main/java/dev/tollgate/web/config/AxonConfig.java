@@ -25,15 +25,18 @@ import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
+import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
@@ -397,6 +400,10 @@ public class AxonConfig {
      * Retries a command only when it lost an append race; a rejection is an answer. Axon's own predicate is asked
      * of every cause in the chain and retries only if none says "non-transient", so a conflict caused by an
      * SQLException was never retried; this decides on the whole chain at once.
+     * <p>
+     * With several nodes, a first conflict is nearly always a cached account that another node has since appended
+     * to: it has been evicted and is read afresh, so the first retry runs at once. Later retries wait a random time
+     * up to the exponential back-off, so that two nodes that met on one account do not meet again in step.
      */
     static final class ConflictRetries extends ExponentialBackOffIntervalRetryScheduler {
         ConflictRetries(ExponentialBackOffIntervalRetryScheduler.Builder builder) {
@@ -406,6 +413,16 @@ public class AxonConfig {
         @Override
         protected boolean isExplicitlyNonTransient(Throwable failure) {
             return !causedByConflict(failure);
+        }
+
+        @Override
+        protected long computeRetryInterval(CommandMessage command, RuntimeException lastFailure,
+                                            List<Class<? extends Throwable>[]> failures) {
+            if (failures.size() <= 1) {
+                return 0;
+            }
+            long backOff = super.computeRetryInterval(command, lastFailure, failures.subList(0, failures.size() - 1));
+            return ThreadLocalRandom.current().nextLong(backOff + 1);
         }
     }
 

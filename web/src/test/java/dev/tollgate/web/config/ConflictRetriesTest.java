@@ -55,6 +55,37 @@ class ConflictRetriesTest {
                 .isFalse();
     }
 
+    @Test
+    void the_first_retry_runs_at_once_and_later_ones_wait_a_random_time_within_the_back_off() {
+        // given back-off steps of 100 ms (100, 200, 400 … ms)
+        AxonConfig.ConflictRetries stepped = new AxonConfig.ConflictRetries(ExponentialBackOffIntervalRetryScheduler
+                .builder().retryExecutor(executor).backoffFactor(100).maxRetryCount(8));
+        ConcurrencyException conflict = new ConcurrencyException("another node appended first");
+        var command = GenericCommandMessage.asCommandMessage("deposit");
+
+        // when the first conflict is retried, then at once: the stale cached account was evicted and is read afresh
+        assertThat(stepped.computeRetryInterval(command, conflict, times(conflict, 1))).isZero();
+
+        // when later conflicts are retried, then each waits at most the back-off for the retries before it, and
+        // not always the same time, so two nodes do not retry in step
+        java.util.Set<Long> thirds = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            assertThat(stepped.computeRetryInterval(command, conflict, times(conflict, 2))).isBetween(0L, 100L);
+            long third = stepped.computeRetryInterval(command, conflict, times(conflict, 3));
+            assertThat(third).isBetween(0L, 200L);
+            thirds.add(third);
+        }
+        assertThat(thirds).hasSizeGreaterThan(10);
+    }
+
+    private static List<Class<? extends Throwable>[]> times(Throwable failure, int n) {
+        List<Class<? extends Throwable>[]> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.addAll(failures(failure));
+        }
+        return list;
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Class<? extends Throwable>[]> failures(Throwable failure) {
         List<Class<? extends Throwable>[]> list = new ArrayList<>();
