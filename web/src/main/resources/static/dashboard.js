@@ -75,6 +75,20 @@ function plural(count, noun) {
   return count + ' ' + noun + (Number(count) === 1 ? '' : 's');
 }
 
+/** Refills a select with one option per item ([value, label] from optionOf), keeping what was chosen. */
+function fillSelect(select, items, optionOf) {
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const item of items) {
+    const [value, label] = optionOf(item);
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = label;
+    select.appendChild(option);
+  }
+  if (chosen) select.value = chosen;
+}
+
 /** A secondary button in a table row's actions cell, named for a screen reader by what it acts on. */
 function rowButton(actions, text, label) {
   const button = document.createElement('button');
@@ -260,16 +274,8 @@ const loadBudget = panel('the budget', async () => {
 const loadModels = panel('the models', async () => {
   const models = await api('GET', '/api/ai/models');
   $('offline').hidden = !models.some((m) => m.provider === 'offline');
-  const select = $('chat-model');
-  const chosen = select.value;
-  select.replaceChildren();
-  for (const model of models.filter((m) => m.task === 'Text Generation')) {
-    const option = document.createElement('option');
-    option.value = model.id;
-    option.textContent = model.id + ' — ' + model.input_usd_per_m + ' / ' + model.output_usd_per_m + ' USD per M tokens';
-    select.appendChild(option);
-  }
-  if (chosen) select.value = chosen;
+  fillSelect($('chat-model'), models.filter((m) => m.task === 'Text Generation'), (model) => [model.id,
+    model.id + ' — ' + model.input_usd_per_m + ' / ' + model.output_usd_per_m + ' USD per M tokens']);
 });
 
 const loadUsage = panel('the usage', async () => {
@@ -517,16 +523,7 @@ const loadPrices = panel('the prices', async () => {
     cell(row, (price.units || []).map((u) => u.unit_usd + ' per ' + (u.per > 1 ? u.per + ' ' : '') + u.unit).join('; '));
     cell(row, price.effective_at ? when(price.effective_at) : 'catalogue');
   });
-  const select = $('price-model');
-  const chosen = select.value;
-  select.replaceChildren();
-  for (const price of prices.filter((p) => p.unit === 'tokens')) {
-    const option = document.createElement('option');
-    option.value = price.model;
-    option.textContent = price.model;
-    select.appendChild(option);
-  }
-  if (chosen) select.value = chosen;
+  fillSelect($('price-model'), prices.filter((p) => p.unit === 'tokens'), (price) => [price.model, price.model]);
   pricePlaceholders();
   $('markup-status').textContent = 'Markup: ' + markup.basis_points + ' basis points'
     + (markup.effective_at ? ', since ' + when(markup.effective_at) : '') + '.';

@@ -123,69 +123,67 @@ public class UsageProjection {
     }
 
     private void flush(Pending pending) {
-        if (!pending.calls.isEmpty()) {
-            Map<String, Timestamp> known = reservedAt(pending.calls.keySet());
-            List<Map.Entry<String, Call>> inserts = new ArrayList<>();
-            List<Object[]> settled = new ArrayList<>();
-            List<Object[]> released = new ArrayList<>();
-            pending.calls.forEach((holdId, c) -> {
-                Timestamp reserved = known.get(holdId);
-                if (reserved == null && c.reservedAt != null) {
-                    // A redelivered reservation finds its row already there and is not recorded twice.
-                    inserts.add(Map.entry(holdId, c));
-                } else if (reserved != null && c.settled()) {
-                    settled.add(new Object[] {ts(c.endedAt), day(c.endedAt), c.model, c.inputTokens, c.outputTokens,
-                            c.tokenSource, c.costNanos, latency(reserved, c.endedAt), c.status, holdId});
-                } else if (reserved != null && c.endedAt != null) {
-                    released.add(new Object[] {ts(c.endedAt), day(c.endedAt), latency(reserved, c.endedAt), c.status,
-                            holdId});
-                }
-            });
-            if (!inserts.isEmpty()) {
-                // Bound by hand, as history's rows are (ADR 22); a call still pending has no end and no model.
-                jdbc.batchUpdate("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, ended_at, "
-                        + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status, "
-                        + "api_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        new BatchPreparedStatementSetter() {
-                            @Override
-                            public void setValues(PreparedStatement ps, int i) throws SQLException {
-                                Call c = inserts.get(i).getValue();
-                                Long latency = latency(c.reservedAt, c.endedAt);
-                                ps.setString(1, inserts.get(i).getKey());
-                                ps.setString(2, c.accountId);
-                                ps.setString(3, c.requestId);
-                                ps.setTimestamp(4, c.reservedAt);
-                                ps.setTimestamp(5, ts(c.endedAt));
-                                ps.setDate(6, day(c.endedAt));
-                                ps.setString(7, c.model);
-                                ps.setLong(8, c.inputTokens);
-                                ps.setLong(9, c.outputTokens);
-                                ps.setString(10, c.tokenSource);
-                                ps.setLong(11, c.costNanos);
-                                if (latency == null) {
-                                    ps.setNull(12, Types.BIGINT);
-                                } else {
-                                    ps.setLong(12, latency);
-                                }
-                                ps.setString(13, c.status == null ? "pending" : c.status);
-                                ps.setString(14, c.apiKeyId);
+        Map<String, Timestamp> known = reservedAt(pending.calls.keySet());
+        List<Map.Entry<String, Call>> inserts = new ArrayList<>();
+        List<Object[]> settled = new ArrayList<>();
+        List<Object[]> released = new ArrayList<>();
+        pending.calls.forEach((holdId, c) -> {
+            Timestamp reserved = known.get(holdId);
+            if (reserved == null && c.reservedAt != null) {
+                // A redelivered reservation finds its row already there and is not recorded twice.
+                inserts.add(Map.entry(holdId, c));
+            } else if (reserved != null && c.settled()) {
+                settled.add(new Object[] {ts(c.endedAt), day(c.endedAt), c.model, c.inputTokens, c.outputTokens,
+                        c.tokenSource, c.costNanos, latency(reserved, c.endedAt), c.status, holdId});
+            } else if (reserved != null && c.endedAt != null) {
+                released.add(new Object[] {ts(c.endedAt), day(c.endedAt), latency(reserved, c.endedAt), c.status,
+                        holdId});
+            }
+        });
+        if (!inserts.isEmpty()) {
+            // Bound by hand, as history's rows are (ADR 22); a call still pending has no end and no model.
+            jdbc.batchUpdate("INSERT INTO usage_call (hold_id, account_id, request_id, reserved_at, ended_at, "
+                    + "call_day, model, input_tokens, output_tokens, token_source, cost_nanos, latency_ms, status, "
+                    + "api_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    new BatchPreparedStatementSetter() {
+                        @Override
+                        public void setValues(PreparedStatement ps, int i) throws SQLException {
+                            Call c = inserts.get(i).getValue();
+                            Long latency = latency(c.reservedAt, c.endedAt);
+                            ps.setString(1, inserts.get(i).getKey());
+                            ps.setString(2, c.accountId);
+                            ps.setString(3, c.requestId);
+                            ps.setTimestamp(4, c.reservedAt);
+                            ps.setTimestamp(5, ts(c.endedAt));
+                            ps.setDate(6, day(c.endedAt));
+                            ps.setString(7, c.model);
+                            ps.setLong(8, c.inputTokens);
+                            ps.setLong(9, c.outputTokens);
+                            ps.setString(10, c.tokenSource);
+                            ps.setLong(11, c.costNanos);
+                            if (latency == null) {
+                                ps.setNull(12, Types.BIGINT);
+                            } else {
+                                ps.setLong(12, latency);
                             }
+                            ps.setString(13, c.status == null ? "pending" : c.status);
+                            ps.setString(14, c.apiKeyId);
+                        }
 
-                            @Override
-                            public int getBatchSize() {
-                                return inserts.size();
-                            }
-                        });
-            }
-            if (!settled.isEmpty()) {
-                jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, "
-                        + "output_tokens = ?, token_source = ?, cost_nanos = ?, latency_ms = ?, status = ? "
-                        + "WHERE hold_id = ?", settled);
-            }
-            if (!released.isEmpty()) {
-                jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, latency_ms = ?, status = ? "
-                        + "WHERE hold_id = ?", released);
-            }
+                        @Override
+                        public int getBatchSize() {
+                            return inserts.size();
+                        }
+                    });
+        }
+        if (!settled.isEmpty()) {
+            jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, model = ?, input_tokens = ?, "
+                    + "output_tokens = ?, token_source = ?, cost_nanos = ?, latency_ms = ?, status = ? "
+                    + "WHERE hold_id = ?", settled);
+        }
+        if (!released.isEmpty()) {
+            jdbc.batchUpdate("UPDATE usage_call SET ended_at = ?, call_day = ?, latency_ms = ?, status = ? "
+                    + "WHERE hold_id = ?", released);
         }
     }
 
