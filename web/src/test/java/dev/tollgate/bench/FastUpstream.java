@@ -10,12 +10,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fake Workers AI for benchmarks: HTTP/1.1 with keep-alive, one thread per connection, and every answer written
  * in a single segment with Nagle off. MockWebServer writes headers and body apart, which costs a 40 ms delayed-ACK
  * stall on some exchanges and would make the "direct" baseline look slow; a real upstream does not behave like that.
  * Answers the run endpoint: the JSON envelope, or an SSE stream when the body asks for {@code "stream":true}.
+ * <p>
+ * A request whose prompt holds {@link #TAKES_MODEL_TIME} is answered after the model time given to the constructor,
+ * as a real model would (the stream's first event after the wait, the rest at once); any other at once. The switch
+ * is in the request because Tollgate has one upstream: the prompt is what it passes on untouched, so the direct and
+ * the metered call of a row reach this one fake and wait alike.
  */
 final class FastUpstream implements AutoCloseable {
     static final String ANSWER = "{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":16,"
@@ -24,9 +30,14 @@ final class FastUpstream implements AutoCloseable {
             + "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":16,\"completion_tokens\":4,"
             + "\"total_tokens\":20}}\n\ndata: [DONE]\n\n";
 
-    private final ServerSocket server;
+    static final String TAKES_MODEL_TIME = "[take the model time]";
 
-    FastUpstream() throws IOException {
+    private final ServerSocket server;
+    private final long modelMillis;
+    private final AtomicInteger connections = new AtomicInteger();
+
+    FastUpstream(long modelMillis) throws IOException {
+        this.modelMillis = modelMillis;
         server = new ServerSocket(0, 512, InetAddress.getByName("127.0.0.1"));
         Thread acceptor = new Thread(this::accept, "fast-upstream");
         acceptor.setDaemon(true);
@@ -37,10 +48,16 @@ final class FastUpstream implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Connections accepted so far: a client that keeps its connections alive opens few. */
+    int connectionsOpened() {
+        return connections.get();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                connections.incrementAndGet();
                 socket.setTcpNoDelay(true);
                 Thread t = new Thread(() -> serve(socket), "fast-upstream-conn");
                 t.setDaemon(true);
@@ -51,7 +68,7 @@ final class FastUpstream implements AutoCloseable {
         }
     }
 
-    private static void serve(Socket socket) {
+    private void serve(Socket socket) {
         try (socket; InputStream in = new BufferedInputStream(socket.getInputStream());
              OutputStream out = socket.getOutputStream()) {
             while (true) {
@@ -70,7 +87,11 @@ final class FastUpstream implements AutoCloseable {
                     return;
                 }
                 byte[] body = in.readNBytes(length);
-                boolean stream = new String(body, StandardCharsets.UTF_8).contains("\"stream\":true");
+                String text = new String(body, StandardCharsets.UTF_8);
+                if (modelMillis > 0 && text.contains(TAKES_MODEL_TIME)) {
+                    Thread.sleep(modelMillis);
+                }
+                boolean stream = text.contains("\"stream\":true");
                 String payload = stream ? STREAM : ANSWER;
                 byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
                 String head = "HTTP/1.1 200 OK\r\nContent-Type: " + (stream ? "text/event-stream" : "application/json")
@@ -83,6 +104,8 @@ final class FastUpstream implements AutoCloseable {
             }
         } catch (IOException | RuntimeException gone) {
             // the client closed its connection
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         }
     }
 

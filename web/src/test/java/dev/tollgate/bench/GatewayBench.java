@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.IntSupplier;
 
 /**
  * bench/gateway: the latency Tollgate adds to a metered chat over calling the same fake Workers AI directly, at
@@ -24,6 +25,12 @@ import java.util.concurrent.Executors;
  * per second, with every caller on one account (all calls serialise on that account) and spread over 64 accounts.
  * Same machine, same run; the fake answers in one write, so the direct column is the network and the client.
  * Each row starts with the read models caught up, and its calls/s counts until they have recorded its calls.
+ * <p>
+ * Answered at once, 64 closed-loop callers saturate two cores, and those rows measure the queue for the CPU more
+ * than Tollgate. So the last rows call a fake that takes a model's time to answer ({@code -Dbench.modelMillis},
+ * 100 ms unless told), as real models do and as LiteLLM's published overhead is measured: chat at 16 and 64
+ * concurrent calls on one account, at 64 on 64 accounts, and first streamed byte at 64. Each row also counts the
+ * connections the fake accepted while it ran: a pooled client that keeps them alive opens none once warm.
  */
 public final class GatewayBench {
     private static final int CALLS = Integer.getInteger("bench.calls", 1_000);
@@ -36,16 +43,21 @@ public final class GatewayBench {
     /** Whether the warm-up ends with single calls until the JIT is quiet ({@link JitSettle}); off to compare. */
     private static final boolean SETTLE = !"false".equals(System.getProperty("bench.settle"));
     private static double settled;
+    private static final int MODEL_MILLIS = Integer.getInteger("bench.modelMillis", 100);
     private static final String MODEL_PATH = "/accounts/bench/ai/run/@cf/meta/llama-3.1-8b-instruct";
-    private static final String CHAT = "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"Why is pizza so good?\"}]}";
-    private static final String STREAM_CHAT = CHAT.replace("{\"model\"", "{\"stream\":true,\"model\"");
+    private static final String CHAT = chat("Why is pizza so good?");
+    private static final String STREAM_CHAT = streamed(CHAT);
+    private static final String MODEL_CHAT = chat("Why is pizza so good? " + FastUpstream.TAKES_MODEL_TIME);
+    private static final String MODEL_STREAM_CHAT = streamed(MODEL_CHAT);
 
     public record Row(String mode, int concurrency, int accounts, Result direct, Result metered) {
     }
 
-    /** cpuMs: this JVM's CPU per call (client, Tollgate and the fake all run in it). */
-    public record Result(double p50, double p99, double perSecond, int failures, double cpuMs) {
+    /**
+     * cpuMs: this JVM's CPU per call (client, Tollgate and the fake all run in it); connections: those the fake
+     * accepted during the calls.
+     */
+    public record Result(double p50, double p99, double perSecond, int failures, double cpuMs, int connections) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,24 +67,28 @@ public final class GatewayBench {
 
     static void print(List<Row> rows) {
         System.out.println();
-        System.out.printf("%-18s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s%n", "gateway call", "conc.",
+        System.out.printf("%-32s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s %11s%n", "gateway call", "conc.",
                 "accounts", "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99",
-                "metered/s", "added cpu");
+                "metered/s", "added cpu", "new conns");
         for (Row r : rows) {
-            System.out.printf("%-18s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f%n", r.mode,
+            System.out.printf("%-32s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f %11s%n", r.mode,
                     r.concurrency, r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
                     r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond,
-                    r.metered.cpuMs - r.direct.cpuMs);
+                    r.metered.cpuMs - r.direct.cpuMs, r.direct.connections + "/" + r.metered.connections);
         }
         System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
                 + "Tollgate and the fake; added cpu: CPU ms per call of the whole JVM, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
+        System.out.printf("(model %d ms: the fake waits %d ms after reading each request of those rows, then answers; "
+                + "new conns: connections the fake accepted during the row, direct/metered)%n", MODEL_MILLIS,
+                MODEL_MILLIS);
         System.out.println(!SETTLE ? "(warm-up not settled: -Dbench.settle=false)"
                 : settled < 0 ? String.format("(the JIT was still compiling after %.0f s of single calls)", -settled)
                 : String.format("(then single calls for %.0f s until the JIT was quiet)", settled));
     }
 
     public static List<Row> run() throws Exception {
-        try (FastUpstream upstream = new FastUpstream()) {
+        try (FastUpstream upstream = new FastUpstream(MODEL_MILLIS)) {
+            opened = upstream::connectionsOpened;
             Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
             String base = "http://127.0.0.1:" + upstream.port() + "/client/v4";
             properties.put("CLOUDFLARE_API_BASE", base);
@@ -88,7 +104,7 @@ public final class GatewayBench {
                 URI chat = URI.create(app.baseUrl() + "/api/ai/chat");
                 URI stream = URI.create(app.baseUrl() + "/api/ai/chat/stream");
                 measure(client, direct, "bench-token", CHAT, 16, WARM_UP / 4, false);
-                measureSpread(client, chat, tokens, 16, WARM_UP); // warm-up
+                measureSpread(client, chat, tokens, CHAT, 16, WARM_UP); // warm-up
                 measure(client, stream, tokens.get(0), CHAT, 16, WARM_UP / 4, true);
                 if (SETTLE) {
                     List<HttpRequest> each = List.of(request(direct, "bench-token", CHAT),
@@ -105,12 +121,24 @@ public final class GatewayBench {
                 }
                 rows.add(new Row("chat", 64, 64,
                         measure(client, direct, "bench-token", CHAT, 64, CALLS, false),
-                        measureSpread(client, chat, tokens, 64, CALLS)));
+                        measureSpread(client, chat, tokens, CHAT, 64, CALLS)));
                 for (int concurrency : new int[] {1, 16, 64}) {
                     rows.add(new Row("stream first byte", concurrency, 1,
                             measure(client, direct, "bench-token", STREAM_CHAT, concurrency, CALLS, true),
                             measure(client, stream, tokens.get(0), CHAT, concurrency, CALLS, true)));
                 }
+                String model = ", model " + MODEL_MILLIS + " ms";
+                for (int concurrency : new int[] {16, 64}) {
+                    rows.add(new Row("chat" + model, concurrency, 1,
+                            measure(client, direct, "bench-token", MODEL_CHAT, concurrency, CALLS, false),
+                            measure(client, chat, tokens.get(0), MODEL_CHAT, concurrency, CALLS, false)));
+                }
+                rows.add(new Row("chat" + model, 64, 64,
+                        measure(client, direct, "bench-token", MODEL_CHAT, 64, CALLS, false),
+                        measureSpread(client, chat, tokens, MODEL_CHAT, 64, CALLS)));
+                rows.add(new Row("stream first byte" + model, 64, 1,
+                        measure(client, direct, "bench-token", MODEL_STREAM_CHAT, 64, CALLS, true),
+                        measure(client, stream, tokens.get(0), MODEL_CHAT, 64, CALLS, true)));
                 return rows;
             }
         }
@@ -118,6 +146,8 @@ public final class GatewayBench {
 
     /** Waits until the read models have recorded every event appended so far; a no-op before the app runs. */
     private static Runnable drain = () -> { };
+    /** Connections the fake has accepted so far. */
+    private static IntSupplier opened;
 
     private static void caughtUp(Projections projections) {
         for (int i = 0; i < 12_000; i++) {
@@ -134,6 +164,15 @@ public final class GatewayBench {
         throw new IllegalStateException("read models did not catch up within 120 s: " + projections.status());
     }
 
+    private static String chat(String prompt) {
+        return "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\",\"max_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+    }
+
+    private static String streamed(String chat) {
+        return chat.replace("{\"model\"", "{\"stream\":true,\"model\"");
+    }
+
     private static HttpRequest request(URI uri, String token, String body) {
         return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
@@ -146,9 +185,11 @@ public final class GatewayBench {
         HttpRequest request = request(uri, token, body);
         Latencies firstBytes = new Latencies(total);
         drain.run(); // each row starts with the read models caught up, so no row pays for the one before
+        int connections = opened.getAsInt();
         CpuTime.Reading cpu = CpuTime.now();
         long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total, random -> call(client, request, firstByte ? firstBytes : null));
+        connections = opened.getAsInt() - connections;
         drain.run(); // and a call counts once the read models have recorded it too
         double perSecond = total / ((System.nanoTime() - started) / 1e9);
         double cpuMs = CpuTime.now().perOperation(cpu, total)[0];
@@ -157,21 +198,24 @@ public final class GatewayBench {
         }
         return firstByte
                 ? new Result(firstBytes.percentileMillis(50), firstBytes.percentileMillis(99), perSecond,
-                        m.failures(), cpuMs)
-                : new Result(m.p50(), m.p99(), perSecond, m.failures(), cpuMs);
+                        m.failures(), cpuMs, connections)
+                : new Result(m.p50(), m.p99(), perSecond, m.failures(), cpuMs, connections);
     }
 
-    private static Result measureSpread(HttpClient client, URI uri, List<String> tokens, int concurrency, int total)
-            throws Exception {
-        List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, CHAT)).toList();
+    private static Result measureSpread(HttpClient client, URI uri, List<String> tokens, String body, int concurrency,
+                                        int total) throws Exception {
+        List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, body)).toList();
         drain.run();
+        int connections = opened.getAsInt();
         CpuTime.Reading cpu = CpuTime.now();
         long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total,
                 random -> call(client, requests.get(random.nextInt(requests.size())), null));
+        connections = opened.getAsInt() - connections;
         drain.run();
         double perSecond = total / ((System.nanoTime() - started) / 1e9);
-        return new Result(m.p50(), m.p99(), perSecond, m.failures(), CpuTime.now().perOperation(cpu, total)[0]);
+        return new Result(m.p50(), m.p99(), perSecond, m.failures(), CpuTime.now().perOperation(cpu, total)[0],
+                connections);
     }
 
     private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes) throws Exception {
