@@ -53,10 +53,15 @@ public final class BatchedWrites {
      * open transaction on its own, so H2 deletes.
      */
     public static void clear(JdbcTemplate jdbc, String table) {
+        jdbc.update((postgres(jdbc) ? "TRUNCATE TABLE " : "DELETE FROM ") + table);
+    }
+
+    /** Whether the read models live in PostgreSQL (else in the embedded H2). */
+    public static boolean postgres(JdbcTemplate jdbc) {
         Boolean postgres = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) connection ->
                 connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
                         .contains("postgres"));
-        jdbc.update((Boolean.TRUE.equals(postgres) ? "TRUNCATE TABLE " : "DELETE FROM ") + table);
+        return Boolean.TRUE.equals(postgres);
     }
 
     /** Which of the given keys exist in {@code column} of {@code table}, asked a few hundred at a time. */

@@ -1,5 +1,6 @@
 package dev.tollgate.query;
 
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,6 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class Positions {
     private final JdbcTemplate jdbc;
     private final String table;
+    /** Whether the table is in PostgreSQL, asked once: a batch's moves are then one statement (ADR 48). */
+    private Boolean postgres;
 
     public Positions(JdbcTemplate jdbc, String table) {
         this.jdbc = jdbc;
@@ -102,11 +105,36 @@ public final class Positions {
             }
         });
         if (!updates.isEmpty()) {
-            jdbc.batchUpdate("UPDATE " + table + " SET seq = ? WHERE account_id = ? AND seq < ?", updates);
+            move(updates);
         }
         if (!inserts.isEmpty()) {
             jdbc.batchUpdate("INSERT INTO " + table + " (account_id, seq) VALUES (?, ?)", inserts);
         }
+    }
+
+    /** Moves each {seq, account, seq} forward: on PostgreSQL in one statement, the values passed as arrays. */
+    private void move(List<Object[]> updates) {
+        if (postgres == null) {
+            postgres = BatchedWrites.postgres(jdbc);
+        }
+        if (!postgres) {
+            jdbc.batchUpdate("UPDATE " + table + " SET seq = ? WHERE account_id = ? AND seq < ?", updates);
+            return;
+        }
+        String[] accounts = new String[updates.size()];
+        Long[] seqs = new Long[updates.size()];
+        for (int i = 0; i < updates.size(); i++) {
+            seqs[i] = (Long) updates.get(i)[0];
+            accounts[i] = (String) updates.get(i)[1];
+        }
+        jdbc.update(connection -> {
+            PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " p SET seq = v.seq "
+                    + "FROM unnest(?::varchar[], ?::int8[]) AS v(account_id, seq) "
+                    + "WHERE p.account_id = v.account_id AND p.seq < v.seq");
+            ps.setArray(1, connection.createArrayOf("varchar", accounts));
+            ps.setArray(2, connection.createArrayOf("int8", seqs));
+            return ps;
+        });
     }
 
     /** The highest stream sequence recorded for the account, or -1. */
