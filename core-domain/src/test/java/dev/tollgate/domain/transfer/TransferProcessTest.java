@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.function.Function;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -153,6 +156,43 @@ class TransferProcessTest {
     }
 
     @Test
+    void everyStepOfABatchIsUnderWayAtOnceEvenOnASingleStepThread() throws Exception {
+        // given one step thread, and receivers whose credits commit only when released
+        CompletableFuture<Object> commits = new CompletableFuture<>();
+        List<Object> sent = new CopyOnWriteArrayList<>();
+        CommandGateway slowCommits = (CommandGateway) Proxy.newProxyInstance(CommandGateway.class.getClassLoader(),
+                new Class<?>[] {CommandGateway.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("send") && args.length == 1) {
+                        sent.add(args[0]);
+                        return commits;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        ExecutorService oneStepThread = Executors.newSingleThreadExecutor();
+        try {
+            TransferProcess process = new TransferProcess(slowCommits, oneStepThread, CreditedTransfers.NONE);
+
+            // when the process sees three debits in one batch
+            UnitOfWork<?> batch = DefaultUnitOfWork.startAndGet(null);
+            for (String id : List.of("t-1", "t-2", "t-3")) {
+                process.on(new TransferSent(ALICE, id, BOB, FOUR_USD, Money.ofUsd(6), null, Intent.NONE, T0), T0);
+            }
+            for (int i = 0; i < 200 && sent.size() < 3; i++) {
+                Thread.sleep(10);
+            }
+            List<Object> beforeAnyCommit = List.copyOf(sent);
+            commits.complete(null);
+            batch.commit();
+
+            // then all three credits were sent before the first one committed, and the batch committed after them
+            assertThat(beforeAnyCommit).hasSize(3);
+            assertThat(batch.isRolledBack()).isFalse();
+        } finally {
+            oneStepThread.shutdownNow();
+        }
+    }
+
+    @Test
     void theProcessIsNeverReplayedBecauseItMovesMoney() {
         assertThat(TransferProcess.class.isAnnotationPresent(DisallowReplay.class)).isTrue();
     }
@@ -163,6 +203,14 @@ class TransferProcessTest {
                     if (method.getName().equals("sendAndWait")) {
                         dispatched.add(args[0]);
                         return outcome.apply(args[0]);
+                    }
+                    if (method.getName().equals("send") && args.length == 1) {
+                        dispatched.add(args[0]);
+                        try {
+                            return CompletableFuture.completedFuture(outcome.apply(args[0]));
+                        } catch (RuntimeException failed) {
+                            return CompletableFuture.failedFuture(failed);
+                        }
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
