@@ -132,7 +132,7 @@ public class AxonConfig {
         return message -> message instanceof TrackedEventMessage<?> ? Map.of() : origin.correlationDataFor(message);
     }
 
-    /** Threads that run the transfer process's steps as commands of their own (see TransferProcess). */
+    /** Threads that send the transfer process's steps as commands of their own, handing each to a lane (ADR 48). */
     @Bean(destroyMethod = "shutdown")
     public ExecutorService transferSteps() {
         AtomicInteger count = new AtomicInteger();
