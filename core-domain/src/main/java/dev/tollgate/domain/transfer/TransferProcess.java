@@ -29,8 +29,9 @@ import org.axonframework.modelling.command.AggregateNotFoundException;
  * Each step is sent as a command of its own from the given executor, not nested in the processor's unit of work: a
  * nested command keeps its account locked until the whole batch commits, which stalled every sender of those
  * accounts. The steps of a batch are all under way at once; the processor waits for all of them before it commits
- * its token, and a failed step fails the batch, so no event is ever skipped. A redelivery (a crash between a step and the token) is absorbed by the accounts, which
- * credit and refund a transfer id once. Never replayed: this moves money.
+ * its token, and a failed step fails the batch, so no event is ever skipped. A redelivery (a crash between a step
+ * and the token) is absorbed by the accounts, which credit and refund a transfer id once. Never replayed: this moves
+ * money.
  * <p>
  * A transfer whose request credits the receiver on this node ({@link CreditedTransfers}) needs no step once that
  * credit is stored: the process waits for it instead of racing it, and a decline is an event that it refunds.
