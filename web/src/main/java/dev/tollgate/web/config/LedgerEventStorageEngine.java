@@ -71,7 +71,8 @@ public class LedgerEventStorageEngine extends JdbcEventStorageEngine {
         this.maxGapOffset = maxGapOffset;
         this.lowestGlobalSequence = lowestGlobalSequence;
         this.nanoTime = nanoTime;
-        this.lastWideGapCheck = new AtomicLong(nanoTime.getAsLong() - TimeUnit.MILLISECONDS.toNanos(WIDE_GAP_CHECK_MILLIS));
+        this.lastWideGapCheck = new AtomicLong(
+                nanoTime.getAsLong() - TimeUnit.MILLISECONDS.toNanos(WIDE_GAP_CHECK_MILLIS));
     }
 
     /** Every appended event's time, written as Axon writes it, without its general-purpose formatter. */

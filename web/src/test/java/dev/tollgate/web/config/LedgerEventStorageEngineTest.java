@@ -125,7 +125,7 @@ class LedgerEventStorageEngineTest {
 
     @Test
     void a_token_with_many_gaps_is_read_by_axons_own_query_which_cleans_them() throws SQLException {
-        // given 600 events of which every other one up to 598 is still missing, and a reader that waited for the missing ones
+        // given 600 events of which every other one up to 598 is still missing, and a reader that waited for them
         store(1, 600);
         try (Statement s = keepAlive.createStatement()) {
             s.execute("DELETE FROM DomainEventEntry WHERE MOD(globalIndex, 2) = 0 AND globalIndex <= 600");
@@ -157,8 +157,9 @@ class LedgerEventStorageEngineTest {
     private void store(int first, int last) throws SQLException {
         try (Statement s = keepAlive.createStatement()) {
             s.execute("INSERT INTO DomainEventEntry (globalIndex, eventIdentifier, aggregateIdentifier, sequenceNumber,"
-                    + " type, timeStamp, payloadType, payload, metaData) SELECT X, 'e' || X, 'a' || MOD(X, 7), X, 'UserAccount',"
-                    + " '2026-11-23T10:00:00Z', 'T', X'7B7D', X'7B7D' FROM SYSTEM_RANGE(" + first + ", " + last + ")");
+                    + " type, timeStamp, payloadType, payload, metaData) SELECT X, 'e' || X, 'a' || MOD(X, 7), X,"
+                    + " 'UserAccount', '2026-11-23T10:00:00Z', 'T', X'7B7D', X'7B7D'"
+                    + " FROM SYSTEM_RANGE(" + first + ", " + last + ")");
         }
     }
 }
