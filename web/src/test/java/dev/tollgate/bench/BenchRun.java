@@ -56,11 +56,11 @@ public final class BenchRun {
 
         System.out.println();
         System.out.println("Summary (" + machine + ")");
-        System.out.printf("%-10s | %-46s | %-28s | %-40s | %s%n", "benchmark", "setup", "figure", "context", "ratio");
-        System.out.println("-".repeat(10) + "-|-" + "-".repeat(46) + "-|-" + "-".repeat(28) + "-|-" + "-".repeat(40)
+        System.out.printf("%-10s | %-58s | %-28s | %-40s | %s%n", "benchmark", "setup", "figure", "context", "ratio");
+        System.out.println("-".repeat(10) + "-|-" + "-".repeat(58) + "-|-" + "-".repeat(28) + "-|-" + "-".repeat(40)
                 + "-|------");
         for (Line l : lines) {
-            System.out.printf("%-10s | %-46s | %-28s | %-40s | %s%n", l.benchmark, l.figure, l.value, l.against,
+            System.out.printf("%-10s | %-58s | %-28s | %-40s | %s%n", l.benchmark, l.figure, l.value, l.against,
                     l.ratio);
         }
         System.exit(0);

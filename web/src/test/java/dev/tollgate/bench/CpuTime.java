@@ -25,6 +25,26 @@ final class CpuTime {
         return new Reading(ticks(Path.of("/proc/self/stat")), postgresTicks());
     }
 
+    /** CPU ticks another process of this machine has used so far (a Tollgate node the benchmark started). */
+    static long processTicks(long pid) {
+        return ticks(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** CPU ticks the JIT compiler threads of another process have used so far. */
+    static long compilerTicks(long pid) {
+        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return threads.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).contains("CompilerThre");
+                } catch (IOException | RuntimeException gone) {
+                    return false;
+                }
+            }).mapToLong(t -> ticks(t.resolve("stat"))).sum();
+        } catch (IOException unreadable) {
+            return 0;
+        }
+    }
+
     private static long postgresTicks() {
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             return processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A request whose prompt holds {@link #TAKES_MODEL_TIME} is answered after the model time given to the constructor,
  * as a real model would (the stream's first event after the wait, the rest at once); any other at once. The switch
  * is in the request because Tollgate has one upstream: the prompt is what it passes on untouched, so the direct and
- * the metered call of a row reach this one fake and wait alike.
+ * the metered call of a row reach this one fake and wait alike. A prompt holding {@link #takes(long)} waits the time it
+ * names instead, so a benchmark can give each call a model time of its own and subtract it again.
  */
 final class FastUpstream implements AutoCloseable {
     static final String ANSWER = "{\"result\":{\"response\":\"Cheese.\",\"usage\":{\"prompt_tokens\":16,"
@@ -31,6 +32,8 @@ final class FastUpstream implements AutoCloseable {
             + "\"total_tokens\":20}}\n\ndata: [DONE]\n\n";
 
     static final String TAKES_MODEL_TIME = "[take the model time]";
+    private static final String TAKES = "[take ";
+    private static final String MS = " ms]";
 
     private final ServerSocket server;
     private final long modelMillis;
@@ -42,6 +45,22 @@ final class FastUpstream implements AutoCloseable {
         Thread acceptor = new Thread(this::accept, "fast-upstream");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** A prompt marker that makes this one request take {@code millis} of model time, whatever the constructor said. */
+    static String takes(long millis) {
+        return TAKES + millis + MS;
+    }
+
+    private long modelTime(String request) {
+        int at = request.indexOf(TAKES);
+        if (at >= 0) {
+            int end = request.indexOf(MS, at);
+            if (end > at) {
+                return Long.parseLong(request.substring(at + TAKES.length(), end));
+            }
+        }
+        return request.contains(TAKES_MODEL_TIME) ? modelMillis : 0;
     }
 
     int port() {
@@ -88,8 +107,9 @@ final class FastUpstream implements AutoCloseable {
                 }
                 byte[] body = in.readNBytes(length);
                 String text = new String(body, StandardCharsets.UTF_8);
-                if (modelMillis > 0 && text.contains(TAKES_MODEL_TIME)) {
-                    Thread.sleep(modelMillis);
+                long wait = modelTime(text);
+                if (wait > 0) {
+                    Thread.sleep(wait);
                 }
                 boolean stream = text.contains("\"stream\":true");
                 String payload = stream ? STREAM : ANSWER;

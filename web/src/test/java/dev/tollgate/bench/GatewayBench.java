@@ -5,8 +5,11 @@ import static dev.tollgate.web.e2e.Http.json;
 import dev.tollgate.web.e2e.Http;
 import dev.tollgate.web.e2e.RunningTollgate;
 import dev.tollgate.web.e2e.Storage;
-import dev.tollgate.web.ops.Projections;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.web.cluster.Node;
 import java.io.InputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,11 +29,20 @@ import java.util.function.IntSupplier;
  * Same machine, same run; the fake answers in one write, so the direct column is the network and the client.
  * Each row starts with the read models caught up, and its calls/s counts until they have recorded its calls.
  * <p>
+ * Tollgate runs as its own process, started from web/target/tollgate.jar as an operator starts it (JVM options:
+ * {@code -Dbench.tollgateJvm}, {@code -Xmx1g} unless told); the client and the fake run in this JVM. In one JVM, the
+ * garbage collector's pauses for the client's and the fake's objects were charged to Tollgate too, and Tollgate's
+ * pauses to the direct calls.
+ * <p>
  * Answered at once, 64 closed-loop callers saturate two cores, and those rows measure the queue for the CPU more
  * than Tollgate. So the last rows call a fake that takes a model's time to answer ({@code -Dbench.modelMillis},
  * 100 ms unless told), as real models do and as LiteLLM's published overhead is measured: chat at 16 and 64
- * concurrent calls on one account, at 64 on 64 accounts, and first streamed byte at 64. Each row also counts the
- * connections the fake accepted while it ran: a pooled client that keeps them alive opens none once warm.
+ * concurrent calls on one account, at 64 on 64 accounts, and first streamed byte at 64. With one fixed model time,
+ * closed-loop callers march in step, and every wave of answers queues for the CPU at once; so the same rows are run
+ * again with each call's model time drawn from half to one and a half times it, and each call's latency is counted
+ * beyond its own model time ({@link #measureVaried}). Each row also counts the connections the fake accepted while it
+ * ran: a pooled client that keeps them alive opens none once warm. {@code -Dbench.rows=<part of a row's name>}
+ * runs only the rows so named.
  */
 public final class GatewayBench {
     private static final int CALLS = Integer.getInteger("bench.calls", 1_000);
@@ -54,8 +66,8 @@ public final class GatewayBench {
     }
 
     /**
-     * cpuMs: this JVM's CPU per call (client, Tollgate and the fake all run in it); connections: those the fake
-     * accepted during the calls.
+     * cpuMs: CPU per call of this JVM (the client and the fake) and Tollgate's process together; connections: those
+     * the fake accepted during the calls.
      */
     public record Result(double p50, double p99, double perSecond, int failures, double cpuMs, int connections) {
     }
@@ -67,20 +79,23 @@ public final class GatewayBench {
 
     static void print(List<Row> rows) {
         System.out.println();
-        System.out.printf("%-32s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s %11s%n", "gateway call", "conc.",
+        System.out.printf("%-36s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s %11s%n", "gateway call", "conc.",
                 "accounts", "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99",
                 "metered/s", "added cpu", "new conns");
         for (Row r : rows) {
-            System.out.printf("%-32s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f %11s%n", r.mode,
+            System.out.printf("%-36s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f %11s%n", r.mode,
                     r.concurrency, r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
                     r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond,
                     r.metered.cpuMs - r.direct.cpuMs, r.direct.connections + "/" + r.metered.connections);
         }
         System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
-                + "Tollgate and the fake; added cpu: CPU ms per call of the whole JVM, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors());
+                + "Tollgate and the fake; Tollgate's own process, JVM options %s; added cpu: CPU ms per call of both "
+                + "processes, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors(),
+                String.join(" ", JVM_OPTIONS));
         System.out.printf("(model %d ms: the fake waits %d ms after reading each request of those rows, then answers; "
-                + "new conns: connections the fake accepted during the row, direct/metered)%n", MODEL_MILLIS,
-                MODEL_MILLIS);
+                + "model %d-%d ms: each call waits its own time, drawn evenly, and its latencies are counted beyond "
+                + "it; new conns: connections the fake accepted during the row, direct/metered)%n", MODEL_MILLIS,
+                MODEL_MILLIS, MODEL_MILLIS / 2, MODEL_MILLIS * 3 / 2);
         System.out.println(!SETTLE ? "(warm-up not settled: -Dbench.settle=false)"
                 : settled < 0 ? String.format("(the JIT was still compiling after %.0f s of single calls)", -settled)
                 : String.format("(then single calls for %.0f s until the JIT was quiet)", settled));
@@ -89,69 +104,126 @@ public final class GatewayBench {
     public static List<Row> run() throws Exception {
         try (FastUpstream upstream = new FastUpstream(MODEL_MILLIS)) {
             opened = upstream::connectionsOpened;
-            Map<String, String> properties = new HashMap<>(Storage.embedded(Storage.tempDir()));
             String base = "http://127.0.0.1:" + upstream.port() + "/client/v4";
-            properties.put("CLOUDFLARE_API_BASE", base);
-            properties.put("CLOUDFLARE_ACCOUNT_ID", "bench");
-            properties.put("CLOUDFLARE_API_KEY", "bench-token");
-            properties.put("logging.level.root", "WARN");
-            try (RunningTollgate app = RunningTollgate.start(properties)) {
-                Projections projections = app.bean(Projections.class);
-                drain = () -> caughtUp(projections);
-                List<String> tokens = fundedUsers(app.http, 64);
+            Map<String, String> environment = new HashMap<>(Map.of(
+                    "TOLLGATE_DATA_DIR", Storage.tempDir().toString(),
+                    "CLOUDFLARE_API_BASE", base, "CLOUDFLARE_ACCOUNT_ID", "bench", "CLOUDFLARE_API_KEY", "bench-token",
+                    "TOLLGATE_ADMIN_EMAIL", RunningTollgate.ADMIN_EMAIL,
+                    "TOLLGATE_ADMIN_PASSWORD", RunningTollgate.ADMIN_PASSWORD));
+            try (Node app = Node.start("gateway", environment, JVM_OPTIONS, List.of("--logging.level.root=WARN"))
+                    .awaitReady()) {
+                tollgatePid = app.pid();
+                String admin = app.http.post("/api/auth/login", null,
+                        json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
+                        .body().get("access_token").asText();
+                drain = () -> caughtUp(app.http, admin);
+                List<String> tokens = fundedUsers(app.http, admin, 64);
                 HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(64)).build();
                 URI direct = URI.create(base + MODEL_PATH);
-                URI chat = URI.create(app.baseUrl() + "/api/ai/chat");
-                URI stream = URI.create(app.baseUrl() + "/api/ai/chat/stream");
+                URI chat = URI.create("http://127.0.0.1:" + app.port + "/api/ai/chat");
+                URI stream = URI.create("http://127.0.0.1:" + app.port + "/api/ai/chat/stream");
                 measure(client, direct, "bench-token", CHAT, 16, WARM_UP / 4, false);
                 measureSpread(client, chat, tokens, CHAT, 16, WARM_UP); // warm-up
                 measure(client, stream, tokens.get(0), CHAT, 16, WARM_UP / 4, true);
+                // 64 calls at a time that each hold their connection for a model's time: every pool on the way
+                // (this client's, Tomcat's threads, Tollgate's to the fake) grows to 64 before any row is measured,
+                // not during the first row that needs it.
+                measure(client, direct, "bench-token", MODEL_CHAT, 64, 640, false);
+                measureSpread(client, chat, tokens, MODEL_CHAT, 64, 640);
                 if (SETTLE) {
+                    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
                     List<HttpRequest> each = List.of(request(direct, "bench-token", CHAT),
                             request(direct, "bench-token", STREAM_CHAT), request(chat, tokens.get(0), CHAT),
                             request(stream, tokens.get(0), CHAT));
                     int[] next = {0};
-                    settled = JitSettle.settle(random -> call(client, each.get(next[0]++ % each.size()), null));
+                    long pid = app.pid();
+                    settled = JitSettle.settle(random -> call(client, each.get(next[0]++ % each.size()), null),
+                            () -> jit.getTotalCompilationTime() + CpuTime.compilerTicks(pid) * 10);
                 }
                 List<Row> rows = new ArrayList<>();
                 for (int concurrency : new int[] {1, 16, 64}) {
-                    rows.add(new Row("chat", concurrency, 1,
-                            measure(client, direct, "bench-token", CHAT, concurrency, CALLS, false),
-                            measure(client, chat, tokens.get(0), CHAT, concurrency, CALLS, false)));
+                    if (wanted("chat")) {
+                        rows.add(new Row("chat", concurrency, 1,
+                                measure(client, direct, "bench-token", CHAT, concurrency, CALLS, false),
+                                measure(client, chat, tokens.get(0), CHAT, concurrency, CALLS, false)));
+                    }
                 }
-                rows.add(new Row("chat", 64, 64,
-                        measure(client, direct, "bench-token", CHAT, 64, CALLS, false),
-                        measureSpread(client, chat, tokens, CHAT, 64, CALLS)));
+                if (wanted("chat")) {
+                    rows.add(new Row("chat", 64, 64,
+                            measure(client, direct, "bench-token", CHAT, 64, CALLS, false),
+                            measureSpread(client, chat, tokens, CHAT, 64, CALLS)));
+                }
                 for (int concurrency : new int[] {1, 16, 64}) {
-                    rows.add(new Row("stream first byte", concurrency, 1,
-                            measure(client, direct, "bench-token", STREAM_CHAT, concurrency, CALLS, true),
-                            measure(client, stream, tokens.get(0), CHAT, concurrency, CALLS, true)));
+                    if (wanted("stream first byte")) {
+                        rows.add(new Row("stream first byte", concurrency, 1,
+                                measure(client, direct, "bench-token", STREAM_CHAT, concurrency, CALLS, true),
+                                measure(client, stream, tokens.get(0), CHAT, concurrency, CALLS, true)));
+                    }
                 }
                 String model = ", model " + MODEL_MILLIS + " ms";
                 for (int concurrency : new int[] {16, 64}) {
-                    rows.add(new Row("chat" + model, concurrency, 1,
-                            measure(client, direct, "bench-token", MODEL_CHAT, concurrency, CALLS, false),
-                            measure(client, chat, tokens.get(0), MODEL_CHAT, concurrency, CALLS, false)));
+                    if (wanted("chat" + model)) {
+                        rows.add(new Row("chat" + model, concurrency, 1,
+                                measure(client, direct, "bench-token", MODEL_CHAT, concurrency, CALLS, false),
+                                measure(client, chat, tokens.get(0), MODEL_CHAT, concurrency, CALLS, false)));
+                    }
                 }
-                rows.add(new Row("chat" + model, 64, 64,
-                        measure(client, direct, "bench-token", MODEL_CHAT, 64, CALLS, false),
-                        measureSpread(client, chat, tokens, MODEL_CHAT, 64, CALLS)));
-                rows.add(new Row("stream first byte" + model, 64, 1,
-                        measure(client, direct, "bench-token", MODEL_STREAM_CHAT, 64, CALLS, true),
-                        measure(client, stream, tokens.get(0), MODEL_CHAT, 64, CALLS, true)));
+                if (wanted("chat" + model)) {
+                    rows.add(new Row("chat" + model, 64, 64,
+                            measure(client, direct, "bench-token", MODEL_CHAT, 64, CALLS, false),
+                            measureSpread(client, chat, tokens, MODEL_CHAT, 64, CALLS)));
+                }
+                if (wanted("stream first byte" + model)) {
+                    rows.add(new Row("stream first byte" + model, 64, 1,
+                            measure(client, direct, "bench-token", MODEL_STREAM_CHAT, 64, CALLS, true),
+                            measure(client, stream, tokens.get(0), MODEL_CHAT, 64, CALLS, true)));
+                }
+                String varied = ", model " + MODEL_MILLIS / 2 + "-" + MODEL_MILLIS * 3 / 2 + " ms";
+                List<String> direct1 = List.of("bench-token");
+                for (int concurrency : new int[] {16, 64}) {
+                    if (wanted("chat" + varied)) {
+                        rows.add(new Row("chat" + varied, concurrency, 1,
+                                measureVaried(client, direct, direct1, false, concurrency, false),
+                                measureVaried(client, chat, tokens.subList(0, 1), false, concurrency, false)));
+                    }
+                }
+                if (wanted("chat" + varied)) {
+                    rows.add(new Row("chat" + varied, 64, 64,
+                            measureVaried(client, direct, direct1, false, 64, false),
+                            measureVaried(client, chat, tokens, false, 64, false)));
+                }
+                if (wanted("stream first byte" + varied)) {
+                    rows.add(new Row("stream first byte" + varied, 64, 1,
+                            measureVaried(client, direct, direct1, true, 64, true),
+                            measureVaried(client, stream, tokens.subList(0, 1), false, 64, true)));
+                }
                 return rows;
             }
         }
     }
+
+    /** Tollgate's process, whose CPU time counts with this JVM's. */
+    private static long tollgatePid = -1;
+    /**
+     * The options Tollgate's JVM is started with ({@code -Dbench.tollgateJvm}, split at spaces): by default those
+     * docs/operations.md recommends to operators.
+     */
+    private static final List<String> JVM_OPTIONS = List.of(
+            System.getProperty("bench.tollgateJvm", "-Xmx1g").trim().split("\\s+"));
 
     /** Waits until the read models have recorded every event appended so far; a no-op before the app runs. */
     private static Runnable drain = () -> { };
     /** Connections the fake has accepted so far. */
     private static IntSupplier opened;
 
-    private static void caughtUp(Projections projections) {
+    private static void caughtUp(Http http, String admin) {
         for (int i = 0; i < 12_000; i++) {
-            if (projections.status().stream().allMatch(s -> s.lag() == null || s.lag() == 0)) {
+            Http.Answer status = http.get("/api/admin/projections", admin);
+            boolean caughtUp = status.status() == 200;
+            for (JsonNode projection : status.body()) {
+                caughtUp &= projection.path("lag").isNull() || projection.path("lag").asLong() == 0;
+            }
+            if (caughtUp) {
                 return;
             }
             try {
@@ -161,7 +233,16 @@ public final class GatewayBench {
                 return;
             }
         }
-        throw new IllegalStateException("read models did not catch up within 120 s: " + projections.status());
+        throw new IllegalStateException("read models did not catch up within 120 s");
+    }
+
+    /** Milliseconds of CPU per call since {@code before}, of this JVM (client and fake) and Tollgate's process. */
+    private static double cpuMsPerCall(long before, int calls) {
+        return (cpuTicks() - before) * 10.0 / calls;
+    }
+
+    private static long cpuTicks() {
+        return CpuTime.now().jvmTicks() + (tollgatePid < 0 ? 0 : CpuTime.processTicks(tollgatePid));
     }
 
     private static String chat(String prompt) {
@@ -186,13 +267,13 @@ public final class GatewayBench {
         Latencies firstBytes = new Latencies(total);
         drain.run(); // each row starts with the read models caught up, so no row pays for the one before
         int connections = opened.getAsInt();
-        CpuTime.Reading cpu = CpuTime.now();
+        long cpu = cpuTicks();
         long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total, random -> call(client, request, firstByte ? firstBytes : null));
         connections = opened.getAsInt() - connections;
         drain.run(); // and a call counts once the read models have recorded it too
         double perSecond = total / ((System.nanoTime() - started) / 1e9);
-        double cpuMs = CpuTime.now().perOperation(cpu, total)[0];
+        double cpuMs = cpuMsPerCall(cpu, total);
         if (m.failures() > 0) {
             System.out.println("failed calls to " + uri.getPath() + ": " + m.failures());
         }
@@ -207,24 +288,68 @@ public final class GatewayBench {
         List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, body)).toList();
         drain.run();
         int connections = opened.getAsInt();
-        CpuTime.Reading cpu = CpuTime.now();
+        long cpu = cpuTicks();
         long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, total,
                 random -> call(client, requests.get(random.nextInt(requests.size())), null));
         connections = opened.getAsInt() - connections;
         drain.run();
         double perSecond = total / ((System.nanoTime() - started) / 1e9);
-        return new Result(m.p50(), m.p99(), perSecond, m.failures(), CpuTime.now().perOperation(cpu, total)[0],
+        return new Result(m.p50(), m.p99(), perSecond, m.failures(), cpuMsPerCall(cpu, total),
                 connections);
     }
 
+    /**
+     * Calls whose model time varies, as real answers' lengths do: each names a time drawn evenly from half to one and a
+     * half times the model time, and its latency (to the whole answer, or to the first byte) is counted beyond that
+     * time. Callers with a fixed model time march in step (each wave of answers arrives together and queues for the
+     * CPU together); with varied times they drift apart, as a real service's callers do.
+     */
+    private static Result measureVaried(HttpClient client, URI uri, List<String> tokens, boolean streamBody,
+                                        int concurrency, boolean firstByte) throws Exception {
+        Latencies beyond = new Latencies(CALLS);
+        drain.run();
+        int connections = opened.getAsInt();
+        long cpu = cpuTicks();
+        long started = System.nanoTime();
+        Load.Measured m = Load.run(concurrency, CALLS, random -> {
+            long millis = MODEL_MILLIS / 2 + random.nextInt(MODEL_MILLIS + 1);
+            String body = chat("Why is pizza so good? " + FastUpstream.takes(millis));
+            HttpRequest request = request(uri, tokens.get(random.nextInt(tokens.size())),
+                    streamBody ? streamed(body) : body);
+            long began = System.nanoTime();
+            boolean ok = call(client, request, firstByte ? beyond : null, millis * 1_000_000);
+            if (!firstByte) {
+                beyond.add(System.nanoTime() - began - millis * 1_000_000);
+            }
+            return ok;
+        });
+        connections = opened.getAsInt() - connections;
+        drain.run();
+        double perSecond = CALLS / ((System.nanoTime() - started) / 1e9);
+        return new Result(beyond.percentileMillis(50), beyond.percentileMillis(99), perSecond, m.failures(),
+                cpuMsPerCall(cpu, CALLS), connections);
+    }
+
+    /** Whether {@code -Dbench.rows} (a part of a row's name; every row unless told) asks for this row. */
+    private static boolean wanted(String mode) {
+        String rows = System.getProperty("bench.rows");
+        return rows == null || mode.contains(rows);
+    }
+
     private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes) throws Exception {
+        return call(client, request, firstBytes, 0);
+    }
+
+    /** Sends, reads the answer through; {@code firstBytes} (if any) gets the time to its first byte less {@code less}. */
+    private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes, long less)
+            throws Exception {
         long began = System.nanoTime();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             int first = body.read();
             if (firstBytes != null) {
-                firstBytes.add(System.nanoTime() - began);
+                firstBytes.add(System.nanoTime() - began - less);
             }
             body.transferTo(OutputStreamSink.INSTANCE);
             return response.statusCode() == 200 && first >= 0;
@@ -244,10 +369,7 @@ public final class GatewayBench {
         }
     }
 
-    private static List<String> fundedUsers(Http http, int count) {
-        String admin = http.post("/api/auth/login", null,
-                json("email", RunningTollgate.ADMIN_EMAIL, "password", RunningTollgate.ADMIN_PASSWORD))
-                .body().get("access_token").asText();
+    private static List<String> fundedUsers(Http http, String admin, int count) {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String email = "bench-" + i + "@example.com";

@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * Ends a warm-up by making one call at a time until the JIT compilers have gone quiet. On two cores a warm-up at
@@ -22,15 +23,20 @@ final class JitSettle {
     /** Returns the seconds it took, or a negative number if the compilers were still busy at the limit. */
     static double settle(Load.Call call) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return settle(call, jit::getTotalCompilationTime);
+    }
+
+    /** As {@link #settle(Load.Call)}, with the compilers' time so far (ms) read by {@code compiledMillis}. */
+    static double settle(Load.Call call, LongSupplier compiledMillis) throws Exception {
         Random random = new Random(1);
         long start = System.nanoTime();
         long windowStart = start;
-        long compiledBefore = jit.getTotalCompilationTime();
+        long compiledBefore = compiledMillis.getAsLong();
         while (System.nanoTime() - start < LIMIT_NANOS) {
             call.attempt(random);
             long now = System.nanoTime();
             if (now - windowStart >= WINDOW_NANOS) {
-                long compiled = jit.getTotalCompilationTime();
+                long compiled = compiledMillis.getAsLong();
                 if (compiled - compiledBefore < QUIET_MS) {
                     return (now - start) / 1e9;
                 }

@@ -30,6 +30,12 @@ public final class Node implements AutoCloseable {
     }
 
     public static Node start(String name, Map<String, String> environment, List<String> arguments) {
+        return start(name, environment, List.of("-Xmx512m"), arguments);
+    }
+
+    /** As {@link #start(String, Map, List)}, with the JVM's options given: an operator's own. */
+    public static Node start(String name, Map<String, String> environment, List<String> jvmOptions,
+                             List<String> arguments) {
         String jar = System.getProperty("tollgate.jar", "target/tollgate.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("No jar at " + jar + ": run through `./mvnw verify` (it packages first)");
@@ -37,7 +43,9 @@ public final class Node implements AutoCloseable {
         try {
             int port = freePort();
             Path log = Files.createTempFile("tollgate-" + name + "-", ".log");
-            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar));
+            List<String> command = new ArrayList<>(List.of(javaBinary()));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar));
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
@@ -70,6 +78,11 @@ public final class Node implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** The process's id, to read its CPU time from /proc. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean alive() {
