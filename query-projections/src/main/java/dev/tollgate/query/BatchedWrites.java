@@ -1,16 +1,14 @@
 package dev.tollgate.query;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 /**
  * Lets a projection collect its writes over a whole batch of events and send them in a few JDBC batches, once,
@@ -20,9 +18,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Called outside a unit of work (a handler invoked directly), the writes happen at once.
  */
 public final class BatchedWrites {
-    /** Ids per IN list: well within what H2 and PostgreSQL accept in one statement. */
-    private static final int IN_CHUNK = 500;
-
     private BatchedWrites() {
     }
 
@@ -64,23 +59,27 @@ public final class BatchedWrites {
         return Boolean.TRUE.equals(postgres);
     }
 
-    /** Which of the given keys exist in {@code column} of {@code table}, asked a few hundred at a time. */
+    /** Which of the given keys exist in {@code column} of {@code table}, asked in one query. */
     public static Set<String> existing(JdbcTemplate jdbc, String table, String column, Collection<String> keys) {
         Set<String> found = new HashSet<>();
-        inChunks(keys, (marks, chunk) -> found.addAll(jdbc.queryForList("SELECT " + column + " FROM " + table
-                + " WHERE " + column + " IN (" + marks + ")", String.class, chunk.toArray())));
+        forKeys(jdbc, "SELECT " + column + " FROM " + table + " WHERE " + column + " = ANY(?)", keys,
+                rs -> {
+                    found.add(rs.getString(1));
+                });
         return found;
     }
 
     /**
-     * Runs {@code query} once for every few hundred of the keys, with the chunk and its {@code ?,?,…} list: an IN
-     * list well within what H2 and PostgreSQL accept in one statement.
+     * Runs {@code query}, whose only parameter is the {@code ?} of {@code = ANY(?)}, with the keys bound as one array.
+     * Its text is the same whatever the number of keys, so H2 and PostgreSQL parse and plan it once per connection;
+     * an IN list of n marks was a new statement for every n, parsed anew in nearly every batch. Both use the
+     * column's index for it, as for an IN list.
      */
-    public static void inChunks(Collection<String> keys, BiConsumer<String, List<String>> query) {
-        List<String> all = new ArrayList<>(keys);
-        for (int from = 0; from < all.size(); from += IN_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            query.accept(String.join(",", java.util.Collections.nCopies(chunk.size(), "?")), chunk);
+    public static void forKeys(JdbcTemplate jdbc, String query, Collection<String> keys, RowCallbackHandler rows) {
+        if (keys.isEmpty()) {
+            return;
         }
+        jdbc.query(query, statement -> statement.setArray(1,
+                statement.getConnection().createArrayOf("VARCHAR", keys.toArray())), rows);
     }
 }

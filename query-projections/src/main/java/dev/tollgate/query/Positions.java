@@ -78,14 +78,13 @@ public final class Positions {
         }
     }
 
-    /** The recorded sequence of each of the given accounts that this table knows, asked a few hundred at a time. */
+    /** The recorded sequence of each of the given accounts that this table knows, asked in one query. */
     public Map<String, Long> recorded(Collection<String> accounts) {
         Map<String, Long> found = new HashMap<>();
-        BatchedWrites.inChunks(accounts, (marks, chunk) -> jdbc.query(
-                "SELECT account_id, seq FROM " + table + " WHERE account_id IN (" + marks + ")",
+        BatchedWrites.forKeys(jdbc, "SELECT account_id, seq FROM " + table + " WHERE account_id = ANY(?)", accounts,
                 rs -> {
                     found.put(rs.getString(1), rs.getLong(2));
-                }, chunk.toArray()));
+                });
         return found;
     }
 

@@ -189,11 +189,10 @@ public class UsageProjection {
 
     private Map<String, Timestamp> reservedAt(Collection<String> holdIds) {
         Map<String, Timestamp> found = new HashMap<>();
-        BatchedWrites.inChunks(holdIds, (marks, chunk) -> jdbc.query(
-                "SELECT hold_id, reserved_at FROM usage_call WHERE hold_id IN (" + marks + ")",
+        BatchedWrites.forKeys(jdbc, "SELECT hold_id, reserved_at FROM usage_call WHERE hold_id = ANY(?)", holdIds,
                 rs -> {
                     found.put(rs.getString("hold_id"), rs.getTimestamp("reserved_at"));
-                }, chunk.toArray()));
+                });
         return found;
     }
 
