@@ -24,8 +24,9 @@ import java.util.function.IntSupplier;
 
 /**
  * bench/gateway: the latency Tollgate adds to a metered chat over calling the same fake Workers AI directly, at
- * concurrency 1, 16 and 64, non-stream and time to first streamed byte, on the embedded default; and metered calls
- * per second, with every caller on one account (all calls serialise on that account) and spread over 64 accounts.
+ * concurrency 1, 16 and 64, non-stream and time to first streamed byte, on the embedded default (on PostgreSQL with
+ * {@code -Dbench.store=postgresql}); and metered calls per second, with every caller on one account (all calls
+ * serialise on that account) and spread over 64 accounts.
  * Same machine, same run; the fake answers in one write, so the direct column is the network and the client.
  * Each row starts with the read models caught up, and its calls/s counts until they have recorded its calls.
  * <p>
@@ -88,10 +89,12 @@ public final class GatewayBench {
                     r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond,
                     r.metered.cpuMs - r.direct.cpuMs, r.direct.connections + "/" + r.metered.connections);
         }
-        System.out.printf("(ms; %d calls per row after %d warm-up calls; embedded default; %d cores shared by client, "
-                + "Tollgate and the fake; Tollgate's own process, JVM options %s; added cpu: CPU ms per call of both "
-                + "processes, metered minus direct)%n", CALLS, WARM_UP, Runtime.getRuntime().availableProcessors(),
-                String.join(" ", JVM_OPTIONS));
+        System.out.printf("(ms; %d calls per row after %d warm-up calls; %s; %d cores shared by client, "
+                + "Tollgate%s and the fake; Tollgate's own process, JVM options %s; added cpu: CPU ms per call of %s, "
+                + "metered minus direct)%n", CALLS, WARM_UP,
+                ON_POSTGRES ? "PostgreSQL 15 on this machine" : "embedded default",
+                Runtime.getRuntime().availableProcessors(), ON_POSTGRES ? ", PostgreSQL" : "",
+                String.join(" ", JVM_OPTIONS), ON_POSTGRES ? "the processes and PostgreSQL" : "both processes");
         System.out.printf("(model %d ms: the fake waits %d ms after reading each request of those rows, then answers; "
                 + "model %d-%d ms: each call waits its own time, drawn evenly, and its latencies are counted beyond "
                 + "it; new conns: connections the fake accepted during the row, direct/metered)%n", MODEL_MILLIS,
@@ -110,6 +113,9 @@ public final class GatewayBench {
                     "CLOUDFLARE_API_BASE", base, "CLOUDFLARE_ACCOUNT_ID", "bench", "CLOUDFLARE_API_KEY", "bench-token",
                     "TOLLGATE_ADMIN_EMAIL", RunningTollgate.ADMIN_EMAIL,
                     "TOLLGATE_ADMIN_PASSWORD", RunningTollgate.ADMIN_PASSWORD));
+            if (ON_POSTGRES) {
+                environment.putAll(freshPostgresSchema());
+            }
             try (Node app = Node.start("gateway", environment, JVM_OPTIONS, List.of("--logging.level.root=WARN"))
                     .awaitReady()) {
                 tollgatePid = app.pid();
@@ -202,6 +208,26 @@ public final class GatewayBench {
         }
     }
 
+    /**
+     * {@code -Dbench.store=postgresql}: Tollgate stores in schema {@value #PG_SCHEMA} of database {@code tollgate_bench}
+     * (made by .ci/run; the schema dropped and made again), and PostgreSQL's CPU counts with the processes'.
+     */
+    private static final boolean ON_POSTGRES = "postgresql".equals(System.getProperty("bench.store", "embedded"));
+    private static final String PG_SCHEMA = "gateway";
+
+    private static Map<String, String> freshPostgresSchema() throws java.sql.SQLException {
+        String server = System.getenv().getOrDefault("TOLLGATE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
+        String user = System.getenv().getOrDefault("TOLLGATE_TEST_PG_USER", "postgres");
+        String password = System.getenv().getOrDefault("TOLLGATE_TEST_PG_PASSWORD", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server + "tollgate_bench", user, password);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + PG_SCHEMA + " CASCADE");
+            s.execute("CREATE SCHEMA " + PG_SCHEMA);
+        }
+        return Map.of("DATABASE_URL", server + "tollgate_bench?currentSchema=" + PG_SCHEMA,
+                "DATABASE_USERNAME", user, "DATABASE_PASSWORD", password, "SPRING_FLYWAY_SCHEMAS", PG_SCHEMA);
+    }
+
     /** Tollgate's process, whose CPU time counts with this JVM's. */
     private static long tollgatePid = -1;
     /**
@@ -242,7 +268,9 @@ public final class GatewayBench {
     }
 
     private static long cpuTicks() {
-        return CpuTime.now().jvmTicks() + (tollgatePid < 0 ? 0 : CpuTime.processTicks(tollgatePid));
+        CpuTime.Reading now = CpuTime.now();
+        return now.jvmTicks() + (ON_POSTGRES ? now.postgresTicks() : 0)
+                + (tollgatePid < 0 ? 0 : CpuTime.processTicks(tollgatePid));
     }
 
     private static String chat(String prompt) {
