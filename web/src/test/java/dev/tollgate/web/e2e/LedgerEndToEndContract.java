@@ -438,7 +438,7 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
-    void aHeaderInUtf8OrWithAControlCharacterIsA400OrReadNeverA500() throws Exception {
+    void aHeaderInUtf8OrWithAControlCharacterOrAnEmptyKeyIsA400OrReadNeverA500() throws Exception {
         // given a funded user, and header values in UTF-8 (bytes 0x80–0x9F among them, as in "ключ")
         Member user = register();
         Member other = register();
@@ -446,16 +446,18 @@ abstract class LedgerEndToEndContract {
         String transfer = json("to", other.email, "amount_usd", "1");
 
         // when an Idempotency-Key is sent so on each surface, a login comes through a proxy that names its client in
-        // UTF-8, and a key holds DEL
+        // UTF-8, a key holds DEL, and a key is sent empty
         Raw utf8Key = raw("POST", "/api/credits/transfer", user.token, transfer, "Idempotency-Key: ключ-1");
         Raw utf8KeyOnV1 = raw("POST", "/v1/chat/completions", user.token, "{\"model\":\"@cf/meta/llama-3.1-8b-instruct\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Idempotency-Key: ключ-2");
         Raw login = raw("POST", "/api/auth/login", null, json("email", user.email, "password", "correct-horse"),
                 "X-Forwarded-For: клиент");
         Raw control = raw("POST", "/api/credits/transfer", user.token, transfer, "Idempotency-Key: a\u007Fb");
+        Raw empty = raw("POST", "/api/credits/transfer", user.token, transfer, "Idempotency-Key: ");
 
-        // then the keys are refused as the client's mistake (a key is printable ASCII), in each surface's shape
-        for (Raw refused : List.of(utf8Key, control)) {
+        // then the keys are refused as the client's mistake (a key is 1-255 printable ASCII characters; an empty one
+        // is not "no key", which would run a retry twice), in each surface's shape
+        for (Raw refused : List.of(utf8Key, control, empty)) {
             assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
             assertThat(refused.body().path("error").path("code").asText()).isIn("invalid_request", "bad_request");
             assertThat(refused.body().path("error").path("request_id").asText()).startsWith("req_");
