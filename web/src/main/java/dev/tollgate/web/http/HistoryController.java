@@ -64,9 +64,11 @@ public class HistoryController {
                              @RequestParam(required = false) String format,
                              @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
                              HttpServletResponse response) throws IOException {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+        if (limit < 1) {
+            throw ApiException.badRequest("limit must be at least 1");
         }
+        // A larger page is served at the largest size: next_cursor says there is more, as on any page (ADR 14).
+        limit = Math.min(limit, MAX_LIMIT);
         Long before = cursor == null || cursor.isEmpty() ? null : decode(cursor);
         boolean csv = Csv.wanted(format, accept);
         String account = access.readable(caller, teamId).value();

@@ -1051,6 +1051,7 @@ abstract class LedgerEndToEndContract {
         assertThat(bobs.body().get("items").get(0).get("amount_usd").asText()).isEqualTo("2.5");
         assertThat(http.get("/api/credits/transactions?cursor=nonsense", ada.token).status()).isEqualTo(400);
         assertThat(http.get("/api/credits/transactions?limit=0", ada.token).status()).isEqualTo(400);
+        assertThat(http.get("/api/credits/transactions?limit=many", ada.token).status()).isEqualTo(400);
     }
 
     @Test
@@ -1098,6 +1099,14 @@ abstract class LedgerEndToEndContract {
         }
         assertThat(new BigDecimal(seen.get(seen.size() - 1).get("amount_usd").asText()))
                 .isEqualByComparingTo(new BigDecimal(seen.get(seen.size() - 1).get("balance_after_usd").asText()));
+        // and, now that nothing more arrives, a page asked for more than 200 entries holds the newest 200, with the
+        // cursor to the rest
+        Http.Answer newest = http.get("/api/credits/transactions?limit=1", user.token);
+        Http.Answer large = http.get("/api/credits/transactions?limit=1000", user.token);
+        assertThat(large.status()).as(large.toString()).isEqualTo(200);
+        assertThat(large.body().get("items")).hasSize(200);
+        assertThat(large.body().get("items").get(0)).isEqualTo(newest.body().get("items").get(0));
+        assertThat(large.body().get("next_cursor").isNull()).isFalse();
     }
 
     @Test
