@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +36,16 @@ final class FastUpstream implements AutoCloseable {
     static final String TAKES_MODEL_TIME = "[take the model time]";
     private static final String TAKES = "[take ";
     private static final String MS = " ms]";
+    private static final String CALL = "[call ";
+
+    /**
+     * When a call named by {@link #call(long)} was read here and when its answer was written ({@link System#nanoTime},
+     * the bench's clock too): what lies before and after the upstream on the caller's way.
+     */
+    record Seen(long read, long answered) {
+    }
+
+    private final Map<Long, Seen> seen = new ConcurrentHashMap<>();
 
     private final ServerSocket server;
     private final long modelMillis;
@@ -50,6 +62,25 @@ final class FastUpstream implements AutoCloseable {
     /** A prompt marker that makes this one request take {@code millis} of model time, whatever the constructor said. */
     static String takes(long millis) {
         return TAKES + millis + MS;
+    }
+
+    /** A prompt marker naming one call, so that {@link #seen(long)} can tell when it was read and answered. */
+    static String call(long id) {
+        return CALL + id + "]";
+    }
+
+    /** When the call named {@code id} was read and answered here; null if it never arrived. Forgets it. */
+    Seen seen(long id) {
+        return seen.remove(id);
+    }
+
+    private static long callId(String request) {
+        int at = request.indexOf(CALL);
+        if (at < 0) {
+            return -1;
+        }
+        int end = request.indexOf(']', at);
+        return end > at ? Long.parseLong(request.substring(at + CALL.length(), end)) : -1;
     }
 
     private long modelTime(String request) {
@@ -106,6 +137,7 @@ final class FastUpstream implements AutoCloseable {
                     return;
                 }
                 byte[] body = in.readNBytes(length);
+                long read = System.nanoTime();
                 String text = new String(body, StandardCharsets.UTF_8);
                 long wait = modelTime(text);
                 if (wait > 0) {
@@ -119,8 +151,13 @@ final class FastUpstream implements AutoCloseable {
                 ByteArrayOutputStream whole = new ByteArrayOutputStream(head.length() + bytes.length);
                 whole.write(head.getBytes(StandardCharsets.US_ASCII));
                 whole.write(bytes);
+                long answered = System.nanoTime();
                 out.write(whole.toByteArray());
                 out.flush();
+                long id = callId(text);
+                if (id >= 0) {
+                    seen.put(id, new Seen(read, answered));
+                }
             }
         } catch (IOException | RuntimeException gone) {
             // the client closed its connection

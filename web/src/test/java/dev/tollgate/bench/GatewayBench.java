@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
@@ -80,18 +81,19 @@ public final class GatewayBench {
 
     static void print(List<Row> rows) {
         System.out.println();
-        System.out.printf("%-36s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s %11s%n", "gateway call", "conc.",
-                "accounts", "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99",
-                "metered/s", "added cpu", "new conns");
+        System.out.printf("%-36s %5s %8s %10s %10s %11s %11s %10s %10s %10s %10s %10s %11s%n", "gateway call",
+                "conc.", "accounts", "direct p50", "direct p99", "metered p50", "metered p99", "added p50", "added p99",
+                "metered/s", "direct cpu", "added cpu", "new conns");
         for (Row r : rows) {
-            System.out.printf("%-36s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f %11s%n", r.mode,
-                    r.concurrency, r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
-                    r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond,
+            System.out.printf("%-36s %5d %8d %10.2f %10.2f %11.2f %11.2f %10.2f %10.2f %10.0f %10.2f %10.2f %11s%n",
+                    r.mode, r.concurrency, r.accounts, r.direct.p50, r.direct.p99, r.metered.p50, r.metered.p99,
+                    r.metered.p50 - r.direct.p50, r.metered.p99 - r.direct.p99, r.metered.perSecond, r.direct.cpuMs,
                     r.metered.cpuMs - r.direct.cpuMs, r.direct.connections + "/" + r.metered.connections);
         }
         System.out.printf("(ms; %d calls per row after %d warm-up calls; %s; %d cores shared by client, "
-                + "Tollgate%s and the fake; Tollgate's own process, JVM options %s; added cpu: CPU ms per call of %s, "
-                + "metered minus direct)%n", CALLS, WARM_UP,
+                + "Tollgate%s and the fake; Tollgate's own process, JVM options %s; direct cpu: CPU ms per direct "
+                + "call of the client and the fake; added cpu: CPU ms per call of %s, metered minus direct)%n",
+                CALLS, WARM_UP,
                 ON_POSTGRES ? "PostgreSQL 15 on this machine" : "embedded default",
                 Runtime.getRuntime().availableProcessors(), ON_POSTGRES ? ", PostgreSQL" : "",
                 String.join(" ", JVM_OPTIONS), ON_POSTGRES ? "the processes and PostgreSQL" : "both processes");
@@ -99,6 +101,16 @@ public final class GatewayBench {
                 + "model %d-%d ms: each call waits its own time, drawn evenly, and its latencies are counted beyond "
                 + "it; new conns: connections the fake accepted during the row, direct/metered)%n", MODEL_MILLIS,
                 MODEL_MILLIS, MODEL_MILLIS / 2, MODEL_MILLIS * 3 / 2);
+        if (!SPLITS.isEmpty()) {
+            System.out.println();
+            System.out.printf("%-36s %5s %-8s %10s %10s %10s %10s%n", "varied rows: time beyond the model", "conc.",
+                    "call", "before p50", "before p99", "after p50", "after p99");
+            SPLITS.forEach(System.out::println);
+            System.out.println("(before: from sending the call until the fake had read it; after: from the fake's "
+                    + "answer until the whole answer, or its first byte, was read)");
+        }
+        System.out.println(LEAN ? "(load: blocking sockets, kept alive in a pool per server; "
+                + "-Dbench.client=jdk for the JDK's HttpClient)" : "(load: the JDK's HttpClient)");
         System.out.println(!SETTLE ? "(warm-up not settled: -Dbench.settle=false)"
                 : settled < 0 ? String.format("(the JIT was still compiling after %.0f s of single calls)", -settled)
                 : String.format("(then single calls for %.0f s until the JIT was quiet)", settled));
@@ -107,6 +119,7 @@ public final class GatewayBench {
     public static List<Row> run() throws Exception {
         try (FastUpstream upstream = new FastUpstream(MODEL_MILLIS)) {
             opened = upstream::connectionsOpened;
+            fake = upstream;
             String base = "http://127.0.0.1:" + upstream.port() + "/client/v4";
             Map<String, String> environment = new HashMap<>(Map.of(
                     "TOLLGATE_DATA_DIR", Storage.tempDir().toString(),
@@ -138,7 +151,7 @@ public final class GatewayBench {
                 measureSpread(client, chat, tokens, MODEL_CHAT, 64, 640);
                 if (SETTLE) {
                     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-                    List<HttpRequest> each = List.of(request(direct, "bench-token", CHAT),
+                    List<Prepared> each = List.of(request(direct, "bench-token", CHAT),
                             request(direct, "bench-token", STREAM_CHAT), request(chat, tokens.get(0), CHAT),
                             request(stream, tokens.get(0), CHAT));
                     int[] next = {0};
@@ -185,23 +198,27 @@ public final class GatewayBench {
                             measure(client, stream, tokens.get(0), MODEL_CHAT, 64, CALLS, true)));
                 }
                 String varied = ", model " + MODEL_MILLIS / 2 + "-" + MODEL_MILLIS * 3 / 2 + " ms";
+                String chatVaried = "chat" + varied;
+                String spread = chatVaried + ", 64 accounts";
+                String streamVaried = "stream first byte" + varied;
                 List<String> direct1 = List.of("bench-token");
+                List<String> one = tokens.subList(0, 1);
                 for (int concurrency : new int[] {16, 64}) {
-                    if (wanted("chat" + varied)) {
-                        rows.add(new Row("chat" + varied, concurrency, 1,
-                                measureVaried(client, direct, direct1, false, concurrency, false),
-                                measureVaried(client, chat, tokens.subList(0, 1), false, concurrency, false)));
+                    if (wanted(chatVaried)) {
+                        rows.add(new Row(chatVaried, concurrency, 1,
+                                measureVaried(chatVaried, client, direct, direct1, false, concurrency, false),
+                                measureVaried(chatVaried, client, chat, one, false, concurrency, false)));
                     }
                 }
-                if (wanted("chat" + varied)) {
-                    rows.add(new Row("chat" + varied, 64, 64,
-                            measureVaried(client, direct, direct1, false, 64, false),
-                            measureVaried(client, chat, tokens, false, 64, false)));
+                if (wanted(chatVaried)) {
+                    rows.add(new Row(chatVaried, 64, 64,
+                            measureVaried(spread, client, direct, direct1, false, 64, false),
+                            measureVaried(spread, client, chat, tokens, false, 64, false)));
                 }
-                if (wanted("stream first byte" + varied)) {
-                    rows.add(new Row("stream first byte" + varied, 64, 1,
-                            measureVaried(client, direct, direct1, true, 64, true),
-                            measureVaried(client, stream, tokens.subList(0, 1), false, 64, true)));
+                if (wanted(streamVaried)) {
+                    rows.add(new Row(streamVaried, 64, 1,
+                            measureVaried(streamVaried, client, direct, direct1, true, 64, true),
+                            measureVaried(streamVaried, client, stream, one, false, 64, true)));
                 }
                 return rows;
             }
@@ -241,6 +258,11 @@ public final class GatewayBench {
     private static Runnable drain = () -> { };
     /** Connections the fake has accepted so far. */
     private static IntSupplier opened;
+    /** The fake, which tells when it read and answered each varied call. */
+    private static FastUpstream fake;
+    private static final AtomicLong CALL_IDS = new AtomicLong();
+    /** Per varied row, where its time beyond the model went: before the fake read the call, after it answered. */
+    private static final List<String> SPLITS = new ArrayList<>();
 
     private static void caughtUp(Http http, String admin) {
         for (int i = 0; i < 12_000; i++) {
@@ -282,16 +304,27 @@ public final class GatewayBench {
         return chat.replace("{\"model\"", "{\"stream\":true,\"model\"");
     }
 
-    private static HttpRequest request(URI uri, String token, String body) {
-        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+    /**
+     * Which client makes the load: {@code lean} ({@link LeanClient}, unless told) or {@code jdk} (the JDK's
+     * {@code HttpClient}, which the benchmark used up to session 17).
+     */
+    private static final boolean LEAN = !"jdk".equals(System.getProperty("bench.client", "lean"));
+    private static final LeanClient LEAN_CLIENT = new LeanClient();
+
+    /** One call, ready for either client. */
+    private record Prepared(HttpRequest jdk, LeanClient.Request lean) {
+    }
+
+    private static Prepared request(URI uri, String token, String body) {
+        return new Prepared(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(60)).build();
+                .timeout(Duration.ofSeconds(60)).build(), LeanClient.post(uri, token, body));
     }
 
     /** Latency to the whole answer, or (firstByte) to the first byte of the body; the body is always read through. */
     private static Result measure(HttpClient client, URI uri, String token, String body, int concurrency, int total,
                                   boolean firstByte) throws Exception {
-        HttpRequest request = request(uri, token, body);
+        Prepared request = request(uri, token, body);
         Latencies firstBytes = new Latencies(total);
         drain.run(); // each row starts with the read models caught up, so no row pays for the one before
         int connections = opened.getAsInt();
@@ -313,7 +346,7 @@ public final class GatewayBench {
 
     private static Result measureSpread(HttpClient client, URI uri, List<String> tokens, String body, int concurrency,
                                         int total) throws Exception {
-        List<HttpRequest> requests = tokens.stream().map(t -> request(uri, t, body)).toList();
+        List<Prepared> requests = tokens.stream().map(t -> request(uri, t, body)).toList();
         drain.run();
         int connections = opened.getAsInt();
         long cpu = cpuTicks();
@@ -333,25 +366,38 @@ public final class GatewayBench {
      * time. Callers with a fixed model time march in step (each wave of answers arrives together and queues for the
      * CPU together); with varied times they drift apart, as a real service's callers do.
      */
-    private static Result measureVaried(HttpClient client, URI uri, List<String> tokens, boolean streamBody,
-                                        int concurrency, boolean firstByte) throws Exception {
+    private static Result measureVaried(String label, HttpClient client, URI uri, List<String> tokens,
+                                        boolean streamBody, int concurrency, boolean firstByte) throws Exception {
         Latencies beyond = new Latencies(CALLS);
+        Latencies before = new Latencies(CALLS);
+        Latencies after = new Latencies(CALLS);
         drain.run();
         int connections = opened.getAsInt();
         long cpu = cpuTicks();
         long started = System.nanoTime();
         Load.Measured m = Load.run(concurrency, CALLS, random -> {
             long millis = MODEL_MILLIS / 2 + random.nextInt(MODEL_MILLIS + 1);
-            String body = chat("Why is pizza so good? " + FastUpstream.takes(millis));
-            HttpRequest request = request(uri, tokens.get(random.nextInt(tokens.size())),
+            long id = CALL_IDS.incrementAndGet();
+            String body = chat("Why is pizza so good? " + FastUpstream.takes(millis) + FastUpstream.call(id));
+            Prepared request = request(uri, tokens.get(random.nextInt(tokens.size())),
                     streamBody ? streamed(body) : body);
             long began = System.nanoTime();
-            boolean ok = call(client, request, firstByte ? beyond : null, millis * 1_000_000);
+            long[] firstAt = new long[1];
+            boolean ok = call(client, request, firstByte ? beyond : null, millis * 1_000_000, firstAt);
+            long ended = firstByte ? firstAt[0] : System.nanoTime();
             if (!firstByte) {
-                beyond.add(System.nanoTime() - began - millis * 1_000_000);
+                beyond.add(ended - began - millis * 1_000_000);
+            }
+            FastUpstream.Seen seen = fake.seen(id);
+            if (seen != null) {
+                before.add(seen.read() - began);
+                after.add(ended - seen.answered());
             }
             return ok;
         });
+        SPLITS.add(String.format("%-36s %5d %-8s %10.2f %10.2f %10.2f %10.2f", label, concurrency,
+                uri.getPath().startsWith("/client") ? "direct" : "metered", before.percentileMillis(50),
+                before.percentileMillis(99), after.percentileMillis(50), after.percentileMillis(99)));
         connections = opened.getAsInt() - connections;
         drain.run();
         double perSecond = CALLS / ((System.nanoTime() - started) / 1e9);
@@ -365,19 +411,34 @@ public final class GatewayBench {
         return rows == null || mode.contains(rows);
     }
 
-    private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes) throws Exception {
+    private static boolean call(HttpClient client, Prepared request, Latencies firstBytes) throws Exception {
         return call(client, request, firstBytes, 0);
     }
 
     /** Sends, reads the answer through; {@code firstBytes} (if any) gets the time to its first byte less {@code less}. */
-    private static boolean call(HttpClient client, HttpRequest request, Latencies firstBytes, long less)
+    private static boolean call(HttpClient client, Prepared request, Latencies firstBytes, long less)
             throws Exception {
+        return call(client, request, firstBytes, less, new long[1]);
+    }
+
+    /** As above; {@code firstAt[0]} gets the moment its first byte was read. */
+    private static boolean call(HttpClient client, Prepared request, Latencies firstBytes, long less,
+                                long[] firstAt) throws Exception {
         long began = System.nanoTime();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (LEAN) {
+            LeanClient.Answer answer = LEAN_CLIENT.send(request.lean());
+            firstAt[0] = answer.firstByteAt();
+            if (firstBytes != null) {
+                firstBytes.add(firstAt[0] - began - less);
+            }
+            return answer.status() == 200 && answer.hadBody();
+        }
+        HttpResponse<InputStream> response = client.send(request.jdk(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             int first = body.read();
+            firstAt[0] = System.nanoTime();
             if (firstBytes != null) {
-                firstBytes.add(System.nanoTime() - began - less);
+                firstBytes.add(firstAt[0] - began - less);
             }
             body.transferTo(OutputStreamSink.INSTANCE);
             return response.statusCode() == 200 && first >= 0;

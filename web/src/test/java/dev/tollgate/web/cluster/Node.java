@@ -122,8 +122,9 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** This JVM's own java, or the one {@code -Dtollgate.java} names (a benchmark comparing runtimes). */
     private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return System.getProperty("tollgate.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     private static int freePort() throws IOException {
