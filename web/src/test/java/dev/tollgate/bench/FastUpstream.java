@@ -166,8 +166,8 @@ final class FastUpstream implements AutoCloseable {
         }
     }
 
-    /** One CRLF-terminated line, or null at the end of the stream. */
-    private static String readLine(InputStream in) throws IOException {
+    /** One CRLF-terminated line, or null at the end of the stream; {@link LeanClient} reads its answers with it too. */
+    static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         int c;
         while ((c = in.read()) >= 0) {

@@ -92,7 +92,7 @@ final class LeanClient {
             answered = false;
             out.write(request);
             out.flush();
-            String status = readLine(in);
+            String status = FastUpstream.readLine(in);
             if (status == null) {
                 throw new IOException("closed before an answer");
             }
@@ -102,7 +102,7 @@ final class LeanClient {
             boolean chunked = false;
             boolean close = false;
             String line;
-            while ((line = readLine(in)) != null && !line.isEmpty()) {
+            while ((line = FastUpstream.readLine(in)) != null && !line.isEmpty()) {
                 String lower = line.toLowerCase(Locale.ROOT);
                 if (lower.startsWith("content-length:")) {
                     length = Long.parseLong(lower.substring(15).trim());
@@ -116,14 +116,14 @@ final class LeanClient {
             boolean hadBody = false;
             if (chunked) {
                 while (true) {
-                    String size = readLine(in);
+                    String size = FastUpstream.readLine(in);
                     if (size == null) {
                         throw new IOException("chunked answer cut short");
                     }
                     int semicolon = size.indexOf(';');
                     long n = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
                     if (n == 0) {
-                        while ((line = readLine(in)) != null && !line.isEmpty()) {
+                        while ((line = FastUpstream.readLine(in)) != null && !line.isEmpty()) {
                             // trailers
                         }
                         break;
@@ -135,7 +135,7 @@ final class LeanClient {
                         n--;
                     }
                     skip(n);
-                    readLine(in);
+                    FastUpstream.readLine(in);
                 }
             } else if (length > 0) {
                 in.read();
@@ -170,19 +170,5 @@ final class LeanClient {
                 // closing anyway
             }
         }
-    }
-
-    /** One CRLF-terminated line, or null at the end of the stream. */
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                int end = line.length();
-                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
-            }
-            line.append((char) c);
-        }
-        return line.length() == 0 ? null : line.toString();
     }
 }
