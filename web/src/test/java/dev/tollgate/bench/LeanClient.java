@@ -17,14 +17,14 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * The benchmark's load: HTTP/1.1 POSTs on blocking sockets kept alive in a pool per server (a caller takes one,
  * opening one only when none is idle, and gives it back), the answer read on the caller's own thread (with
- * {@code Content-Length} or chunked). On two cores the load
- * shares the CPU with Tollgate: the JDK's {@code HttpClient} hands every exchange between its selector thread and an
- * executor thread and back to the caller, and that CPU, and those wake-ups, queue in front of Tollgate's own work.
- * A load generator on a machine of its own would cost Tollgate nothing; this one costs it as little as it can.
+ * {@code Content-Length} or chunked). On two cores the load shares the CPU with Tollgate: the JDK's
+ * {@code HttpClient} hands every exchange between its selector thread and an executor thread and back to the caller,
+ * and that CPU, and those wake-ups, queue in front of Tollgate's own work. A load generator on a machine of its own
+ * would cost Tollgate nothing; this one costs it as little as it can.
  */
 final class LeanClient {
     /** A request ready to be written: its server and its bytes. */
-    record Request(String host, int port, byte[] bytes, String path) {
+    record Request(String host, int port, byte[] bytes) {
     }
 
     /** The status, and when the answer's first body byte was read ({@link System#nanoTime}). */
@@ -43,7 +43,7 @@ final class LeanClient {
         byte[] all = new byte[headBytes.length + content.length];
         System.arraycopy(headBytes, 0, all, 0, headBytes.length);
         System.arraycopy(content, 0, all, headBytes.length, content.length);
-        return new Request(uri.getHost(), uri.getPort(), all, uri.getPath());
+        return new Request(uri.getHost(), uri.getPort(), all);
     }
 
     /** Sends the request and reads its whole answer; a kept-alive connection the server closed is opened again once. */
