@@ -151,13 +151,13 @@ final class FastUpstream implements AutoCloseable {
                 ByteArrayOutputStream whole = new ByteArrayOutputStream(head.length() + bytes.length);
                 whole.write(head.getBytes(StandardCharsets.US_ASCII));
                 whole.write(bytes);
-                long answered = System.nanoTime();
-                out.write(whole.toByteArray());
-                out.flush();
                 long id = callId(text);
                 if (id >= 0) {
-                    seen.put(id, new Seen(read, answered));
+                    // Recorded before the answer leaves, so the caller never looks for it too early.
+                    seen.put(id, new Seen(read, System.nanoTime()));
                 }
+                out.write(whole.toByteArray());
+                out.flush();
             }
         } catch (IOException | RuntimeException gone) {
             // the client closed its connection
