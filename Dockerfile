@@ -6,5 +6,6 @@ USER tollgate
 ENV PORT=8000 TOLLGATE_DATA_DIR=/data
 EXPOSE 8000
 # exec form: java is PID 1 and gets SIGTERM itself, so a stop is a graceful shutdown (in-flight calls finish).
-# Shenandoah: G1's young pauses were most of a metered call's p99 (ADR 49). Give the container at least 2 GB.
+# Shenandoah: G1's young pauses were most of a metered call's p99 below saturation (ADR 49). Give the container at
+# least 2 GB, and spare CPU: a concurrent collector on cores that are always busy slows the calls instead.
 ENTRYPOINT ["java", "-XX:+UseShenandoahGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/tollgate.jar"]
