@@ -49,6 +49,7 @@ import dev.tollgate.api.transfer.RefundTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
 import dev.tollgate.api.transfer.TransferDeclined;
 import dev.tollgate.api.transfer.TransferReceived;
+import dev.tollgate.api.transfer.ReadTransferRefund;
 import dev.tollgate.api.transfer.TransferRefunded;
 import dev.tollgate.api.transfer.TransferSent;
 import java.time.Duration;
@@ -389,6 +390,13 @@ public class UserAccount {
         apply(new TransferReceived(id, command.transferId(), command.from(), command.amount(), after,
                 command.note(), command.at()));
         return new LedgerReceipt(command.transferId(), after, false);
+    }
+
+    /** The refund of a transfer this account sent, as its receipt, or null when none is remembered. */
+    @CommandHandler
+    public LedgerReceipt handle(ReadTransferRefund query) {
+        Remembered refunded = remembered.get(refundKey(query.transferId()));
+        return refunded == null ? null : refunded.receipt().asReplay();
     }
 
     /** Gives an in-flight transfer back, once. Works on a closed account: the money must go home. */

@@ -34,6 +34,7 @@ import dev.tollgate.api.metering.Settlement;
 import dev.tollgate.api.metering.TokenSource;
 import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.ReceiveTransfer;
+import dev.tollgate.api.transfer.ReadTransferRefund;
 import dev.tollgate.api.transfer.RefundTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
 import dev.tollgate.api.transfer.TransferDeclined;
@@ -801,6 +802,23 @@ class UserAccountTest {
                     .when(new RefundTransfer(ALICE, "t-1", "account closed", T2))
                     .expectNoEvents()
                     .expectResultMessagePayload(new LedgerReceipt("t-1", usd("10"), true));
+        }
+
+        @Test
+        void aRefundedTransferIsReadAsItsRefundsReceiptSoARetryCanAnswerAsTheFirstRequest() {
+            fixture.given(opened(), deposited("10"), sent("t-1", "4", "6", Intent.NONE),
+                            new TransferRefunded(ALICE, "t-1", BOB, usd("4"), usd("10"), "account closed", T1))
+                    .when(new ReadTransferRefund(ALICE, "t-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(new LedgerReceipt("t-1", usd("10"), true));
+        }
+
+        @Test
+        void aTransferNotRefundedIsReadAsNoRefund() {
+            fixture.given(opened(), deposited("10"), sent("t-1", "4", "6", Intent.NONE))
+                    .when(new ReadTransferRefund(ALICE, "t-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(null);
         }
 
         @Test

@@ -72,6 +72,6 @@ public class CreditsController {
         }
         Ledger.TransferResult result = ledger.transfer(from, recipient, amount, note, Amounts.idempotencyKey(key));
         return new TransferView(result.transferId(), result.outcome().name().toLowerCase(Locale.ROOT),
-                result.receipt().balanceAfter().toUsdString());
+                result.balanceAfter().toUsdString());
     }
 }

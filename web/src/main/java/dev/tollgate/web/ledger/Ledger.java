@@ -16,6 +16,7 @@ import dev.tollgate.api.budget.BudgetStatus;
 import dev.tollgate.api.budget.ReadBudget;
 import dev.tollgate.api.budget.ChangeBudget;
 import dev.tollgate.api.money.Money;
+import dev.tollgate.api.transfer.ReadTransferRefund;
 import dev.tollgate.api.transfer.ReceiveTransfer;
 import dev.tollgate.api.transfer.SendTransfer;
 import dev.tollgate.web.config.TollgateProperties;
@@ -94,19 +95,21 @@ public class Ledger {
                 clock.instant()));
     }
 
-    public record TransferResult(String transferId, TransferOutcomes.Outcome outcome, LedgerReceipt receipt) {
+    /** A transfer's id, how it ended as far as this request knows, and the sender's balance after it. */
+    public record TransferResult(String transferId, TransferOutcomes.Outcome outcome, Money balanceAfter) {
     }
 
     /**
      * Debits the sender and waits a moment for the transfer process to credit the receiver. A retry with the
-     * same idempotency key returns the first transfer's id without moving money again.
+     * same idempotency key returns the first transfer's id without moving money again, and a refunded transfer's
+     * retry says so, with the balance its refund left, as the first answer did.
      */
     public TransferResult transfer(AccountId from, AccountId to, Money amount, String note, IdempotencyKey key) {
         Intent intent = Intent.of(key, Fingerprint.of("transfer", from, to, amount.nanos(), note));
         String transferId = newId("trf");
         // Begun before the debit, so that the process, seeing the debit, waits for this request's credit.
         AnsweredTransfers.Crediting crediting = answered.begin(transferId);
-        CompletableFuture<TransferOutcomes.Outcome> outcome = outcomes.expect(transferId);
+        CompletableFuture<TransferOutcomes.Heard> outcome = outcomes.expect(transferId);
         LedgerReceipt receipt;
         boolean answerStored = false;
         try {
@@ -119,14 +122,19 @@ public class Ledger {
             }
             if (receipt.replayed()) {
                 outcomes.forget(transferId);
-                return new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt);
+                LedgerReceipt refund = commands.sendAndWait(new ReadTransferRefund(from, receipt.entryId()));
+                return refund == null
+                        ? new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.COMPLETED, receipt.balanceAfter())
+                        : new TransferResult(receipt.entryId(), TransferOutcomes.Outcome.REFUNDED, refund.balanceAfter());
             }
             answerStored = creditNow(to, transferId, from, amount, note, at);
         } finally {
             // Before the wait below: for a decline, the outcome is the process's refund, and the process waits on this.
             crediting.finished(answerStored);
         }
-        return new TransferResult(transferId, outcomes.await(transferId, outcome, properties.transferWait()), receipt);
+        TransferOutcomes.Heard heard = outcomes.await(transferId, outcome, properties.transferWait());
+        return new TransferResult(transferId, heard.outcome(),
+                heard.refundedBalance() != null ? heard.refundedBalance() : receipt.balanceAfter());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tollgate.web.ledger;
 
+import dev.tollgate.api.money.Money;
 import dev.tollgate.api.transfer.TransferDeclined;
 import dev.tollgate.api.transfer.TransferReceived;
 import dev.tollgate.api.transfer.TransferRefunded;
@@ -25,9 +26,15 @@ import org.springframework.stereotype.Component;
 public class TransferOutcomes {
     public enum Outcome { COMPLETED, REFUNDED, IN_FLIGHT }
 
-    private final Map<String, CompletableFuture<Outcome>> waiting = new ConcurrentHashMap<>();
+    /** How a transfer ended, and for a refund the sender's balance the refund left (null otherwise). */
+    public record Heard(Outcome outcome, Money refundedBalance) {
+        static final Heard COMPLETED = new Heard(Outcome.COMPLETED, null);
+        static final Heard IN_FLIGHT = new Heard(Outcome.IN_FLIGHT, null);
+    }
 
-    public CompletableFuture<Outcome> expect(String transferId) {
+    private final Map<String, CompletableFuture<Heard>> waiting = new ConcurrentHashMap<>();
+
+    public CompletableFuture<Heard> expect(String transferId) {
         return waiting.computeIfAbsent(transferId, id -> new CompletableFuture<>());
     }
 
@@ -35,16 +42,16 @@ public class TransferOutcomes {
         waiting.remove(transferId);
     }
 
-    public Outcome await(String transferId, CompletableFuture<Outcome> expected, Duration wait) {
+    public Heard await(String transferId, CompletableFuture<Heard> expected, Duration wait) {
         try {
             return expected.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException slow) {
-            return Outcome.IN_FLIGHT;
+            return Heard.IN_FLIGHT;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            return Outcome.IN_FLIGHT;
+            return Heard.IN_FLIGHT;
         } catch (ExecutionException impossible) {
-            return Outcome.IN_FLIGHT;
+            return Heard.IN_FLIGHT;
         } finally {
             waiting.remove(transferId);
         }
@@ -52,15 +59,15 @@ public class TransferOutcomes {
 
     /** The receiver answered a credit as already made: the transfer is complete. */
     public void received(String transferId) {
-        CompletableFuture<Outcome> future = waiting.get(transferId);
+        CompletableFuture<Heard> future = waiting.get(transferId);
         if (future != null) {
-            future.complete(Outcome.COMPLETED);
+            future.complete(Heard.COMPLETED);
         }
     }
 
     @EventHandler
     void on(TransferReceived event) {
-        complete(event.transferId(), Outcome.COMPLETED);
+        complete(event.transferId(), Heard.COMPLETED);
     }
 
     @EventHandler
@@ -70,11 +77,11 @@ public class TransferOutcomes {
 
     @EventHandler
     void on(TransferRefunded event) {
-        complete(event.transferId(), Outcome.REFUNDED);
+        complete(event.transferId(), new Heard(Outcome.REFUNDED, event.balanceAfter()));
     }
 
-    private void complete(String transferId, Outcome outcome) {
-        CompletableFuture<Outcome> future = waiting.get(transferId);
+    private void complete(String transferId, Heard outcome) {
+        CompletableFuture<Heard> future = waiting.get(transferId);
         if (future == null) {
             return;
         }

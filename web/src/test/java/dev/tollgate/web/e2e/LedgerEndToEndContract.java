@@ -224,12 +224,22 @@ abstract class LedgerEndToEndContract {
         deposit(alice, "5");
         deposit(rich, "9223372036.854775807");
 
-        // when alice sends them money
-        Http.Answer answer = http.post("/api/credits/transfer", alice.token, json("to", rich.email, "amount_usd", "1"));
+        // when alice sends them money, and sends the same request again
+        String body = json("to", rich.email, "amount_usd", "1");
+        Map<String, String> key = Map.of("Idempotency-Key", "refunded-" + alice.id);
+        Http.Answer answer = http.post("/api/credits/transfer", alice.token, body, key);
+        Http.Answer retry = http.post("/api/credits/transfer", alice.token, body, key);
 
-        // then the receiver declined and the process refunded within the request's wait (else: "in_flight")
+        // then the receiver declined and the process refunded within the request's wait (else: "in_flight"), and the
+        // answer gives the balance the refund left, not the one the debit left
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
         assertThat(answer.body().get("status").asText()).isEqualTo("refunded");
+        assertThat(answer.body().get("balance_usd").asText()).isEqualTo("5");
+        // and the retry answers what the first request answered
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+        assertThat(retry.body().get("transfer_id").asText()).isEqualTo(answer.body().get("transfer_id").asText());
+        assertThat(retry.body().get("status").asText()).isEqualTo("refunded");
+        assertThat(retry.body().get("balance_usd").asText()).isEqualTo("5");
         assertThat(balance(alice).get("balance_usd").asText()).isEqualTo("5");
         assertThat(balance(rich).get("balance_usd").asText()).isEqualTo("9223372036.854775807");
         // and the ledger's totals, now beyond what one account can hold, still add up
