@@ -57,4 +57,43 @@ class TokenEstimatorTest {
         assertThat(loopInput).isEqualTo(plainInput + tokens.count(tools) + 2 * TokenEstimator.PER_MESSAGE
                 + tokens.count(calls) + tokens.count("call_1") + tokens.count("21"));
     }
+
+    @Test
+    void aLongRunWithoutSpacesIsCountedInPiecesSoItCannotExhaustTheHeap() {
+        // given a message of two million letters with no space, as a careless or hostile client may send
+        String piece = "a".repeat(TokenEstimator.LONGEST_PIECE);
+        String run = piece.repeat(16_000);
+
+        // when it is counted
+        long counted = tokens.count(run);
+
+        // then it is counted as its pieces are (before, byte-pair merging the whole run took minutes and ran the
+        // heap out), and each piece has at least one token
+        assertThat(counted).isEqualTo(16_000 * tokens.count(piece)).isGreaterThanOrEqualTo(16_000);
+    }
+
+    @Test
+    void ordinaryTextAndRunsJustBelowTheLimitAreCountedInOnePieceAsBefore() {
+        // given text of words, and a word one letter short of the longest piece
+        String words = (TEXT + " ").repeat(5_000);
+        String longWord = "b".repeat(TokenEstimator.LONGEST_PIECE - 1);
+
+        // when counted, then the counts are cl100k's own for the whole text
+        var cl100k = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry()
+                .getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+        assertThat(tokens.count(words)).isEqualTo(cl100k.countTokens(words));
+        assertThat(tokens.count(TEXT + longWord + " " + TEXT)).isEqualTo(cl100k.countTokens(TEXT + longWord + " " + TEXT));
+    }
+
+    @Test
+    void aRunIsNeverCutBetweenTheTwoHalvesOfOneCharacter() {
+        // given a long run of a character outside the basic plane (two UTF-16 units each), so that a piece of
+        // LONGEST_PIECE units holds exactly half as many characters
+        String pizza = "\uD83C\uDF55";
+        String piece = pizza.repeat(TokenEstimator.LONGEST_PIECE / 2);
+
+        // when four pieces' worth is counted, then it is counted as four whole pieces: no half of a character was
+        // cut off and counted on its own
+        assertThat(tokens.count(piece.repeat(4))).isEqualTo(4 * tokens.count(piece));
+    }
 }
