@@ -51,6 +51,23 @@ public class IdempotentCalls {
                 Timestamp.from(clock.instant().minus(MEMORY)));
     }
 
+    /**
+     * Whether a call with this key was already made (answered, or still running) for this scope: a request that
+     * carries it answers from the first call, or is refused as a conflict, and never calls the provider itself.
+     * A key that is not well formed is nobody's.
+     */
+    public boolean claimed(String scope, String key) {
+        IdempotencyKey parsed;
+        try {
+            parsed = new IdempotencyKey(key);
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+        Integer found = jdbc.queryForObject("SELECT COUNT(*) FROM idempotent_call WHERE account_id = ? AND idem_key = ?",
+                Integer.class, scope, parsed.value());
+        return found != null && found > 0;
+    }
+
     /** Runs {@code call} once for this account and key; answers the first result as JSON. */
     public JsonNode once(String accountId, IdempotencyKey key, String fingerprint, Supplier<Object> call) {
         JsonNode first = claimOrFirst(accountId, key, fingerprint);

@@ -73,6 +73,14 @@ public class AiRateLimits {
                 headers(subjects));
     }
 
+    /**
+     * The headers for a call that is not counted, because it will not reach a model (a retry answered from its
+     * Idempotency-Key's first call): the caller's windows as they stand.
+     */
+    public Map<String, String> reading(Caller caller) {
+        return headers(subjects(caller));
+    }
+
     /** The call is over (answered, refused or failed): its tokens, if any, have been counted by now. */
     public void finished(String requestId) {
         running.remove(requestId);

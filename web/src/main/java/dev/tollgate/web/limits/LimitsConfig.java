@@ -1,5 +1,6 @@
 package dev.tollgate.web.limits;
 
+import dev.tollgate.web.ai.IdempotentCalls;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Configuration;
@@ -16,11 +17,14 @@ public class LimitsConfig implements WebMvcConfigurer {
     private final AiRateLimits aiLimits;
     private final RateLimitProperties properties;
     private final Clock clock;
+    private final IdempotentCalls idempotent;
 
-    public LimitsConfig(AiRateLimits aiLimits, RateLimitProperties properties, Clock clock) {
+    public LimitsConfig(AiRateLimits aiLimits, RateLimitProperties properties, Clock clock,
+                        IdempotentCalls idempotent) {
         this.aiLimits = aiLimits;
         this.properties = properties;
         this.clock = clock;
+        this.idempotent = idempotent;
     }
 
     @org.springframework.context.annotation.Bean
@@ -30,7 +34,8 @@ public class LimitsConfig implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new MeteredCallLimits(aiLimits))
+        registry.addInterceptor(new MeteredCallLimits(aiLimits,
+                        (caller, key) -> idempotent.claimed(caller.payer().idempotencyScope(), key)))
                 .addPathPatterns("/api/ai/**", "/v1/chat/completions", "/v1/embeddings",
                         "/client/v4/accounts/*/ai/run/**")
                 .excludePathPatterns("/api/ai/models", "/api/ai/models/**");

@@ -4,6 +4,7 @@ import dev.tollgate.web.http.ApiException;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
 import jakarta.servlet.DispatcherType;
+import java.util.function.BiPredicate;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
@@ -14,15 +15,20 @@ import org.springframework.web.servlet.HandlerInterceptor;
 /**
  * Admits or refuses each metered AI call before its controller runs, so a refused call places no hold and never
  * reaches the provider. Runs inside Spring MVC, so a refusal is answered by the surface's own error handling
- * (Tollgate's shape, OpenAI's on /v1, Cloudflare's envelope on /client/v4).
+ * (Tollgate's shape, OpenAI's on /v1, Cloudflare's envelope on /client/v4). A retry whose Idempotency-Key names a
+ * call already made is let through uncounted: it is answered from the first call, as the contract promises, and
+ * reaches no model.
  */
 class MeteredCallLimits implements HandlerInterceptor {
     private static final String ADMITTED = MeteredCallLimits.class.getName() + ".admitted";
 
     private final AiRateLimits limits;
+    /** Whether this caller already made the call this Idempotency-Key names. */
+    private final BiPredicate<Caller, String> retries;
 
-    MeteredCallLimits(AiRateLimits limits) {
+    MeteredCallLimits(AiRateLimits limits, BiPredicate<Caller, String> retries) {
         this.limits = limits;
+        this.retries = retries;
     }
 
     @Override
@@ -33,6 +39,12 @@ class MeteredCallLimits implements HandlerInterceptor {
         }
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication == null || !(authentication.getPrincipal() instanceof Caller caller)) {
+            return true;
+        }
+        String key = request.getHeader("Idempotency-Key");
+        if (key != null && retries.test(caller, key)) {
+            // A retry of a call already made answers from the first call: it reaches no model and is not counted.
+            limits.reading(caller).forEach(response::setHeader);
             return true;
         }
         String requestId = RequestIds.current();

@@ -83,6 +83,33 @@ class RateLimitsTest {
     }
 
     @Test
+    void aRetryWithItsIdempotencyKeyIsAnsweredFromTheFirstCallEvenWhenTheMinutesRequestsAreUsedUp() {
+        // given a user who made a call with an Idempotency-Key, then used up the minute's other requests
+        String user = fundedUser();
+        Map<String, String> key = Map.of("Idempotency-Key", "limited-retry");
+        Http.Answer first = http.post("/api/ai/chat", user, CHAT, key);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        for (int i = 0; i < 2; i++) {
+            assertThat(http.post("/api/ai/chat", user, CHAT).status()).isEqualTo(200);
+        }
+        assertThat(http.post("/api/ai/chat", user, CHAT).status()).isEqualTo(429);
+        JsonNode before = http.get("/api/credits/balance", user).body();
+
+        // when the first call is retried with its key
+        Http.Answer retry = http.post("/api/ai/chat", user, CHAT, key);
+
+        // then it is answered as the first was, uncounted and not charged again, with the headers as they stand
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+        assertThat(retry.body().get("request_id").asText()).isEqualTo(first.body().get("request_id").asText());
+        assertThat(header(retry, "X-RateLimit-Remaining")).isEqualTo("0");
+        assertThat(http.get("/api/credits/balance", user).body().get("balance_usd").asText())
+                .isEqualTo(before.get("balance_usd").asText());
+        // and a new key is still refused: a retry's pass is for the call it names only
+        Http.Answer fresh = http.post("/api/ai/chat", user, CHAT, Map.of("Idempotency-Key", "limited-new"));
+        assertThat(fresh.status()).as(fresh.toString()).isEqualTo(429);
+    }
+
+    @Test
     void everyMeteredSurfaceAnswersWithTheRateLimitHeaders() {
         String key = apiKey(fundedUser());
         String otherKey = apiKey(fundedUser());
