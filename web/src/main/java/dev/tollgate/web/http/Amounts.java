@@ -51,8 +51,11 @@ final class Amounts {
 
     static String requiredText(JsonNode body, String field) {
         JsonNode node = body == null ? null : body.get(field);
-        if (node == null || !node.isTextual() || node.textValue().isBlank()) {
+        if (node == null || node.isNull() || (node.isTextual() && node.textValue().isBlank())) {
             throw ApiException.badRequest(field + " is required");
+        }
+        if (!node.isTextual()) {
+            throw ApiException.badRequest(field + " must be a string");
         }
         return withoutNul(field, node.textValue());
     }

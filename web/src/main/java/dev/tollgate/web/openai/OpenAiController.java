@@ -389,12 +389,29 @@ public class OpenAiController {
      */
     private static ChatRequest read(JsonNode body) {
         JsonNode model = body.get("model");
-        if (model == null || !model.isTextual() || model.textValue().isBlank()) {
+        if (model == null || model.isNull()) {
             throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
+        }
+        if (!model.isTextual() || model.textValue().isBlank()) {
+            throw new OpenAiError(400, "invalid_request_error", "model must be a model's id, as a string", "model");
         }
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new OpenAiError(400, "invalid_request_error", "messages must be a non-empty array", "messages");
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            // "yes" read as false would answer a client that asked for a stream with a whole answer instead.
+            throw new OpenAiError(400, "invalid_request_error", "stream must be true or false", "stream");
+        }
+        JsonNode streamOptions = body.get("stream_options");
+        if (streamOptions != null && !streamOptions.isNull() && !streamOptions.isObject()) {
+            throw new OpenAiError(400, "invalid_request_error", "stream_options must be an object", "stream_options");
+        }
+        JsonNode includeUsage = streamOptions == null ? null : streamOptions.get("include_usage");
+        if (includeUsage != null && !includeUsage.isNull() && !includeUsage.isBoolean()) {
+            throw new OpenAiError(400, "invalid_request_error", "stream_options.include_usage must be true or false",
+                    "stream_options");
         }
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {

@@ -309,6 +309,32 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertThat(sent.getBody().readUtf8()).contains("\"max_tokens\":32768");
     }
 
+    @Test
+    void aStreamFlagThatIsNotABooleanIsRefusedInOpenAisShapeBeforeAnyHold() throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when /v1/chat/completions is sent "stream":"yes", stream_options that are not an object, and a model that
+        // is not a string
+        Http.Answer yes = http.post("/v1/chat/completions", user.token(), CHAT.replace("{", "{\"stream\":\"yes\","));
+        Http.Answer options = http.post("/v1/chat/completions", user.token(),
+                CHAT.replace("{", "{\"stream\":true,\"stream_options\":5,"));
+        Http.Answer model = http.post("/v1/chat/completions", user.token(),
+                CHAT.replaceFirst("\"model\":\"[^\"]*\"", "\"model\":5"));
+
+        // then each is a 400 that names its field, rather than a whole answer to a client that asked for a stream
+        assertThat(List.of(yes, options, model)).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+        });
+        assertThat(yes.body().path("error").path("param").asText()).isEqualTo("stream");
+        assertThat(options.body().path("error").path("param").asText()).isEqualTo("stream_options");
+        assertThat(model.body().path("error").path("message").asText()).contains("string");
+        // and nothing reached Workers AI or was held
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();
