@@ -493,6 +493,11 @@ public class WorkersAiController {
         if (model.isBlank()) {
             throw new WorkersAiError(400, 5007, "No such model");
         }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            // "yes" read as false would answer a client that asked for a stream with a whole answer instead.
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: stream must be true or false");
+        }
         String tools;
         try {
             tools = ToolsInput.tools(body);

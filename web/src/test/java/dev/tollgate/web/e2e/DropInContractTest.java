@@ -310,7 +310,7 @@ class DropInContractTest extends BehindFakeWorkersAi {
     }
 
     @Test
-    void aStreamFlagThatIsNotABooleanIsRefusedInOpenAisShapeBeforeAnyHold() throws InterruptedException {
+    void aStreamFlagThatIsNotABooleanIsRefusedInEachDropInsShapeBeforeAnyHold() throws InterruptedException {
         // given a funded user
         Funded user = funded("1");
 
@@ -321,6 +321,7 @@ class DropInContractTest extends BehindFakeWorkersAi {
                 CHAT.replace("{", "{\"stream\":true,\"stream_options\":5,"));
         Http.Answer model = http.post("/v1/chat/completions", user.token(),
                 CHAT.replaceFirst("\"model\":\"[^\"]*\"", "\"model\":5"));
+        Http.Answer run = http.post(RUN_PATH, user.token(), RUN.replace("{", "{\"stream\":\"yes\","));
 
         // then each is a 400 that names its field, rather than a whole answer to a client that asked for a stream
         assertThat(List.of(yes, options, model)).allSatisfy(answer -> {
@@ -330,6 +331,9 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertThat(yes.body().path("error").path("param").asText()).isEqualTo("stream");
         assertThat(options.body().path("error").path("param").asText()).isEqualTo("stream_options");
         assertThat(model.body().path("error").path("message").asText()).contains("string");
+        // and Cloudflare's surface refuses the same flag as bad input in its envelope
+        assertThat(run.status()).as(run.toString()).isEqualTo(400);
+        assertThat(run.body().path("errors").path(0).path("code").asInt()).isEqualTo(5006);
         // and nothing reached Workers AI or was held
         assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
         assertUntouched(user);
