@@ -117,7 +117,8 @@ public class Projections {
                 .orElse(null);
         boolean atHead = head < 0 || (position != null && position >= head);
         String state;
-        if (segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
+        if (processor.isError() || segments.values().stream().anyMatch(EventTrackerStatus::isErrorState)) {
+            // isError: the processor paused itself after an Error (an OutOfMemoryError, say) and will not resume.
             state = "error";
         } else if (replayAsked) {
             // Asked for and not yet begun, or stopped here for its reset: what is there now is about to be rebuilt.
