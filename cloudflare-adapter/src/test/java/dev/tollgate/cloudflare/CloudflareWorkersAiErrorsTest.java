@@ -111,6 +111,24 @@ class CloudflareWorkersAiErrorsTest {
     }
 
     @Test
+    void aShortTokenIsNotCutOutOfTollgatesOwnWords() throws IOException {
+        // given an operator whose token is a single letter, one that Tollgate's own message contains
+        CloudflareSettings s = fake.settings();
+        fake.answer(error(500, null, "internal"));
+        try (CloudflareWorkersAi shortToken = fake.client(new CloudflareSettings(s.apiBase(), s.accountId(), "k",
+                s.connectTimeout(), s.readTimeout(), s.callTimeout(), 0, s.catalogTtl()))) {
+
+            // when the upstream fails
+            ProviderException failure = catchThrowableOfType(() -> shortToken.chat(question(null)),
+                    ProviderException.class);
+
+            // then the message reads as written
+            assertThat(failure.getMessage()).startsWith("Workers AI failed with HTTP 500")
+                    .doesNotContain("[redacted]");
+        }
+    }
+
+    @Test
     void badInputCarriesCloudflaresReasonButNeverTheToken() {
         fake.answer(error(400, 5006, "AiError: Bad input: header was Bearer " + TOKEN));
 
