@@ -73,6 +73,12 @@ public class AiRateLimits {
                 headers(subjects));
     }
 
+    /** Whether any AI limit is set at all; with none, nothing is ever refused and no request needs a second look. */
+    public boolean limitsAnything() {
+        return limits.requestsPerMinute() > 0 || limits.tokensPerMinute() > 0 || limits.apiKeyRequestsPerMinute() > 0
+                || limits.apiKeyTokensPerMinute() > 0;
+    }
+
     /**
      * The headers for a call that is not counted, because it will not reach a model (a retry answered from its
      * Idempotency-Key's first call): the caller's windows as they stand.

@@ -42,7 +42,7 @@ class MeteredCallLimits implements HandlerInterceptor {
             return true;
         }
         String key = request.getHeader("Idempotency-Key");
-        if (key != null && retries.test(caller, key)) {
+        if (key != null && limits.limitsAnything() && retries.test(caller, key)) {
             // A retry of a call already made answers from the first call: it reaches no model and is not counted.
             limits.reading(caller).forEach(response::setHeader);
             return true;
