@@ -234,6 +234,7 @@ let adminPanels = [];
 
 async function show() {
   const me = await api('GET', '/api/auth/me');
+  myId = me.id;
   const admin = me.role === 'admin';
   $('who').textContent = me.email + (admin ? ' (admin)' : '');
   $('login-view').hidden = true;
@@ -442,6 +443,9 @@ const loadTeams = panel('your teams', async () => {
   $('team-key-form').hidden = teams.length === 0;
 });
 
+// Who is logged in: an admin's own row has no Disable button (the server refuses it anyway).
+let myId = null;
+
 const loadUsers = panel('the users', async () => {
   const users = await api('GET', '/api/admin/users');
   fill('users', users, (user, row) => {
@@ -449,6 +453,17 @@ const loadUsers = panel('the users', async () => {
     cell(row, user.role);
     cell(row, user.balance_usd, true);
     cell(row, user.id);
+    cell(row, user.disabled ? 'disabled' : 'active');
+    const actions = cell(row, '');
+    if (user.id === myId) return;
+    const change = user.disabled ? 'enable' : 'disable';
+    const button = rowButton(actions, user.disabled ? 'Enable' : 'Disable',
+      (user.disabled ? 'Enable ' : 'Disable ') + user.email);
+    button.addEventListener('click', action(button, async () => {
+      await api('POST', '/api/admin/users/' + encodeURIComponent(user.id) + '/' + change);
+      await refresh(loadUsers);
+      notify(user.email + (user.disabled ? ' is enabled again.' : ' is disabled: their tokens and keys are refused.'));
+    }));
   });
 });
 
@@ -573,7 +588,8 @@ function wire() {
   onSubmit('chat-form', async () => {
     const answer = await api('POST', '/api/ai/chat', {
       model: $('chat-model').value,
-      max_tokens: Number($('chat-max').value),
+      // Left empty, the server's default applies.
+      max_tokens: $('chat-max').value.trim() === '' ? undefined : Number($('chat-max').value),
       messages: [{ role: 'user', content: $('chat-message').value }],
     });
     await refresh(loadBalance, loadBudget, loadUsage, loadHistory);

@@ -177,10 +177,11 @@ class DashboardInBrowserTest {
         String email = newUser("1");
         logIn(email);
         assertThat(textOf("balance")).isEqualTo("1");
-        // when they ask the model through the form
+        // when they ask the model through the form, leaving Max tokens empty (the server's default)
         WebElement message = byLabel("Message");
         message.clear();
         message.sendKeys("What is a ledger?");
+        byLabel("Max tokens").clear();
         button("Send").click();
         // then the answer and its cost show, and the balance card shows the balance after the charge
         wait.until(d -> d.findElement(By.id("chat-answer")).isDisplayed());
@@ -286,6 +287,31 @@ class DashboardInBrowserTest {
         button("Deduct").click();
         wait.until(d -> d.findElement(By.id("error")).isDisplayed());
         assertThat(textOf("error")).contains("insufficient_funds");
+    }
+
+    @Test
+    void anAdminDisablesAUserFromTheUsersTableAndEnablesThemAgain() {
+        // given a user with a token, and the admin logged in
+        String email = newUser("1");
+        String token = login(email, PASSWORD);
+        logInAsAdmin();
+        // when the admin presses Disable on the user's row
+        button("Disable " + email).click();
+        wait.until(d -> textOf("notice").contains("is disabled"));
+        // then the row says so, and the user's token is refused at once
+        assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[5]")).getText())
+                .isEqualTo("disabled");
+        assertThat(http.get("/api/credits/balance", token).status()).isEqualTo(401);
+        // and when Enable is pressed, the token works again
+        button("Enable " + email).click();
+        wait.until(d -> textOf("notice").contains("is enabled again"));
+        assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[5]")).getText())
+                .isEqualTo("active");
+        assertThat(http.get("/api/credits/balance", token).status()).isEqualTo(200);
+        // and the admin's own row offers no Disable
+        assertThat(driver.findElements(By.xpath("//button[@aria-label='Disable " + RunningTollgate.ADMIN_EMAIL
+                + "']"))).isEmpty();
+        assertThat(consoleErrors()).isEmpty();
     }
 
     @Test
