@@ -49,11 +49,7 @@ public class TokenEstimator {
                 run = 0;
             }
         }
-        return from == 0 ? encoding.countTokens(text) : total + countRest(text, from);
-    }
-
-    private long countRest(String text, int from) {
-        return from == text.length() ? 0 : encoding.countTokens(text.substring(from));
+        return from == text.length() ? total : total + encoding.countTokens(text.substring(from));
     }
 
     /** The messages as the model reads them: text, and the JSON of a tool loop's calls and call ids. */
