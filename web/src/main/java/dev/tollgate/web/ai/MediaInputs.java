@@ -18,10 +18,10 @@ public final class MediaInputs {
     private MediaInputs() {
     }
 
-    /** A string or a non-empty array of at most 100 strings. */
+    /** A string or a non-empty array of at most 100 strings, none of them empty. */
     public static List<String> texts(JsonNode node, String field) {
         if (node != null && node.isTextual()) {
-            return List.of(node.textValue());
+            return List.of(nonEmpty(node.textValue(), field));
         }
         if (node == null || !node.isArray() || node.isEmpty()) {
             throw new IllegalArgumentException(field + " must be a string or a non-empty array of strings");
@@ -34,9 +34,17 @@ public final class MediaInputs {
             if (!text.isTextual()) {
                 throw new IllegalArgumentException(field + " must hold strings only");
             }
-            texts.add(text.textValue());
+            texts.add(nonEmpty(text.textValue(), field));
         }
         return texts;
+    }
+
+    // Workers AI would embed an empty text, and the caller would pay for nothing.
+    private static String nonEmpty(String text, String field) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty: send non-empty strings");
+        }
+        return text;
     }
 
     /** Base64 (standard or URL-safe, or a {@code data:…;base64,} URL) to bytes; empty or undecodable is refused. */

@@ -457,11 +457,16 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
         Http.Answer tooManySteps = http.post("/api/ai/generate-image", user.token(),
                 "{\"model\":\"" + FLUX + "\",\"prompt\":\"x\",\"steps\":9}");
         Http.Answer noInput = http.post("/api/ai/embeddings", user.token(), "{\"model\":\"" + BGE + "\"}");
+        Http.Answer emptyText = http.post("/api/ai/embeddings", user.token(),
+                "{\"model\":\"" + BGE + "\",\"input\":\"\"}");
+        Http.Answer oneEmptyOfThree = http.post("/api/ai/embeddings", user.token(),
+                "{\"model\":\"" + BGE + "\",\"input\":[\"a\",\"\",\"b\"]}");
 
-        for (Http.Answer answer : List.of(notBase64, tooManySteps, noInput)) {
+        for (Http.Answer answer : List.of(notBase64, tooManySteps, noInput, emptyText, oneEmptyOfThree)) {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
             assertThat(answer.body().get("error").get("request_id").asText()).isNotBlank();
         }
+        assertThat(emptyText.body().get("error").get("message").asText()).contains("must not be empty");
         assertThat(balanceOf(user)).isEqualByComparingTo("1");
     }
 
