@@ -83,7 +83,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     private static final long KEEP_ALIVE_MINUTES = 5;
 
     private final CloudflareSettings settings;
-    private final HttpUrl accountUrl;
+    private final ApiRoot root;
     private final OkHttpClient http;
     private final ObjectMapper json;
     private final WorkersAiErrors errors;
@@ -101,7 +101,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         if (base == null) {
             throw new IllegalArgumentException("CLOUDFLARE_API_BASE is not an http(s) URL: " + settings.apiBase());
         }
-        this.accountUrl = base.newBuilder().addPathSegment("accounts").addPathSegment(settings.accountId()).build();
+        this.root = new ApiRoot(base, settings.accountId());
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
@@ -338,7 +338,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         List<ModelInfo> models = new ArrayList<>();
         for (int page = 1; page <= MAX_CATALOG_PAGES; page++) {
             Request call = new Request.Builder()
-                    .url(accountUrl.newBuilder().addPathSegments("ai/models/search")
+                    .url(root.accountUrl().newBuilder().addPathSegments("ai/models/search")
                             .addQueryParameter("per_page", String.valueOf(CATALOG_PAGE_SIZE))
                             .addQueryParameter("page", String.valueOf(page))
                             .build())
@@ -411,7 +411,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
             throw ProviderException.of(ProviderException.Kind.BAD_INPUT,
                     "\"" + model + "\" is not a Workers AI model id (like @cf/meta/llama-3.1-8b-instruct)");
         }
-        return accountUrl.newBuilder().addPathSegments("ai/run").addPathSegments(model).build();
+        return root.accountUrl().newBuilder().addPathSegments("ai/run").addPathSegments(model).build();
     }
 
     private static boolean hasDotSegment(String model) {
@@ -424,6 +424,45 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     }
 
     private Response send(Request call) throws UpstreamFailure {
+        Response response = execute(call);
+        if (root.isSettled()) {
+            return response;
+        }
+        if (!isMissingPath(response)) {
+            root.settleOn(call.url());
+            return response;
+        }
+        Response elsewhere = execute(call.newBuilder().url(root.elsewhere(call.url())).build());
+        if (isMissingPath(elsewhere)) {
+            // Neither root has it (a wrong account, say): the documented path's answer says why.
+            elsewhere.close();
+            return response;
+        }
+        response.close();
+        root.settleOn(elsewhere.request().url());
+        return elsewhere;
+    }
+
+    /** A 404 that is not Cloudflare's "no such model" (3042, 5007): nothing serves this path. */
+    private boolean isMissingPath(Response response) {
+        if (response.code() != 404) {
+            return false;
+        }
+        try {
+            JsonNode codes = json.readTree(response.peekBody(MAX_ERROR_BODY_BYTES).string()).path("errors");
+            for (JsonNode error : codes) {
+                int code = error.path("code").asInt();
+                if (code == 3042 || code == 5007) {
+                    return false;
+                }
+            }
+        } catch (IOException notJson) {
+            // A proxy's or a web server's own 404 page.
+        }
+        return true;
+    }
+
+    private Response execute(Request call) throws UpstreamFailure {
         RequestWritten written = new RequestWritten();
         try {
             return http.newCall(call.newBuilder().tag(RequestWritten.class, written).build()).execute();

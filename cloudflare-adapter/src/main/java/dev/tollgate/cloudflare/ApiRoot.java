@@ -1,0 +1,53 @@
+package dev.tollgate.cloudflare;
+
+import okhttp3.HttpUrl;
+
+/**
+ * Where Workers AI's API lives under {@code CLOUDFLARE_API_BASE} (ADR 53). Tollgate's contract gives the base with
+ * {@code /client/v4} ({@code https://api.cloudflare.com/client/v4}); Cloudflare's documentation calls the host alone
+ * the base and writes {@code /client/v4} into every path. A base with a path is taken as it is. A bare host may mean
+ * either, so calls go to {@code {host}/client/v4/accounts/…} first; when that path is not there (a 404 that is not
+ * Cloudflare's "no such model"), the same call goes to {@code {host}/accounts/…}. The first answer from a path that
+ * is there settles the root for good.
+ */
+final class ApiRoot {
+    private final HttpUrl first;
+    private final HttpUrl second;
+    private volatile HttpUrl settled;
+
+    ApiRoot(HttpUrl base, String accountId) {
+        HttpUrl asGiven = base.newBuilder().addPathSegment("accounts").addPathSegment(accountId).build();
+        if (base.encodedPath().equals("/")) {
+            this.first = base.newBuilder().addPathSegments("client/v4/accounts").addPathSegment(accountId).build();
+            this.second = asGiven;
+            this.settled = null;
+        } else {
+            this.first = asGiven;
+            this.second = null;
+            this.settled = asGiven;
+        }
+    }
+
+    /** The account's URL ({@code …/accounts/{id}}) that calls are built on now. */
+    HttpUrl accountUrl() {
+        HttpUrl known = settled;
+        return known != null ? known : first;
+    }
+
+    boolean isSettled() {
+        return settled != null;
+    }
+
+    /** The same call under the other root; only asked while unsettled, of a call built on {@link #accountUrl()}. */
+    HttpUrl elsewhere(HttpUrl call) {
+        String url = call.toString();
+        return HttpUrl.get(second + url.substring(first.toString().length()));
+    }
+
+    /** A path answered there: calls are built on that call's root from now on. */
+    void settleOn(HttpUrl call) {
+        if (settled == null) {
+            settled = call.toString().startsWith(first.toString()) ? first : second;
+        }
+    }
+}
