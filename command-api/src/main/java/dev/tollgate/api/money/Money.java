@@ -30,7 +30,8 @@ public record Money(long nanos) implements Comparable<Money> {
 
     /**
      * Reads a client's amount strictly: a plain decimal string, positive, at most 9 decimals, no sign, no
-     * exponent, no spaces, no thousands separators. Anything else is an {@link InvalidAmountException}.
+     * exponent, no spaces, no thousands separators, no leading zero before the units (as in a JSON number). Anything
+     * else is an {@link InvalidAmountException}.
      */
     public static Money parsePositiveUsd(String text) {
         Money money = parseUsd(text);
@@ -51,6 +52,9 @@ public record Money(long nanos) implements Comparable<Money> {
         if (whole.isEmpty() || !allDigits(whole) || (dot >= 0 && (fraction.isEmpty() || !allDigits(fraction)))) {
             throw new InvalidAmountException(
                     "amount must be a plain positive decimal string in USD such as \"12.50\"");
+        }
+        if (whole.length() > 1 && whole.charAt(0) == '0') {
+            throw new InvalidAmountException("amount must not start with a zero: write \"1\" or \"0.50\", not \"01\"");
         }
         if (fraction.length() > MAX_DECIMALS) {
             throw new InvalidAmountException("amount has more than 9 decimals (the smallest unit is one nano-dollar)");

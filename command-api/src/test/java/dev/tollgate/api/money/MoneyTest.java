@@ -39,7 +39,8 @@ class MoneyTest {
     @ValueSource(strings = {
             "0", "0.0", "0.000000000", "-1", "-0.5", "1e3", "1E3", "0.0000000001", "abc", "NaN", "Infinity",
             "99999999999999999999", "9223372036.854775808", "9223372037", " 1", "1 ", "1.", ".5", "+1",
-            "1,000", "1,5", "0x10", "١", "1١", "1.5.0", "--1", "1_000", "１", "\t1", "1.0d", "1.0f"
+            "1,000", "1,5", "0x10", "١", "1١", "1.5.0", "--1", "1_000", "１", "\t1", "1.0d", "1.0f",
+            "00001", "01.5", "00.5"
     })
     void anythingButAStrictPositiveDecimalStringIsRejected(String text) {
         // given a client's amount that is not a plain positive decimal of at most 9 decimals (or does not fit)
@@ -66,7 +67,7 @@ class MoneyTest {
         // given text that only differs from a valid amount by its shape
         // when read with the zero-allowing variant
         // then the shape rules still hold (a negative sign is not a way to book a debit)
-        for (String bad : new String[] {"-1", "1e3", "0.0000000001", "+0", " 0", ".0", "0."}) {
+        for (String bad : new String[] {"-1", "1e3", "0.0000000001", "+0", " 0", ".0", "0.", "00", "00.0"}) {
             assertThatThrownBy(() -> Money.parseUsd(bad)).as(bad).isInstanceOf(InvalidAmountException.class);
         }
     }
