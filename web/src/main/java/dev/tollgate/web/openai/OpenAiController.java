@@ -24,6 +24,7 @@ import dev.tollgate.web.ai.IdempotentCalls;
 import dev.tollgate.web.ai.MeteredCalls;
 import dev.tollgate.web.ledger.Fingerprint;
 import org.springframework.web.bind.annotation.RequestHeader;
+import dev.tollgate.web.http.ChatTextLimit;
 import dev.tollgate.web.http.ChatStreams;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
@@ -58,9 +59,11 @@ public class OpenAiController {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final IdempotentCalls idempotent;
+    private final ChatTextLimit textLimit;
 
     public OpenAiController(MeteredCalls metered, PriceBook prices, ObjectMapper mapper, Clock clock,
-                            IdempotentCalls idempotent) {
+                            IdempotentCalls idempotent, ChatTextLimit textLimit) {
+        this.textLimit = textLimit;
         this.metered = metered;
         this.prices = prices;
         this.mapper = mapper;
@@ -284,11 +287,6 @@ public class OpenAiController {
         } catch (IllegalArgumentException bad) {
             throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), "input");
         }
-        if (texts.stream().anyMatch(String::isEmpty)) {
-            // OpenAI refuses an empty input; Workers AI would embed it, and the caller would pay for nothing.
-            throw new OpenAiError(400, "invalid_request_error", "input must not be empty: send non-empty strings",
-                    "input");
-        }
         String format = body.path("encoding_format").asText("float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw new OpenAiError(400, "invalid_request_error", "encoding_format must be float or base64",
@@ -387,7 +385,7 @@ public class OpenAiController {
      * OpenAI's request shape: content as a string or as text parts; max_tokens or max_completion_tokens; tools and the
      * tool loop's messages (ADR 44); n only 1.
      */
-    private static ChatRequest read(JsonNode body) {
+    private ChatRequest read(JsonNode body) {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
             throw new OpenAiError(400, "invalid_request_error", "model is required", "model");
@@ -478,7 +476,7 @@ public class OpenAiController {
         } catch (SamplingInput.Invalid bad) {
             throw new OpenAiError(400, "invalid_request_error", bad.getMessage(), bad.field());
         }
-        return new ChatRequest(model.textValue(), read, maxTokens, temperature, sampling, tools);
+        return textLimit.within(new ChatRequest(model.textValue(), read, maxTokens, temperature, sampling, tools));
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.tollgate.domain.metering.Transcription;
 import dev.tollgate.domain.metering.TranscriptionRequest;
 import dev.tollgate.domain.metering.VisionChatRequest;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Base64;
 import dev.tollgate.domain.metering.Embeddings;
 import dev.tollgate.domain.metering.ModelPrice;
@@ -32,6 +33,7 @@ import dev.tollgate.api.account.IdempotencyKey;
 import dev.tollgate.web.ledger.Fingerprint;
 import java.util.function.Supplier;
 import org.springframework.web.bind.annotation.RequestHeader;
+import dev.tollgate.web.http.ChatTextLimit;
 import dev.tollgate.web.http.ChatStreams;
 import dev.tollgate.web.http.RequestIds;
 import dev.tollgate.web.security.Caller;
@@ -65,9 +67,11 @@ public class WorkersAiController {
     private final ObjectMapper mapper;
     private final PriceBook prices;
     private final IdempotentCalls idempotent;
+    private final ChatTextLimit textLimit;
 
     public WorkersAiController(MeteredCalls metered, ObjectMapper mapper, PriceBook prices,
-                               IdempotentCalls idempotent) {
+                               IdempotentCalls idempotent, ChatTextLimit textLimit) {
+        this.textLimit = textLimit;
         this.metered = metered;
         this.mapper = mapper;
         this.prices = prices;
@@ -489,7 +493,7 @@ public class WorkersAiController {
         return URLDecoder.decode(raw, StandardCharsets.UTF_8);
     }
 
-    private static ChatRequest read(String model, JsonNode body) {
+    private ChatRequest read(String model, JsonNode body) {
         if (model.isBlank()) {
             throw new WorkersAiError(400, 5007, "No such model");
         }
@@ -537,13 +541,19 @@ public class WorkersAiController {
             maxTokens = max.intValue();
         }
         JsonNode t = body.get("temperature");
-        String temperature = t != null && t.isNumber() ? t.decimalValue().toPlainString() : null;
+        String temperature = null;
+        if (t != null && !t.isNull()) {
+            if (!t.isNumber() || t.decimalValue().signum() < 0 || t.decimalValue().compareTo(BigDecimal.valueOf(5)) > 0) {
+                throw new WorkersAiError(400, 5006, "AiError: Bad input: temperature must be a number from 0 to 5");
+            }
+            temperature = t.decimalValue().toPlainString();
+        }
         Sampling sampling;
         try {
             sampling = SamplingInput.read(body);
         } catch (SamplingInput.Invalid bad) {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
         }
-        return new ChatRequest(model, messages, maxTokens, temperature, sampling, tools);
+        return textLimit.within(new ChatRequest(model, messages, maxTokens, temperature, sampling, tools));
     }
 }

@@ -39,7 +39,9 @@ public class WorkersAiErrors {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        return answer(e.status().value(), e.status().value() == 429 ? 9429 : 9400, e.getMessage());
+        int status = e.status().value();
+        // 3006 is Cloudflare's own code for a request too large, as the body limit answers here too.
+        return answer(status, status == 429 ? 9429 : status == 413 ? 3006 : 9400, e.getMessage());
     }
 
     @ExceptionHandler(LedgerRejection.class)

@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
- * A wrong method or an unknown path under {@code /client/v4/accounts/{account}/ai/}, in Cloudflare's envelope: 405
- * with Tollgate's code 9405, 404 with Cloudflare's 7003 "Could not route" (ADR 39).
+ * A wrong method or an unknown path anywhere under {@code /client/v4/} (Tollgate serves only the AI run path there),
+ * in Cloudflare's envelope: 405 with Tollgate's code 9405, 404 with Cloudflare's 7003 "Could not route" (ADR 39).
  */
 @Component
 public class WorkersAiRoutingErrors extends RoutingErrors {
-    private static final Pattern AI_PATHS = Pattern.compile("^/client/v4/accounts/[^/]+/ai(/.*)?$");
+    private static final Pattern CLOUDFLARE_PATHS = Pattern.compile("^/client/v4(/.*)?$");
 
     public WorkersAiRoutingErrors(ObjectMapper mapper) {
         super(mapper);
@@ -20,7 +20,7 @@ public class WorkersAiRoutingErrors extends RoutingErrors {
 
     @Override
     protected boolean covers(String path) {
-        return AI_PATHS.matcher(path).matches();
+        return CLOUDFLARE_PATHS.matcher(path).matches();
     }
 
     @Override

@@ -136,7 +136,7 @@ class DropInContractTest extends BehindFakeWorkersAi {
         List<Http.Answer> openAi = List.of(http.post("/v1/completions", token, CHAT),
                 http.post("/v1/responses", token, CHAT), http.get("/v1/files", token));
         List<Http.Answer> cloudflare = List.of(http.post("/client/v4/accounts/a/ai/finetunes", token, RUN),
-                http.get("/client/v4/accounts/a/ai/authors/search", token));
+                http.get("/client/v4/accounts/a/ai/authors/search", token), http.get("/client/v4/zones", token));
         Http.Answer own = http.get("/api/ai/nothing-here", token);
 
         // then each is a 404 in its vendor's shape
@@ -334,6 +334,55 @@ class DropInContractTest extends BehindFakeWorkersAi {
         // and Cloudflare's surface refuses the same flag as bad input in its envelope
         assertThat(run.status()).as(run.toString()).isEqualTo(400);
         assertThat(run.body().path("errors").path(0).path("code").asInt()).isEqualTo(5006);
+        // and nothing reached Workers AI or was held
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
+    @Test
+    void aChatWhoseTextIsOverTheBodyLimitIsA413OnTheDropInsThatTakePhotosBeforeAnyHold() throws InterruptedException {
+        // given a funded user, and a text just over the JSON body limit (1 MB), which the drop-ins' larger limit for
+        // bodies carrying photos lets through
+        Funded user = funded("1");
+        String text = "a ".repeat(600_000);
+        String chat = CHAT.replace("Why is pizza so good?", text);
+        String run = RUN.replace("Why is pizza so good?", text);
+
+        // when it is sent as a chat on OpenAI's and on Cloudflare's surface, and as a Cloudflare prompt
+        Http.Answer openAi = http.post("/v1/chat/completions", user.token(), chat);
+        Http.Answer cloudflare = http.post(RUN_PATH, user.token(), run);
+        Http.Answer prompt = http.post(RUN_PATH, user.token(), "{\"prompt\":\"" + text + "\"}");
+
+        // then each is a 413 in its vendor's shape
+        assertThat(openAi.status()).as(openAi.toString()).isEqualTo(413);
+        assertThat(openAi.body().path("error").path("code").asText()).isEqualTo("payload_too_large");
+        assertThat(List.of(cloudflare, prompt)).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(413);
+            assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(3006);
+        });
+        // and nothing reached Workers AI or was held
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
+    @Test
+    void aTemperatureOutsideWhatWorkersAiTakesIsRefusedOnCloudflaresSurfaceBeforeAnyHold()
+            throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when Cloudflare's run path is sent a temperature above 5, below 0, and one that is not a number
+        List<Http.Answer> refused = List.of(
+                http.post(RUN_PATH, user.token(), RUN.replace("{", "{\"temperature\":6,")),
+                http.post(RUN_PATH, user.token(), RUN.replace("{", "{\"temperature\":-0.1,")),
+                http.post(RUN_PATH, user.token(), RUN.replace("{", "{\"temperature\":\"hot\",")));
+
+        // then each is Cloudflare's bad input, 5006, naming the range Workers AI documents
+        assertThat(refused).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(5006);
+            assertThat(answer.raw()).contains("from 0 to 5");
+        });
         // and nothing reached Workers AI or was held
         assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
         assertUntouched(user);
