@@ -106,8 +106,8 @@ public class WorkersAiController {
         }
         ChatRequest request = read(model, body);
         String requestId = RequestIds.current();
-        if (body.has("image") && !body.path("stream").asBoolean(false)) {
-            byte[] image = bytes(body.get("image"), "image");
+        byte[] image = body.has("image") ? bytes(body.get("image"), "image") : null;
+        if (image != null && !body.path("stream").asBoolean(false)) {
             return once(payer, idempotencyKey, fingerprint, () -> chatEnvelope(metered.visionChat(payer,
                     new VisionChatRequest(request, image), requestId)));
         }
@@ -117,11 +117,11 @@ public class WorkersAiController {
         }
         ChatStreams stream = new ChatStreams(response);
         if (idempotencyKey == null) {
-            live(payer, request, requestId, stream);
+            live(payer, request, image, requestId, stream);
             return null;
         }
         IdempotentCalls.StreamedCall first = idempotent.streamOnce(payer.idempotencyScope(), idempotencyKey, fingerprint,
-                () -> live(payer, request, requestId, stream));
+                () -> live(payer, request, image, requestId, stream));
         if (first == null) {
             return null;
         }
@@ -203,12 +203,21 @@ public class WorkersAiController {
     }
 
     /** Streams the call; answers how it ended, or null when it broke before anything was charged. */
-    private IdempotentCalls.StreamedCall live(Payer payer, ChatRequest request, String requestId,
+    private IdempotentCalls.StreamedCall live(Payer payer, ChatRequest request, byte[] image, String requestId,
                                               ChatStreams stream) {
         MeteredCalls.Metered done;
         try {
-            done = metered.chatStream(payer, request, requestId,
-                    delta -> stream.data(mapper.createObjectNode().put("response", delta).toString()));
+            java.util.function.Consumer<String> emit =
+                    delta -> stream.data(mapper.createObjectNode().put("response", delta).toString());
+            if (image == null) {
+                done = metered.chatStream(payer, request, requestId, emit);
+            } else {
+                // Workers AI answers a vision chat whole: the stream carries it as one piece.
+                done = metered.visionChat(payer, new VisionChatRequest(request, image), requestId);
+                if (!done.text().isEmpty()) {
+                    emit.accept(done.text());
+                }
+            }
         } catch (ProviderException failed) {
             if (!stream.started() && !failed.producedOutput()) {
                 throw failed;

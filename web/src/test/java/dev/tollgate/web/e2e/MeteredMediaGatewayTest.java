@@ -315,6 +315,28 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aStreamedVisionChatOnTheCloudflareRunPathSendsItsImageAndIsChargedAsAVisionChat() throws Exception {
+        // given a funded user, and Workers AI answering a vision chat whole
+        Funded user = funded("1");
+        workersAi.enqueue(json200("{\"result\":{\"response\":\"A dot.\",\"usage\":{\"prompt_tokens\":100,"
+                + "\"completion_tokens\":3}},\"success\":true,\"errors\":[]}"));
+
+        // when a vision chat asks Cloudflare's run path for a stream
+        Http.Answer streamed = http.post("/client/v4/accounts/any/ai/run/" + VISION, user.token(),
+                "{\"prompt\":\"What is it?\",\"image\":[1,2,3],\"max_tokens\":10,\"stream\":true}");
+
+        // then the image reached Workers AI with the prompt
+        JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(sent.get("image").toString()).isEqualTo("[1,2,3]");
+        // and the answer came as one chunk, then the usage, then [DONE], charged at the vision model's prices
+        assertThat(streamed.status()).as(streamed.toString()).isEqualTo(200);
+        assertThat(streamed.raw()).contains("data: {\"response\":\"A dot.\"}").contains("data: [DONE]");
+        // (100 × 49,000,000 + 3 × 676,000,000) / 1e6 = 4,900 + 2,028 = 6,928
+        assertThat(streamed.raw()).contains("\"cost_usd\":\"0.000006928\"");
+        assertThat(BigDecimal.ONE.subtract(balanceOf(user))).isEqualByComparingTo("0.000006928");
+    }
+
+    @Test
     void anOpenAiVisionMessageWithADataUrlIsMeteredAsAVisionChat() throws Exception {
         Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"response\":\"A lighthouse.\",\"usage\":{\"prompt_tokens\":1620,"
