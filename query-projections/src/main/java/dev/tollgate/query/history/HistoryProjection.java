@@ -85,6 +85,11 @@ public class HistoryProjection {
                 ? charge.inputTokens() + " input + " + charge.outputTokens() + " output tokens"
                 : String.join(" + ", charge.units().stream().map(u -> u.quantity() + " " + u.unit()).toList());
         String description = counted + " (" + charge.tokenSource().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        if (e.collected().isLessThan(charge.cost())) {
+            // The units above are worth the whole cost; the amount is only what the balance could give (ADR 7).
+            description += "; cost " + charge.cost().toUsdString() + ", of which only "
+                    + e.collected().toUsdString() + " was available";
+        }
         record(id, e.accountId(), seq, "charge", e.collected().negate(), e.balanceAfter(), e.at(),
                 AccountId.REVENUE.value(), charge.model(), charge.requestId(), description);
     }

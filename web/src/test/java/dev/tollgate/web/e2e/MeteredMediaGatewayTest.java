@@ -88,6 +88,28 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aChargeAboveWhatTheBalanceCouldGiveSaysSoInTheHistory() {
+        // given a user with 1,000 nano-USD, and bge reporting 100 tokens for one short text (6,700 nano-USD)
+        Funded user = funded("0.000001");
+        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":100}},"
+                + "\"success\":true,\"errors\":[]}"));
+
+        // when the text is embedded
+        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
+                "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
+
+        // then the balance gave all it had and no more (ADR 7)
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.000001");
+        assertThat(balanceOf(user)).isEqualByComparingTo("0");
+        // and the history's line explains the amount: what the units cost, and that only the balance was collected
+        JsonNode charge = http.get("/api/credits/transactions?limit=1", user.token()).body().get("items").get(0);
+        assertThat(charge.get("amount_usd").asText()).isEqualTo("-0.000001");
+        assertThat(charge.get("description").asText())
+                .isEqualTo("100 input + 0 output tokens (provider); cost 0.0000067, of which only 0.000001 was available");
+    }
+
+    @Test
     void embeddingsWhoseReportedUsageCannotBePricedAreChargedOnTollgatesCount() {
         // given bge reports 2^62 prompt tokens for one short text, a count whose cost no ledger amount can hold
         Funded user = funded("1");
