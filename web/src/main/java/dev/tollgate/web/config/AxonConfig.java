@@ -121,6 +121,12 @@ public class AxonConfig {
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail));
     }
 
+    @Bean
+    public Jackson2ObjectMapperBuilderCustomizer plainDecimals() {
+        // A word's end at 90.0 s is written 90, not 9E+1: a decimal is written as people and most parsers read it.
+        return builder -> builder.featuresToEnable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+    }
+
     /**
      * Trace and correlation ids travel from a command to the events it causes, as Axon's default does. A tracked
      * event handed to a read model starts nothing worth tracing, yet Axon asks for correlation data each time a

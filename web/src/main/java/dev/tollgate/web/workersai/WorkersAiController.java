@@ -298,8 +298,9 @@ public class WorkersAiController {
                 () -> transcription(caller, model, audio));
     }
 
+    /** The model's task; a model Tollgate has no price for is refused here, before its body is read (5007). */
     private String taskOf(String model) {
-        return prices.priceOf(model).map(ModelPrice::task).orElse(PriceBook.TEXT_GENERATION);
+        return metered.priceOf(model).task();
     }
 
     private JsonNode jsonObjectOrNull(byte[] body) {

@@ -388,6 +388,25 @@ class DropInContractTest extends BehindFakeWorkersAi {
         assertUntouched(user);
     }
 
+    @Test
+    void anUnknownModelOnCloudflaresRunPathIsSaidToBeUnknownWhateverItsBodyHolds() throws InterruptedException {
+        // given a funded user
+        Funded user = funded("1");
+
+        // when a model Tollgate does not serve is run with an embedding's body and with a prompt
+        List<Http.Answer> unknown = List.of(
+                http.post("/client/v4/accounts/a/ai/run/@cf/baai/nope", user.token(), "{\"text\":\"hi\"}"),
+                http.post("/client/v4/accounts/a/ai/run/@cf/baai/nope", user.token(), "{\"prompt\":\"hi\"}"));
+
+        // then each is Cloudflare's "no such model", 5007, not a complaint about the body
+        assertThat(unknown).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.body().path("errors").path(0).path("code").asInt()).isEqualTo(5007);
+        });
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertUntouched(user);
+    }
+
     /** The user's balance is what was deposited, with nothing held. */
     private void assertUntouched(Funded user) {
         JsonNode balance = http.get("/api/credits/balance", user.token()).body();

@@ -201,14 +201,15 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     void aRecordingOfUnknownFormatIsChargedToTheLastWordHeard() {
         Funded user = funded("1");
         workersAi.enqueue(json200("{\"result\":{\"text\":\"Hi\",\"word_count\":1,\"words\":[{\"word\":\"Hi\","
-                + "\"start\":0.0,\"end\":1.25}]},\"success\":true,\"errors\":[]}"));
+                + "\"start\":0.0,\"end\":90.0}]},\"success\":true,\"errors\":[]}"));
 
         Http.Answer answer = http.post("/api/ai/transcribe", user.token(),
                 json("audio", Base64.getEncoder().encodeToString(new byte[4_000])));
 
-        // 1,250 ms × 500,000 / 60,000 = 10,416.67 → 10,417 nano-USD
+        // 90,000 ms × 500,000 / 60,000 = 750,000 nano-USD, and the word's times are written plainly, not as 9E+1
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.000010417");
+        assertThat(answer.raw()).contains("\"end\":90").doesNotContain("E+");
+        assertThat(answer.body().get("cost_usd").asText()).isEqualTo("0.00075");
         assertExactlyCharged(user, "1", answer.body());
     }
 
