@@ -79,6 +79,8 @@ class OperatorSurfaceTest extends BehindFakeWorkersAi {
         // Axon's own monitors (axon-micrometer): the command bus and each event processor
         assertThat(after.delta(before, "tollgate_commandBus_successCounter_total")).isPositive();
         assertThat(after.names()).contains("tollgate_read_models_ingestedCounter_total", "tollgate_read_models_latency");
+        // and no label names a class (Spring tags its start-up timers with the main class)
+        assertThat(http.get("/actuator/prometheus", null).raw()).doesNotContain("dev.tollgate.", "main_application_class");
     }
 
     @Test
