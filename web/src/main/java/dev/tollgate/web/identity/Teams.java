@@ -93,7 +93,8 @@ public class Teams {
         if (id == null || id.length() > 64) {
             return Optional.empty();
         }
-        return jdbc.query("SELECT * FROM teams WHERE id = ?", TEAM, id).stream().findFirst();
+        return jdbc.query("SELECT * FROM teams WHERE id = ?", TEAM, id.toLowerCase(java.util.Locale.ROOT)).stream()
+                .findFirst();
     }
 
     public List<String> allIds() {

@@ -49,8 +49,10 @@ public class UserDirectory {
         return jdbc.query("SELECT * FROM users WHERE email = ?", ROW, normalizeEmail(email)).stream().findFirst();
     }
 
+    /** Ids are UUIDs, written in lower case; one in capitals names the same user (RFC 4122 compares them so). */
     public Optional<User> byId(String id) {
-        return jdbc.query("SELECT * FROM users WHERE id = ?", ROW, id).stream().findFirst();
+        return jdbc.query("SELECT * FROM users WHERE id = ?", ROW, id.toLowerCase(java.util.Locale.ROOT)).stream()
+                .findFirst();
     }
 
     public boolean anyAdmin() {

@@ -95,6 +95,23 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void aUserIdInCapitalsNamesTheSameUser() {
+        // given a user, whose id Tollgate writes in lower case
+        Member user = register();
+        String shouted = user.id.toUpperCase(java.util.Locale.ROOT);
+
+        // when an admin deposits to, and reads the events of, the id in capitals (UUIDs compare case-blind)
+        Http.Answer deposit = http.post("/api/admin/credits/deposit", adminToken, json("user_id", shouted, "amount_usd", "3"));
+        Http.Answer events = http.get("/api/admin/accounts/" + shouted + "/events", adminToken);
+
+        // then both reach that user's account
+        assertThat(deposit.status()).as(deposit.toString()).isEqualTo(200);
+        assertThat(balance(user).get("balance_usd").asText()).isEqualTo("3");
+        assertThat(events.status()).as(events.toString()).isEqualTo(200);
+        assertThat(events.body().toString()).contains("CreditsDeposited");
+    }
+
+    @Test
     void theSameIdempotencyKeyWithAnotherBodyIsAConflictAndMovesNoMoney() {
         Member user = register();
         String key = "dep-2-" + user.id;
