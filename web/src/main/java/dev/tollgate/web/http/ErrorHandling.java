@@ -207,7 +207,9 @@ public class ErrorHandling {
             return "Missing parameter " + missing.getParameterName() + ".";
         }
         if (e instanceof MethodArgumentTypeMismatchException mismatch) {
-            return "Parameter " + mismatch.getName() + " has the wrong type.";
+            Class<?> type = mismatch.getRequiredType();
+            boolean whole = type == int.class || type == Integer.class || type == long.class || type == Long.class;
+            return "Parameter " + mismatch.getName() + (whole ? " must be a whole number in range." : " has the wrong type.");
         }
         if (e instanceof MissingRequestHeaderException header) {
             return "Missing header " + header.getHeaderName() + ".";
