@@ -69,6 +69,16 @@ final class Amounts {
         if (text.indexOf('\0') >= 0) {
             throw ApiException.badRequest(field + " must not contain the NUL character (\\u0000)");
         }
+        // Half a surrogate pair is no character: UTF-8 cannot hold it, so PostgreSQL would keep a "?" where the
+        // embedded default kept what was sent.
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiException.badRequest(field + " must be valid Unicode text: it holds half of a surrogate pair");
+            }
+        }
         return text;
     }
 
