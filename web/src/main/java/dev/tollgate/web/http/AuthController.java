@@ -36,7 +36,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/auth")
 public class AuthController {
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}\\.[^@\\s]{1,63}");
+    /**
+     * One @, a dot in the domain, and none of the characters an unquoted address cannot hold (RFC 5322: spaces,
+     * {@code <>()[]\,;:"}); letters of any script are allowed, as internationalised addresses have them.
+     */
+    private static final Pattern EMAIL = Pattern.compile(
+            "[^@\\s<>()\\[\\]\\\\,;:\"]{1,64}@[^@\\s<>()\\[\\]\\\\,;:\"]{1,255}\\.[^@\\s<>()\\[\\]\\\\,;:\"]{1,63}");
 
     private final UserDirectory users;
     private final ApiKeys apiKeys;

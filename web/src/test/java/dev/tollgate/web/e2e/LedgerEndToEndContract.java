@@ -923,6 +923,28 @@ abstract class LedgerEndToEndContract {
     }
 
     @Test
+    void anEmailAnUnquotedAddressCannotBeIsRefusedAndOneWithAPlusOrAnotherScriptIsTaken() {
+        // when addresses with angle brackets, a space, a comma or no dot in the domain are registered
+        List<Http.Answer> refused = Stream.of("<script>@example.com", "a b@example.com", "a,b@example.com",
+                "ab@example", "a@b@example.com", "\"a\"@example.com")
+                .map(email -> http.post("/api/auth/register", null, json("email", email, "password", "correct-horse")))
+                .toList();
+        // and addresses with a tag and in another script
+        Http.Answer tagged = http.post("/api/auth/register", null,
+                json("email", "ada+" + System.nanoTime() + "@example.com", "password", "correct-horse"));
+        Http.Answer greek = http.post("/api/auth/register", null,
+                json("email", "αδα" + System.nanoTime() + "@παράδειγμα.ελ", "password", "correct-horse"));
+
+        // then the first are 400s in the one error shape, and the others are users
+        assertThat(refused).allSatisfy(answer -> {
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertWellFormedError(answer);
+        });
+        assertThat(tagged.status()).as(tagged.toString()).isEqualTo(201);
+        assertThat(greek.status()).as(greek.toString()).isEqualTo(201);
+    }
+
+    @Test
     void meAndTheAdminUserListShowTheRightPeople() {
         Member user = register();
         deposit(user, "4.2");
