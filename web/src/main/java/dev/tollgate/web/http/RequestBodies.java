@@ -115,7 +115,7 @@ public final class RequestBodies {
 
     public record UnitPriceChange(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "step") String unit,
-            @Schema(requiredMode = RequiredMode.REQUIRED, description = USD, example = "0.0001") String unitUsd) {
+            @Schema(requiredMode = RequiredMode.REQUIRED, description = USD, example = "0.001") String unitUsd) {
     }
 
     @Schema(description = "A list price from effective_at on (now when left out). A token-priced model takes "

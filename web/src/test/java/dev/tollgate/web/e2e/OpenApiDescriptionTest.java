@@ -150,6 +150,8 @@ class OpenApiDescriptionTest {
         assertThat(names(bodySchema(docs, "/api/teams/{teamId}/api-keys", "post"))).contains("name", "spend_cap_usd");
         assertThat(bodySchema(docs, "/api/admin/credits/deduct", "post"))
                 .isEqualTo(bodySchema(docs, "/api/admin/credits/deposit", "post"));
+        // and no example is one the API itself would refuse (an amount with an exponent, as 0.0001 became)
+        assertThat(docs.toString()).doesNotContainPattern("\"example\":\"[0-9.]+E[-+]?[0-9]+\"");
     }
 
     @Test
