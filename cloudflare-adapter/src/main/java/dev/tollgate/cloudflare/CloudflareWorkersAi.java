@@ -14,6 +14,7 @@ import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.EmbeddingRequest;
 import dev.tollgate.domain.metering.Embeddings;
 import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageOptions;
 import dev.tollgate.domain.metering.ImageRequest;
 import dev.tollgate.domain.metering.Transcription;
 import dev.tollgate.domain.metering.TranscriptionRequest;
@@ -157,6 +158,9 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
         ObjectNode body = json.createObjectNode();
         ArrayNode texts = body.putArray("text");
         request.texts().forEach(texts::add);
+        if (request.pooling() != null) {
+            body.put("pooling", request.pooling());
+        }
         Request call = runCall(request.model(), jsonBody(body), "application/json");
         return withRetries("embed " + request.model(), () -> {
             try (Response response = send(call)) {
@@ -175,13 +179,30 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
     }
 
     /**
-     * {@code {"prompt","steps"}} (flux) or {@code {"prompt","num_steps"}} (Stable Diffusion). The answer is either the
-     * envelope with {@code result.image} in base64, or, for SDXL, the raw image bytes with no envelope.
+     * {@code {"prompt","steps"}} (flux) or {@code {"prompt","num_steps"}} (Stable Diffusion, with the options it was
+     * given: negative_prompt, width, height, guidance, seed). The answer is either the envelope with
+     * {@code result.image} in base64, or, for SDXL, the raw image bytes with no envelope.
      */
     @Override
     public GeneratedImage generateImage(ImageRequest request) {
         ObjectNode body = json.createObjectNode().put("prompt", request.prompt());
         body.put(request.model().startsWith("@cf/black-forest-labs/") ? "steps" : "num_steps", request.steps());
+        ImageOptions options = request.options();
+        if (options.negativePrompt() != null) {
+            body.put("negative_prompt", options.negativePrompt());
+        }
+        if (options.width() != null) {
+            body.put("width", options.width());
+        }
+        if (options.height() != null) {
+            body.put("height", options.height());
+        }
+        if (options.guidance() != null) {
+            body.put("guidance", new java.math.BigDecimal(options.guidance()));
+        }
+        if (options.seed() != null) {
+            body.put("seed", options.seed());
+        }
         Request call = runCall(request.model(), jsonBody(body), "application/json, image/png");
         return withRetries("image " + request.model(), () -> {
             try (Response response = send(call)) {

@@ -15,6 +15,7 @@ import dev.tollgate.domain.metering.ChatRequest;
 import dev.tollgate.domain.metering.EmbeddingRequest;
 import dev.tollgate.domain.metering.Embeddings;
 import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageOptions;
 import dev.tollgate.domain.metering.ImageRequest;
 import dev.tollgate.domain.metering.ProviderException;
 import dev.tollgate.domain.metering.ProviderException.Kind;
@@ -87,6 +88,16 @@ class CloudflareWorkersAiMediaTest {
         assertThat(body.path("text").isArray()).isTrue();
         assertThat(body.path("text").get(0).asText()).isEqualTo("hello");
         assertThat(body.path("text").get(1).asText()).isEqualTo("world");
+        assertThat(body.has("pooling")).as("the model's default pooling, unless chosen").isFalse();
+    }
+
+    @Test
+    void embeddingsSendThePoolingTheCallerChose() throws Exception {
+        fake.answer(json(200, "{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]]},\"success\":true,\"errors\":[]}"));
+
+        workersAi.embed(new EmbeddingRequest(BGE, List.of("hello"), "cls"));
+
+        assertThat(FakeWorkersAi.bodyOf(fake.takeRequest()).path("pooling").asText()).isEqualTo("cls");
     }
 
     @Test
@@ -135,7 +146,25 @@ class CloudflareWorkersAiMediaTest {
 
         assertThat(image.bytes()).isEqualTo(PNG);
         assertThat(image.contentType()).isEqualTo("image/png");
-        assertThat(FakeWorkersAi.bodyOf(fake.takeRequest()).path("num_steps").asInt()).isEqualTo(20);
+        JsonNode body = FakeWorkersAi.bodyOf(fake.takeRequest());
+        assertThat(body.path("num_steps").asInt()).isEqualTo(20);
+        assertThat(body.has("width") || body.has("seed") || body.has("guidance")).isFalse();
+    }
+
+    @Test
+    void sdxlSendsWhatTheCallerChoseAsWorkersAiNamesIt() throws Exception {
+        fake.answer(new MockResponse().setResponseCode(200).setHeader("Content-Type", "image/png")
+                .setBody(new Buffer().write(PNG)));
+
+        workersAi.generateImage(new ImageRequest(SDXL, "a lighthouse", 10,
+                new ImageOptions("fog", 2048, 512, "7.5", 42L)));
+
+        JsonNode body = FakeWorkersAi.bodyOf(fake.takeRequest());
+        assertThat(body.path("negative_prompt").asText()).isEqualTo("fog");
+        assertThat(body.path("width").asInt()).isEqualTo(2048);
+        assertThat(body.path("height").asInt()).isEqualTo(512);
+        assertThat(body.path("guidance").toString()).isEqualTo("7.5");
+        assertThat(body.path("seed").asLong()).isEqualTo(42);
     }
 
     @Test

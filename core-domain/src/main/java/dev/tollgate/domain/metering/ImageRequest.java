@@ -1,7 +1,15 @@
 package dev.tollgate.domain.metering;
 
-/** A text-to-image call: the prompt and how many diffusion steps to run (the charge counts them). */
-public record ImageRequest(String model, String prompt, int steps) {
+/**
+ * A text-to-image call: the prompt, how many diffusion steps to run (the charge counts them), and what else a
+ * Stable Diffusion XL call chose ({@link ImageOptions#NONE} for nothing).
+ */
+public record ImageRequest(String model, String prompt, int steps, ImageOptions options) {
+    /** A call that chooses nothing beyond its prompt and steps. */
+    public ImageRequest(String model, String prompt, int steps) {
+        this(model, prompt, steps, ImageOptions.NONE);
+    }
+
     public ImageRequest {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("model is required");
@@ -11,6 +19,9 @@ public record ImageRequest(String model, String prompt, int steps) {
         }
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1");
+        }
+        if (options == null) {
+            options = ImageOptions.NONE;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.web.ai;
 
 import dev.tollgate.domain.metering.EmbeddingVector;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.domain.metering.ImageOptions;
 import dev.tollgate.domain.metering.EmbeddingRequest;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -97,5 +98,55 @@ public final class MediaInputs {
             bytes.putFloat(value);
         }
         return EmbeddingVector.ofBinary32(bytes.array());
+    }
+
+    /**
+     * What a Stable Diffusion XL call chose besides prompt and steps ({@code negative_prompt}, {@code width},
+     * {@code height}, {@code guidance}, {@code seed}); flux takes none, so for it they are not read.
+     */
+    public static ImageOptions imageOptions(JsonNode body, boolean flux) {
+        if (flux) {
+            return ImageOptions.NONE;
+        }
+        JsonNode negative = body.get("negative_prompt");
+        if (negative != null && !negative.isNull() && !negative.isTextual()) {
+            throw new IllegalArgumentException("negative_prompt must be a string");
+        }
+        JsonNode guidance = body.get("guidance");
+        if (guidance != null && !guidance.isNull() && !guidance.isNumber()) {
+            throw new IllegalArgumentException("guidance must be a number");
+        }
+        JsonNode seed = body.get("seed");
+        if (seed != null && !seed.isNull() && (!seed.isIntegralNumber() || !seed.canConvertToLong())) {
+            throw new IllegalArgumentException("seed must be a whole number");
+        }
+        return new ImageOptions(negative == null || negative.isNull() ? null : negative.textValue(),
+                side(body, "width"), side(body, "height"),
+                guidance == null || guidance.isNull() ? null : guidance.decimalValue().toPlainString(),
+                seed == null || seed.isNull() ? null : seed.longValue());
+    }
+
+    private static Integer side(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || node.asLong() < ImageOptions.MIN_SIDE || node.asLong() > ImageOptions.MAX_SIDE) {
+            throw new IllegalArgumentException(field + " must be a whole number from " + ImageOptions.MIN_SIDE + " to "
+                    + ImageOptions.MAX_SIDE);
+        }
+        return node.intValue();
+    }
+
+    /** bge's {@code pooling}, {@code "mean"} or {@code "cls"}; null when not chosen. */
+    public static String pooling(JsonNode body) {
+        JsonNode node = body.get("pooling");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || !(node.textValue().equals("mean") || node.textValue().equals("cls"))) {
+            throw new IllegalArgumentException("pooling must be \"mean\" or \"cls\"");
+        }
+        return node.textValue();
     }
 }

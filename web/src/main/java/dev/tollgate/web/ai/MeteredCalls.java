@@ -290,17 +290,19 @@ public class MeteredCalls {
     }
 
     /**
-     * Images are priced per 512×512 tile of the picture plus per step. The hold assumes a 1024×1024 picture; the
-     * charge counts the tiles of the picture the provider returned (an estimate only if its size cannot be read).
+     * Images are priced per 512×512 tile of the picture plus per step. The hold assumes the size asked for (1024×1024
+     * unless chosen); the charge counts the tiles of the picture the provider returned (an estimate, of the size
+     * asked for, only if its size cannot be read).
      */
     public Billed<GeneratedImage> generateImage(Payer payer, ImageRequest request, String requestId) {
         ModelPrice price = priceFor(request.model(), PriceBook.TEXT_TO_IMAGE);
-        Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.IMAGE_TILE, ImageTiles.DEFAULT_TILES),
+        long askedTiles = request.options().tiles();
+        Money bound = CostRule.cost(List.of(CostRule.line(price, UnitPrice.IMAGE_TILE, askedTiles),
                 CostRule.line(price, UnitPrice.STEP, request.steps())));
         return meter(payer, request.model(), requestId, bound, () -> provider.generateImage(request), out -> {
             OptionalLong tiles = ImageTiles.of(out.bytes());
             List<ChargedUnits> units = List.of(
-                    CostRule.line(price, UnitPrice.IMAGE_TILE, tiles.orElse(ImageTiles.DEFAULT_TILES)),
+                    CostRule.line(price, UnitPrice.IMAGE_TILE, tiles.orElse(askedTiles)),
                     CostRule.line(price, UnitPrice.STEP, request.steps()));
             return new Charge(request.model(), 0, 0, tiles.isPresent() ? TokenSource.PROVIDER : TokenSource.ESTIMATE,
                     price.inputPerMillion(), price.outputPerMillion(), CostRule.cost(units), requestId, units);

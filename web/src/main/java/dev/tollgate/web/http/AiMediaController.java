@@ -72,7 +72,7 @@ public class AiMediaController {
                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         String model = Amounts.requiredText(body, "model");
         List<String> texts = MediaInputs.texts(body.has("input") ? body.get("input") : body.get("text"), "input");
-        EmbeddingRequest request = new EmbeddingRequest(model, texts);
+        EmbeddingRequest request = new EmbeddingRequest(model, texts, MediaInputs.pooling(body));
         return once(caller, key, Fingerprint.of("embeddings", body), () -> embeddingsAnswer(caller, request));
     }
 
@@ -109,7 +109,7 @@ public class AiMediaController {
             }
             steps = given.intValue();
         }
-        ImageRequest request = new ImageRequest(model, prompt, steps);
+        ImageRequest request = new ImageRequest(model, prompt, steps, MediaInputs.imageOptions(body, flux));
         return once(caller, key, Fingerprint.of("generate-image", body), () -> imageAnswer(caller, request));
     }
 

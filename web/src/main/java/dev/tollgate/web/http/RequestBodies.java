@@ -94,14 +94,22 @@ public final class RequestBodies {
     public record Embeddings(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "@cf/baai/bge-base-en-v1.5") String model,
             @Schema(requiredMode = RequiredMode.REQUIRED, description = "a text, or a list of texts (none empty)",
-                    oneOf = {String.class, String[].class}) Object input) {
+                    oneOf = {String.class, String[].class}) Object input,
+            @Schema(description = "bge's pooling: mean (the default) or cls; the two give different vectors",
+                    allowableValues = {"mean", "cls"}) String pooling) {
     }
 
     public record GenerateImage(
             @Schema(requiredMode = RequiredMode.REQUIRED, example = "@cf/black-forest-labs/flux-1-schnell")
             String model,
             @Schema(requiredMode = RequiredMode.REQUIRED) String prompt,
-            @Schema(description = "diffusion steps, each priced") Integer steps) {
+            @Schema(description = "diffusion steps, each priced") Integer steps,
+            @Schema(description = "Stable Diffusion XL only: what to keep out of the picture") String negativePrompt,
+            @Schema(description = "Stable Diffusion XL only, 256 to 2048 (default 1024); each 512×512 tile is priced")
+            Integer width,
+            @Schema(description = "Stable Diffusion XL only, 256 to 2048 (default 1024)") Integer height,
+            @Schema(description = "Stable Diffusion XL only: how closely to follow the prompt") Double guidance,
+            @Schema(description = "Stable Diffusion XL only: the same seed draws the same picture") Long seed) {
     }
 
     @Schema(description = "Changes the fields it names and keeps the others.")

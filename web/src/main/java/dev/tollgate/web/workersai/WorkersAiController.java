@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.domain.metering.EmbeddingRequest;
 import dev.tollgate.domain.metering.GeneratedImage;
+import dev.tollgate.domain.metering.ImageOptions;
 import dev.tollgate.domain.metering.ImageRequest;
 import dev.tollgate.domain.metering.Transcription;
 import dev.tollgate.domain.metering.TranscriptionRequest;
@@ -365,8 +366,14 @@ public class WorkersAiController {
             }
             steps = given.intValue();
         }
+        ImageOptions options;
+        try {
+            options = MediaInputs.imageOptions(body, flux);
+        } catch (IllegalArgumentException bad) {
+            throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
+        }
         MeteredCalls.Billed<GeneratedImage> billed = metered.generateImage(caller.payer(),
-                new ImageRequest(model, prompt.textValue(), steps), RequestIds.current());
+                new ImageRequest(model, prompt.textValue(), steps, options), RequestIds.current());
         String base64 = Base64.getEncoder().encodeToString(billed.output().bytes());
         if (!flux) {
             ObjectNode raw = mapper.createObjectNode();
@@ -461,13 +468,15 @@ public class WorkersAiController {
     /** bge on the run path: {@code {"text": "…" | ["…",…]}} → {@code {"result":{"shape":[n,d],"data":[[…]]}}}. */
     private ObjectNode embeddings(Caller caller, String model, JsonNode body) {
         List<String> texts;
+        String pooling;
         try {
             texts = MediaInputs.texts(body.get("text"), "text");
+            pooling = MediaInputs.pooling(body);
         } catch (IllegalArgumentException bad) {
             throw new WorkersAiError(400, 5006, "AiError: Bad input: " + bad.getMessage());
         }
         MeteredCalls.Billed<Embeddings> billed = metered.embed(caller.payer(),
-                new EmbeddingRequest(model, texts), RequestIds.current());
+                new EmbeddingRequest(model, texts, pooling), RequestIds.current());
         ObjectNode envelope = mapper.createObjectNode();
         ObjectNode result = envelope.putObject("result");
         result.putArray("shape").add(billed.output().vectors().size()).add(billed.output().dimensions());

@@ -338,6 +338,48 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void whatStableDiffusionAndBgeMayChooseIsPassedOnAndALargerPictureIsHeldForBeforeItIsDrawn() throws Exception {
+        // given a user whose balance covers a 1024×1024 picture of 5 steps (4 tiles: 739,200) but not 2048×1024
+        // (8 tiles: 950,400)
+        Funded user = funded("0.0008");
+        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":3}},"
+                + "\"success\":true,\"errors\":[]}"));
+        workersAi.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "image/png")
+                .setBody(new Buffer().write(png(1024, 512))));
+
+        // when bge is asked for cls pooling, SDXL for a picture 2048 wide, and then for one 1024 by 512 with a seed
+        Http.Answer embedded = http.post("/client/v4/accounts/any/ai/run/" + BGE, user.token(),
+                "{\"text\":\"hi\",\"pooling\":\"cls\"}");
+        Http.Answer tooLarge = http.post("/api/ai/generate-image", user.token(),
+                "{\"model\":\"" + SDXL + "\",\"prompt\":\"a dot\",\"steps\":5,\"width\":2048}");
+        Http.Answer drawn = http.post("/api/ai/generate-image", user.token(), "{\"model\":\"" + SDXL
+                + "\",\"prompt\":\"a dot\",\"steps\":5,\"width\":1024,\"height\":512,\"seed\":42,"
+                + "\"negative_prompt\":\"fog\",\"guidance\":7.5}");
+        Http.Answer badSide = http.post("/api/ai/generate-image", user.token(),
+                "{\"model\":\"" + SDXL + "\",\"prompt\":\"a dot\",\"width\":4096}");
+
+        // then bge was asked for cls pooling
+        assertThat(embedded.status()).as(embedded.toString()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8())
+                .get("pooling").asText()).isEqualTo("cls");
+        // and the wide picture was refused before the call, for want of funds to hold its 8 tiles
+        assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(402);
+        // and the other reached SDXL with what was chosen, and was charged its 2 tiles and 5 steps
+        assertThat(drawn.status()).as(drawn.toString()).isEqualTo(200);
+        JsonNode sent = Http.JSON.readTree(workersAi.takeRequest(1, TimeUnit.SECONDS).getBody().readUtf8());
+        assertThat(sent.get("width").asInt()).isEqualTo(1024);
+        assertThat(sent.get("height").asInt()).isEqualTo(512);
+        assertThat(sent.get("seed").asLong()).isEqualTo(42);
+        assertThat(sent.get("negative_prompt").asText()).isEqualTo("fog");
+        assertThat(sent.get("guidance").toString()).isEqualTo("7.5");
+        // 2 tiles × 52,800 + 5 steps × 105,600 = 633,600
+        assertThat(drawn.body().get("cost_usd").asText()).isEqualTo("0.0006336");
+        // and a side Workers AI does not draw is a 400 before any call
+        assertThat(badSide.status()).as(badSide.toString()).isEqualTo(400);
+        assertThat(workersAi.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
     void aStreamedVisionChatOnTheCloudflareRunPathSendsItsImageAndIsChargedAsAVisionChat() throws Exception {
         // given a funded user, and Workers AI answering a vision chat whole
         Funded user = funded("1");
