@@ -34,14 +34,21 @@ final class ApiRoot {
         return known != null ? known : first;
     }
 
-    boolean isSettled() {
-        return settled != null;
+    /**
+     * Whether this call's answer stands as it is: the base had a path, or the root is settled and the call was built
+     * on it (a call built before another settled the root may still need the other one).
+     */
+    boolean isCertain(HttpUrl call) {
+        HttpUrl known = settled;
+        return second == null || known != null && call.toString().startsWith(known.toString());
     }
 
-    /** The same call under the other root; only asked while unsettled, of a call built on {@link #accountUrl()}. */
+    /** The same call under the other root. */
     HttpUrl elsewhere(HttpUrl call) {
         String url = call.toString();
-        return HttpUrl.get(second + url.substring(first.toString().length()));
+        return url.startsWith(first.toString())
+                ? HttpUrl.get(second + url.substring(first.toString().length()))
+                : HttpUrl.get(first + url.substring(second.toString().length()));
     }
 
     /** A path answered there: calls are built on that call's root from now on. */

@@ -446,7 +446,7 @@ public final class CloudflareWorkersAi implements InferenceProvider, AutoCloseab
 
     private Response send(Request call) throws UpstreamFailure {
         Response response = execute(call);
-        if (root.isSettled()) {
+        if (root.isCertain(call.url())) {
             return response;
         }
         if (!isMissingPath(response)) {

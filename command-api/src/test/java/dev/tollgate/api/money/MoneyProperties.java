@@ -112,6 +112,13 @@ class MoneyProperties {
         }
     }
 
+    @Property
+    void anyTextWithAZeroBeforeItsUnitsIsRefused(@ForAll("plainDecimals") String text) {
+        // given a plain decimal written with a zero in front ("012.5", "00.5")
+        // then it is an invalid amount, as the same digits would be an invalid JSON number
+        assertThatThrownBy(() -> Money.parseUsd("0" + text)).isInstanceOf(InvalidAmountException.class);
+    }
+
     @Provide
     Arbitrary<String> tooPrecise() {
         Arbitrary<String> whole = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(12);
@@ -121,7 +128,9 @@ class MoneyProperties {
 
     @Provide
     Arbitrary<String> plainDecimals() {
-        Arbitrary<String> whole = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(20);
+        // Written as a JSON number is: no zero before the units ("0.5", "10", never "010")
+        Arbitrary<String> whole = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(20)
+                .map(w -> w.replaceFirst("^0+(?=.)", ""));
         Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(0).ofMaxLength(9);
         return Combinators.combine(whole, fraction).as((w, f) -> f.isEmpty() ? w : w + "." + f);
     }
