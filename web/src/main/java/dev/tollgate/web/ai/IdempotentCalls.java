@@ -24,19 +24,28 @@ import org.springframework.stereotype.Component;
  * and stores its answer; a retry with the same body gets that answer without a second upstream call or charge,
  * waiting if the first is still running; the same key with another body is a conflict. A failed call gives its
  * key back (nothing was charged), so the client's retry really retries. A stream that broke after output was
- * charged is kept as it ended, so its retry replays the break instead of paying again (ADR 0019).
+ * charged is kept as it ended, so its retry replays the break instead of paying again (ADR 0019). A key is claimed
+ * in its node's name: when that node stops while the call runs, a retry takes the key over and makes the call
+ * (ADR 55), rather than waiting for an answer that will never come.
  */
 @Component
 public class IdempotentCalls {
     private static final long WAIT_MILLIS = 120_000;
+    /** What {@link #firstAnswer} says when this request took over the key of a call whose node stopped. */
+    private static final JsonNode TAKEN_OVER = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     /** As long as the ledger remembers a command's idempotency key (UserAccount.MEMORY). */
     public static final Duration MEMORY = Duration.ofHours(24);
+
+    /** A pending claim from before claims named their node, abandoned once older than any call runs. */
+    private static final Duration UNNAMED_CLAIM_ABANDONED = Duration.ofMinutes(15);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final NodeHeartbeat node;
 
-    public IdempotentCalls(JdbcTemplate jdbc, ObjectMapper mapper, Clock clock) {
+    public IdempotentCalls(JdbcTemplate jdbc, ObjectMapper mapper, Clock clock, NodeHeartbeat node) {
+        this.node = node;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.clock = clock;
@@ -138,12 +147,15 @@ public class IdempotentCalls {
     private JsonNode claimOrFirst(String accountId, IdempotencyKey key, String fingerprint) {
         for (int attempt = 0; ; attempt++) {
             try {
-                jdbc.update("INSERT INTO idempotent_call (account_id, idem_key, fingerprint, status, created_at) "
-                        + "VALUES (?, ?, ?, 'pending', ?)", accountId, key.value(), fingerprint,
-                        Timestamp.from(clock.instant()));
+                jdbc.update("INSERT INTO idempotent_call (account_id, idem_key, fingerprint, status, created_at, "
+                        + "claimed_by) VALUES (?, ?, ?, 'pending', ?, ?)", accountId, key.value(), fingerprint,
+                        Timestamp.from(clock.instant()), node.nodeId());
                 return null;
             } catch (DuplicateKeyException retry) {
                 JsonNode first = firstAnswer(accountId, key, fingerprint);
+                if (first == TAKEN_OVER) {
+                    return null;
+                }
                 if (first != null || attempt >= 3) {
                     if (first == null) {
                         throw new IdempotencyConflictException("this Idempotency-Key keeps failing; use a new one");
@@ -226,12 +238,36 @@ public class IdempotentCalls {
         return StreamedCall.finished(metered(kept)).stamped(kept.path("created").asLong());
     }
 
+    /** A pending claim whose node stopped: the call it made will never be answered or given back. */
+    private boolean abandoned(String claimedBy, long claimedAtMillis) {
+        if (claimedBy == null) {
+            return clock.millis() - claimedAtMillis > UNNAMED_CLAIM_ABANDONED.toMillis();
+        }
+        return !node.isRunning(claimedBy);
+    }
+
+    /** Claims the key in this node's name, if no other retry did first. */
+    private boolean takeOver(String accountId, IdempotencyKey key, String claimedBy) {
+        String stillClaimedBy = claimedBy == null ? "claimed_by IS NULL" : "claimed_by = ?";
+        Object[] args = claimedBy == null
+                ? new Object[] {node.nodeId(), Timestamp.from(clock.instant()), accountId, key.value()}
+                : new Object[] {node.nodeId(), Timestamp.from(clock.instant()), accountId, key.value(), claimedBy};
+        return jdbc.update("UPDATE idempotent_call SET claimed_by = ?, created_at = ? WHERE account_id = ? "
+                + "AND idem_key = ? AND status = 'pending' AND " + stillClaimedBy, args) == 1;
+    }
+
+    /**
+     * The first call's answer once it has one; null when it failed and gave the key back; {@link #TAKEN_OVER} when its
+     * node stopped while it ran, and this request took the key over to make the call itself (ADR 55).
+     */
     private JsonNode firstAnswer(String accountId, IdempotencyKey key, String fingerprint) {
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
         while (true) {
-            List<String[]> rows = jdbc.query("SELECT fingerprint, status, response FROM idempotent_call "
-                            + "WHERE account_id = ? AND idem_key = ?",
-                    (rs, i) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, accountId, key.value());
+            List<String[]> rows = jdbc.query("SELECT fingerprint, status, response, claimed_by, created_at "
+                            + "FROM idempotent_call WHERE account_id = ? AND idem_key = ?",
+                    (rs, i) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            String.valueOf(rs.getTimestamp(5).toInstant().toEpochMilli())},
+                    accountId, key.value());
             if (rows.isEmpty()) {
                 // The first attempt failed and gave the key back: this one may now be the first.
                 return null;
@@ -247,6 +283,9 @@ public class IdempotentCalls {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+            }
+            if (abandoned(row[3], Long.parseLong(row[4])) && takeOver(accountId, key, row[3])) {
+                return TAKEN_OVER;
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IdempotencyConflictException("the first request with this Idempotency-Key is still running");

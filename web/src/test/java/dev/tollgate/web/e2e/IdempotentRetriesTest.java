@@ -272,6 +272,44 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
     }
 
     @Test
+    void aKeyClaimedByANodeThatStoppedWhileItsCallRanIsTakenOverByTheRetry() {
+        // given a chat claimed under its key by a node that stopped while the call ran: it has not beaten for a minute
+        String token = fundedUser("1");
+        String account = http.get("/api/auth/me", token).body().get("id").asText();
+        Map<String, String> key = Map.of("Idempotency-Key", key("orphan"));
+        Timestamp aMinuteAgo = Timestamp.from(Instant.now().minusSeconds(60));
+        JdbcTemplate jdbc = app.bean(JdbcTemplate.class);
+        jdbc.update("INSERT INTO node_heartbeat (node_id, seen_at) VALUES ('stopped-node', ?)", aMinuteAgo);
+        jdbc.update("INSERT INTO idempotent_call (account_id, idem_key, fingerprint, status, created_at, claimed_by) "
+                + "VALUES (?, ?, ?, 'pending', ?, 'stopped-node')", account, key.get("Idempotency-Key"),
+                dev.tollgate.web.ledger.Fingerprint.of("chat", readTree(CHAT)), aMinuteAgo);
+        workersAi.enqueue(helloAnswer());
+        int before = workersAi.getRequestCount();
+
+        // when the client retries, and then retries again
+        long started = System.nanoTime();
+        Http.Answer retry = http.post("/api/ai/chat", token, CHAT, key);
+        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+        Http.Answer again = http.post("/api/ai/chat", token, CHAT, key);
+
+        // then the first retry made the call at once (no two-minute wait for an answer that cannot come), was charged
+        // once, and the second is answered from it
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+        assertThat(waitedMillis).isLessThan(30_000);
+        assertThat(again.body().get("request_id")).isEqualTo(retry.body().get("request_id"));
+        assertThat(workersAi.getRequestCount() - before).isEqualTo(1);
+        assertThat(balance(token)).isEqualTo(HELLO_BALANCE);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Http.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void openAiEmbeddingsWithOneKeyAreComputedAndChargedOnce() {
         String token = fundedUser("1");
         workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":7}},"
