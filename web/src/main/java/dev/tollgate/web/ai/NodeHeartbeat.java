@@ -40,7 +40,7 @@ public class NodeHeartbeat {
     public NodeHeartbeat(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        beat();
+        beatQuietly();
         beats.scheduleWithFixedDelay(this::beatQuietly, BEAT.toMillis(), BEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
