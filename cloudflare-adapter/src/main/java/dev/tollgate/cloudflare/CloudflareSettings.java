@@ -47,6 +47,11 @@ public record CloudflareSettings(String apiBase, String accountId, String apiTok
                 Duration.ofSeconds(60), Duration.ofSeconds(180), DEFAULT_MAX_RETRIES, Duration.ofMinutes(10));
     }
 
+    /** The longest a call may take, every attempt and the waits between them included. */
+    public Duration longestCall() {
+        return callTimeout.multipliedBy(maxRetries + 1L).plus(Backoff.CAP.multipliedBy(maxRetries));
+    }
+
     public CloudflareSettings withApiBase(String newApiBase) {
         return new CloudflareSettings(newApiBase, accountId, apiToken, connectTimeout, readTimeout, callTimeout,
                 maxRetries, catalogTtl);

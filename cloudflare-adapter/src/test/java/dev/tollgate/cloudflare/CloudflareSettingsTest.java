@@ -17,6 +17,16 @@ class CloudflareSettingsTest {
     }
 
     @Test
+    void theLongestCallIsEveryAttemptAtItsTimeoutAndTheLongestWaitsBetweenThem() {
+        // given the defaults: three attempts of at most 180 s, and at most 2 s between two
+        CloudflareSettings settings = CloudflareSettings.defaults("acc", TOKEN);
+
+        // then a call takes at most 544 s: within the default hold of 600 s, so no call outlives its hold
+        assertThat(settings.longestCall()).hasSeconds(544);
+        assertThat(settings.withMaxRetries(0).longestCall()).hasSeconds(180);
+    }
+
+    @Test
     void blankApiBaseFallsBackToTheDefault() {
         CloudflareSettings settings = CloudflareSettings.defaults("acc", TOKEN).withApiBase(" ");
 

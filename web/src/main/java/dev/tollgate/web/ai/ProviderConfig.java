@@ -1,6 +1,7 @@
 package dev.tollgate.web.ai;
 
 import dev.tollgate.cloudflare.CloudflareSettings;
+import dev.tollgate.web.config.TollgateProperties;
 import dev.tollgate.cloudflare.CloudflareWorkersAi;
 import dev.tollgate.domain.metering.InferenceProvider;
 import dev.tollgate.domain.metering.PriceBook;
@@ -32,10 +33,19 @@ public class ProviderConfig {
     public InferenceProvider inferenceProvider(PriceBook prices, TokenEstimator tokens,
                                                @Value("${CLOUDFLARE_API_BASE:" + CloudflareSettings.DEFAULT_API_BASE + "}") String apiBase,
                                                @Value("${CLOUDFLARE_ACCOUNT_ID:}") String accountId,
-                                               @Value("${CLOUDFLARE_API_KEY:}") String apiKey) {
+                                               @Value("${CLOUDFLARE_API_KEY:}") String apiKey,
+                                               TollgateProperties properties) {
         if (!accountId.isBlank() && !apiKey.isBlank()) {
             log.info("Serving models from Cloudflare Workers AI at {} (account {}).", apiBase, accountId);
-            return new CloudflareWorkersAi(CloudflareSettings.defaults(accountId, apiKey).withApiBase(apiBase));
+            CloudflareSettings settings = CloudflareSettings.defaults(accountId, apiKey).withApiBase(apiBase);
+            if (properties.holdTimeoutSeconds() < settings.longestCall().toSeconds()) {
+                // Said once, at start: such a call is charged when it ends from what is then available (ADR 42).
+                log.warn("TOLLGATE_HOLD_TIMEOUT_SECONDS={} is shorter than the longest call to Workers AI ({} s, retries "
+                        + "included): a call that runs that long outlives its hold, and is then charged only from what "
+                        + "the balance holds when it ends.", properties.holdTimeoutSeconds(),
+                        settings.longestCall().toSeconds());
+            }
+            return new CloudflareWorkersAi(settings);
         }
         log.warn("No Cloudflare credentials (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_KEY): serving models from the "
                 + "OFFLINE provider. Its answers are canned text, labelled \"provider\":\"offline\".");
