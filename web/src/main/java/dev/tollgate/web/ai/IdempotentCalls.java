@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
@@ -238,12 +239,16 @@ public class IdempotentCalls {
         return StreamedCall.finished(metered(kept)).stamped(kept.path("created").asLong());
     }
 
+    /** A key's row: the request it was claimed for, and its answer once done; by which node, since when. */
+    private record Claim(String fingerprint, String status, String response, String claimedBy, Instant claimedAt) {
+    }
+
     /** A pending claim whose node stopped: the call it made will never be answered or given back. */
-    private boolean abandoned(String claimedBy, long claimedAtMillis) {
-        if (claimedBy == null) {
-            return clock.millis() - claimedAtMillis > UNNAMED_CLAIM_ABANDONED.toMillis();
+    private boolean abandoned(Claim claim) {
+        if (claim.claimedBy() == null) {
+            return claim.claimedAt().isBefore(clock.instant().minus(UNNAMED_CLAIM_ABANDONED));
         }
-        return !node.isRunning(claimedBy);
+        return !node.isRunning(claim.claimedBy());
     }
 
     /** Claims the key in this node's name, if no other retry did first. */
@@ -263,28 +268,28 @@ public class IdempotentCalls {
     private JsonNode firstAnswer(String accountId, IdempotencyKey key, String fingerprint) {
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
         while (true) {
-            List<String[]> rows = jdbc.query("SELECT fingerprint, status, response, claimed_by, created_at "
+            List<Claim> rows = jdbc.query("SELECT fingerprint, status, response, claimed_by, created_at "
                             + "FROM idempotent_call WHERE account_id = ? AND idem_key = ?",
-                    (rs, i) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            String.valueOf(rs.getTimestamp(5).toInstant().toEpochMilli())},
+                    (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getTimestamp(5).toInstant()),
                     accountId, key.value());
             if (rows.isEmpty()) {
                 // The first attempt failed and gave the key back: this one may now be the first.
                 return null;
             }
-            String[] row = rows.get(0);
-            if (!fingerprint.equals(row[0])) {
+            Claim row = rows.get(0);
+            if (!fingerprint.equals(row.fingerprint())) {
                 throw new IdempotencyConflictException(
                         "this Idempotency-Key was already used with a different request");
             }
-            if ("done".equals(row[1])) {
+            if ("done".equals(row.status())) {
                 try {
-                    return mapper.readTree(row[2]);
+                    return mapper.readTree(row.response());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
-            if (abandoned(row[3], Long.parseLong(row[4])) && takeOver(accountId, key, row[3])) {
+            if (abandoned(row) && takeOver(accountId, key, row.claimedBy())) {
                 return TAKEN_OVER;
             }
             if (System.currentTimeMillis() > deadline) {
