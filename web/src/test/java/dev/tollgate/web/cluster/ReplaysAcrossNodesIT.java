@@ -149,7 +149,10 @@ class ReplaysAcrossNodesIT {
         Map<String, String> ownersAfter = awaitBothReportTheSame(a, b, admin);
         assertThat(ownersAfter).isEqualTo(owners);
         assertThat(readModels()).isEqualTo(live);
-        assertThat(a.log() + b.log()).doesNotContain("failed to start").doesNotContain("UnableToClaimToken");
+        // (Two nodes started together on an empty database may both try to create a process's first token; Axon
+        // tells the loser "Could not initialize segments" and it claims the winner's a second later: not a replay's.)
+        assertThat(a.log() + b.log()).doesNotContain("failed to start")
+                .doesNotContainPattern("UnableToClaimTokenException: (?!Could not initialize segments)");
 
         // when the owner of history is killed and a replay of history is asked of the survivor at once, while the
         // dead node's claim on the token is still live
