@@ -23,10 +23,6 @@ public record ImageOptions(String negativePrompt, Integer width, Integer height,
         }
     }
 
-    public boolean isNone() {
-        return equals(NONE);
-    }
-
     /** The tiles of the picture asked for: 1024 on a side not chosen, as Workers AI draws by default. */
     public long tiles() {
         if (width == null && height == null) {
