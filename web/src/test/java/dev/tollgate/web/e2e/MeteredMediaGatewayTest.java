@@ -75,11 +75,8 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     @Test
     void embeddingsWithReportedUsageAreChargedOnTheProvidersCount() {
         Funded user = funded("1");
-        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":7}},"
-                + "\"success\":true,\"errors\":[]}"));
 
-        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
-                "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
+        Http.Answer answer = embedHello(user, "{\"prompt_tokens\":7}");
 
         // 7 × 67,000,000 / 1,000,000 = 469 nano-USD
         assertThat(answer.body().get("usage").get("source").asText()).isEqualTo("provider");
@@ -91,12 +88,9 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     void aChargeAboveWhatTheBalanceCouldGiveSaysSoInTheHistory() {
         // given a user with 1,000 nano-USD, and bge reporting 100 tokens for one short text (6,700 nano-USD)
         Funded user = funded("0.000001");
-        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":{\"prompt_tokens\":100}},"
-                + "\"success\":true,\"errors\":[]}"));
 
         // when the text is embedded
-        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
-                "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
+        Http.Answer answer = embedHello(user, "{\"prompt_tokens\":100}");
 
         // then the balance gave all it had and no more (ADR 7)
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -113,12 +107,9 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
     void embeddingsWhoseReportedUsageCannotBePricedAreChargedOnTollgatesCount() {
         // given bge reports 2^62 prompt tokens for one short text, a count whose cost no ledger amount can hold
         Funded user = funded("1");
-        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],"
-                + "\"usage\":{\"prompt_tokens\":4611686018427387904}},\"success\":true,\"errors\":[]}"));
 
         // when the text is embedded
-        Http.Answer answer = http.post("/api/ai/embeddings", user.token(),
-                "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
+        Http.Answer answer = embedHello(user, "{\"prompt_tokens\":4611686018427387904}");
 
         // then the call is answered and settled on the estimate, which it names, with nothing left held
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -555,6 +546,13 @@ class MeteredMediaGatewayTest extends BehindFakeWorkersAi {
         }
         assertThat(emptyText.body().get("error").get("message").asText()).contains("must not be empty");
         assertThat(balanceOf(user)).isEqualByComparingTo("1");
+    }
+
+    /** "hello" embedded with bge, whose one vector comes back with the given usage. */
+    private Http.Answer embedHello(Funded user, String usageJson) {
+        workersAi.enqueue(json200("{\"result\":{\"shape\":[1,2],\"data\":[[0.5,0.5]],\"usage\":" + usageJson + "},"
+                + "\"success\":true,\"errors\":[]}"));
+        return http.post("/api/ai/embeddings", user.token(), "{\"model\":\"" + BGE + "\",\"input\":\"hello\"}");
     }
 
     private void assertExactlyCharged(Funded user, String before, JsonNode answer) {
