@@ -60,6 +60,8 @@ public class MeteredCalls {
     private final Clock clock;
     private final Duration holdTimeout;
     private final LateSettlements late;
+    /** How long an interrupted request thread still waits for the ledger's answer to a command it sent. */
+    private static final Duration INTERRUPTED_WAIT = Duration.ofSeconds(30);
 
     public MeteredCalls(CommandGateway commands, InferenceProvider provider, PriceBook prices, TokenEstimator tokens,
                         Clock clock, TollgateProperties properties, LateSettlements late) {
@@ -114,7 +116,7 @@ public class MeteredCalls {
         Money bound = CostRule.cost(estimatedInput + estimatedInput / 5 + 1, request.maxTokens(), price);
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
         Instant holdExpires = clock.instant().plus(holdTimeout);
-        commands.sendAndWait(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant(), request.model()));
+        ask(payer.reserve(holdId, hold, requestId, holdExpires, clock.instant(), request.model()));
         // A streamed answer reaches its caller as it comes: its charge must be booked even if storing it fails, and
         // the account still takes it after the hold lapsed (ADR 42), so it is retried past the deadline too.
         Instant deliveredUntil = onDelta == null ? null : holdExpires.plus(LATE_SETTLEMENT_GRACE);
@@ -190,12 +192,12 @@ public class MeteredCalls {
         Money cost = CostRule.cost(inputTokens, outputTokens, price);
         Money hold = cost.isPositive() ? cost : Money.ofNanos(1);
         Instant now = clock.instant();
-        commands.sendAndWait(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now, model));
+        ask(payer.reserve(chargeId, hold, requestId, now.plus(holdTimeout), now, model));
         Charge charge = new Charge(model, inputTokens, outputTokens, TokenSource.REPORTED, price.inputPerMillion(),
                 price.outputPerMillion(), cost, requestId);
         Settlement receipt;
         try {
-            receipt = commands.sendAndWait(new SettleReservation(account, chargeId, charge, now));
+            receipt = ask(new SettleReservation(account, chargeId, charge, now));
         } catch (RuntimeException failed) {
             // Nothing was charged; free the hold now rather than at its deadline, so the report can be sent again.
             release(account, chargeId, "report not booked");
@@ -223,7 +225,7 @@ public class MeteredCalls {
         }
         SettleReservation settlement = new SettleReservation(account, holdId, charge, clock.instant(), partial);
         try {
-            return new Settled(charge, commands.sendAndWait(settlement));
+            return new Settled(charge, ask(settlement));
         } catch (RuntimeException failed) {
             if (deliveredUntil != null && LateSettlements.worthRetrying(failed)) {
                 // The output was delivered: book it once the ledger can, rather than let the hold lapse unpaid.
@@ -233,9 +235,51 @@ public class MeteredCalls {
         }
     }
 
+    /**
+     * Sends a command to the ledger and waits for its answer, as {@code sendAndWait} does, but an interrupt does not
+     * end the wait: a stopping server interrupts its request threads, and {@code sendAndWait} then answers null for a
+     * hold or a settlement that the ledger goes on to book. The caller would take a booked charge for a failure and
+     * give its Idempotency-Key back, so that the retry paid again. After an interrupt the wait is bounded, and the
+     * interrupt is kept for the caller.
+     */
+    private <R> R ask(Object command) {
+        java.util.concurrent.CompletableFuture<R> answer = commands.send(command);
+        boolean interrupted = false;
+        long giveUpAt = Long.MAX_VALUE;
+        try {
+            while (true) {
+                try {
+                    return giveUpAt == Long.MAX_VALUE ? answer.get()
+                            : answer.get(Math.max(0, giveUpAt - System.nanoTime()),
+                                    java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    giveUpAt = Math.min(giveUpAt, System.nanoTime() + INTERRUPTED_WAIT.toNanos());
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("the ledger did not answer " + command.getClass().getSimpleName()
+                            + " before the server stopped");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new org.axonframework.commandhandling.CommandExecutionException(
+                            "the ledger failed " + command.getClass().getSimpleName(), cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void release(AccountId account, String holdId, String reason) {
         try {
-            commands.sendAndWait(new ReleaseReservation(account, holdId, reason, clock.instant()));
+            ask(new ReleaseReservation(account, holdId, reason, clock.instant()));
         } catch (RuntimeException releaseFailed) {
             // The hold's deadline releases it; the caller's answer is the provider's failure, not this one.
             log.error("could not release hold {}", holdId, releaseFailed);
@@ -387,7 +431,7 @@ public class MeteredCalls {
         AccountId account = payer.account();
         String holdId = "hold_" + requestId;
         Money hold = bound.isPositive() ? bound : Money.ofNanos(1);
-        commands.sendAndWait(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
+        ask(payer.reserve(holdId, hold, requestId, clock.instant().plus(holdTimeout),
                 clock.instant(), model));
         long started = System.nanoTime();
         T output;
@@ -403,7 +447,7 @@ public class MeteredCalls {
             throw unexpected;
         }
         long latencyMs = (System.nanoTime() - started) / 1_000_000;
-        Settlement receipt = commands.sendAndWait(new SettleReservation(account, holdId, charge, clock.instant()));
+        Settlement receipt = ask(new SettleReservation(account, holdId, charge, clock.instant()));
         return new Billed<>(requestId, model, output, charge, receipt.collected(), receipt.balanceAfter(),
                 provider.name(), latencyMs);
     }
