@@ -13,7 +13,18 @@ public class TollgateApplication {
 
     public static void main(String[] args) throws IOException {
         // The embedded database and the generated JWT key live in the data folder; make it before anything opens it.
-        dataFolder(Path.of(System.getenv().getOrDefault("TOLLGATE_DATA_DIR", "./data")));
+        Path data = Path.of(System.getenv().getOrDefault("TOLLGATE_DATA_DIR", "./data"));
+        try {
+            dataFolder(data);
+        } catch (IOException | SecurityException e) {
+            // one line an operator can act on, not a launcher's stack trace
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                    : e instanceof java.nio.file.NotDirectoryException ? "part of the path is a file" : e.getMessage();
+            System.err.println("Tollgate cannot make its data folder " + data.toAbsolutePath() + ": " + why
+                    + ". Set TOLLGATE_DATA_DIR to a folder this user may write.");
+            System.exit(1);
+        }
         SpringApplication.run(TollgateApplication.class, args);
     }
 

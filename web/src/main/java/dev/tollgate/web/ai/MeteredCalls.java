@@ -3,6 +3,7 @@ package dev.tollgate.web.ai;
 import dev.tollgate.api.account.AccountId;
 import dev.tollgate.api.account.ReleaseReservation;
 import dev.tollgate.api.account.SettleReservation;
+import dev.tollgate.api.account.UnknownHoldException;
 import dev.tollgate.api.metering.Charge;
 import dev.tollgate.api.metering.Settlement;
 import dev.tollgate.api.metering.TokenSource;
@@ -281,8 +282,14 @@ public class MeteredCalls {
         try {
             ask(new ReleaseReservation(account, holdId, reason, clock.instant()));
         } catch (RuntimeException releaseFailed) {
-            // The hold's deadline releases it; the caller's answer is the provider's failure, not this one.
-            log.error("could not release hold {}", holdId, releaseFailed);
+            // The hold's deadline releases it; the caller's answer is the provider's failure, not this one. A hold
+            // that is gone already (its deadline came first) is the expected end of a very long call.
+            if (releaseFailed instanceof UnknownHoldException
+                    || releaseFailed.getCause() instanceof UnknownHoldException) {
+                log.info("hold {} was already released by its deadline", holdId);
+            } else {
+                log.error("could not release hold {}", holdId, releaseFailed);
+            }
         }
     }
 

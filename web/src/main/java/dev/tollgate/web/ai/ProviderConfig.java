@@ -47,6 +47,12 @@ public class ProviderConfig {
             }
             return new CloudflareWorkersAi(settings);
         }
+        if (accountId.isBlank() != apiKey.isBlank()) {
+            // half a configuration is almost always a typo; said loudly, since users are charged for canned answers
+            log.warn("{} is set but {} is not: both are needed to call Cloudflare Workers AI.",
+                    accountId.isBlank() ? "CLOUDFLARE_API_KEY" : "CLOUDFLARE_ACCOUNT_ID",
+                    accountId.isBlank() ? "CLOUDFLARE_ACCOUNT_ID" : "CLOUDFLARE_API_KEY");
+        }
         log.warn("No Cloudflare credentials (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_KEY): serving models from the "
                 + "OFFLINE provider. Its answers are canned text, labelled \"provider\":\"offline\".");
         return new OfflineProvider(prices, tokens);
