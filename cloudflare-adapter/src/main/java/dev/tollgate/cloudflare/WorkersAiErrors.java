@@ -147,8 +147,10 @@ final class WorkersAiErrors {
     /** The answer broke after it started; {@code partial} is what had been received, or null. */
     UpstreamFailure whileReading(IOException e, int status, ChatCompletion partial) {
         Kind kind = isTimeout(e) ? Kind.TIMEOUT : Kind.UPSTREAM;
-        String message = kind == Kind.TIMEOUT ? "Workers AI stopped sending before the answer was complete"
-                : "The connection to Workers AI broke before the answer was complete";
+        String message = kind != Kind.TIMEOUT ? "The connection to Workers AI broke before the answer was complete"
+                : e instanceof SocketTimeoutException ? "Workers AI stopped sending before the answer was complete"
+                // OkHttp's call timeout: the answer was still coming, Tollgate's limit for one call ran out
+                : "The answer ran past Tollgate's time limit for one call to Workers AI";
         return new UpstreamFailure(new ProviderException(kind, message, status, null, null, partial, e), false);
     }
 

@@ -202,7 +202,8 @@ public class AiController {
     private void broke(ChatStreams stream, String requestId, MeteredCalls.Metered charged) {
         Map<String, Object> last = new LinkedHashMap<>();
         last.put("error", Map.of("code", "upstream_error", "message",
-                "The provider's stream broke; you were charged only for what it produced.",
+                "The stream ended before the answer was complete (the provider broke it off or fell silent, or it ran "
+                        + "past Tollgate's time limit for one call); you were charged only for what was produced.",
                 "request_id", requestId));
         if (charged != null) {
             ChatView view = ChatView.of(charged);

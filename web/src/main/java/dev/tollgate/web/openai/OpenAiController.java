@@ -136,14 +136,15 @@ public class OpenAiController {
         long firstCreated = first.created() > 0 ? first.created() : created;
         String firstId = completionId(first.requestId());
         if (first.isBroken()) {
-            sse.data(delta(firstId, firstCreated, request.model(), first.partialText(), true));
+            sse.data(delta(firstId, firstCreated, request.model(), first.partialText(), true, includeUsage));
             broke(sse, first.charged(), firstId, firstCreated, request.model(), includeUsage);
             return null;
         }
         if (!first.done().text().isEmpty()) {
-            sse.data(delta(firstId, firstCreated, request.model(), first.done().text(), true));
+            sse.data(delta(firstId, firstCreated, request.model(), first.done().text(), true, includeUsage));
         }
-        toolCallsDelta(sse, first.done(), firstId, firstCreated, request.model(), first.done().text().isEmpty());
+        toolCallsDelta(sse, first.done(), firstId, firstCreated, request.model(), first.done().text().isEmpty(),
+                includeUsage);
         finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage);
         return null;
     }
@@ -154,7 +155,7 @@ public class OpenAiController {
         MeteredCalls.Metered done;
         try {
             java.util.function.Consumer<String> emit = text -> sse.data(delta(id, created, request.model(), text,
-                    !sse.started()));
+                    !sse.started(), includeUsage));
             if (image == null) {
                 done = metered.chatStream(payer, request, requestId, emit);
             } else {
@@ -171,13 +172,16 @@ public class OpenAiController {
             return failed.producedOutput()
                     ? IdempotentCalls.StreamedCall.broken(requestId, failed).stamped(created) : null;
         }
-        toolCallsDelta(sse, done, id, created, request.model(), !sse.started());
+        toolCallsDelta(sse, done, id, created, request.model(), !sse.started(), includeUsage);
         finish(sse, done, id, created, request.model(), includeUsage);
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);
     }
 
-    /** One piece of the answer; as OpenAI streams it, only the first names the role. */
-    private String delta(String id, long created, String model, String text, boolean first) {
+    /**
+     * One piece of the answer; as OpenAI streams it, only the first names the role, and when usage was asked for,
+     * every chunk before the usage chunk says {@code "usage":null}.
+     */
+    private String delta(String id, long created, String model, String text, boolean first, boolean includeUsage) {
         ObjectNode chunk = chunk(id, created, model);
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
         ObjectNode delta = choice.putObject("delta");
@@ -186,6 +190,7 @@ public class OpenAiController {
         }
         delta.put("content", text);
         choice.putNull("finish_reason");
+        nullUsage(chunk, includeUsage);
         return chunk.toString();
     }
 
@@ -194,7 +199,7 @@ public class OpenAiController {
      * provider's calls are only of use once their arguments are complete, so they are passed on at its end (ADR 44).
      */
     private void toolCallsDelta(ChatStreams sse, MeteredCalls.Metered done, String id, long created, String model,
-                                boolean first) {
+                                boolean first, boolean includeUsage) {
         ArrayNode calls = ToolCallForms.openAi(done.toolCalls(), done.requestId());
         if (calls == null) {
             return;
@@ -210,6 +215,7 @@ public class OpenAiController {
         }
         delta.set("tool_calls", calls);
         choice.putNull("finish_reason");
+        nullUsage(chunk, includeUsage);
         sse.data(chunk.toString());
     }
 
@@ -223,8 +229,9 @@ public class OpenAiController {
             sse.data(usageChunk(charged, id, created, model).toString());
         }
         ObjectNode error = mapper.createObjectNode();
-        error.putObject("error").put("message", "The provider's stream broke; you were charged only for what "
-                + "it produced.").put("type", "server_error").put("code", "upstream_error");
+        error.putObject("error").put("message", "The stream ended before the answer was complete (the provider "
+                + "broke it off or fell silent, or it ran past Tollgate's time limit for one call); you were charged "
+                + "only for what was produced.").put("type", "server_error").put("code", "upstream_error");
         sse.data(error.toString());
     }
 
@@ -234,11 +241,18 @@ public class OpenAiController {
         ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
         choice.putObject("delta");
         choice.put("finish_reason", finishReason(done));
+        nullUsage(last, includeUsage);
         sse.data(last.toString());
         if (includeUsage) {
             sse.data(usageChunk(done, id, created, model).toString());
         }
         sse.data("[DONE]");
+    }
+
+    private static void nullUsage(ObjectNode chunk, boolean includeUsage) {
+        if (includeUsage) {
+            chunk.putNull("usage");
+        }
     }
 
     private ObjectNode usageChunk(MeteredCalls.Metered done, String id, long created, String model) {

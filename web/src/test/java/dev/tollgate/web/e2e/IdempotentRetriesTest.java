@@ -94,6 +94,13 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
         assertThat(retryEvents.get(retryEvents.size() - 1)).isEqualTo("[DONE]");
         assertThat(Http.JSON.readTree(retryEvents.get(0)).get("id").asText())
                 .isEqualTo(Http.JSON.readTree(firstEvents.get(0)).get("id").asText());
+        // and, as OpenAI streams with include_usage, every chunk before the usage chunk says "usage":null
+        for (List<String> events : List.of(firstEvents, retryEvents)) {
+            for (String event : events.subList(0, events.size() - 2)) {
+                JsonNode chunk = Http.JSON.readTree(event);
+                assertThat(chunk.has("usage") && chunk.get("usage").isNull()).as(event).isTrue();
+            }
+        }
         // and another body under the same key is refused in OpenAI's shape
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.body().get("error").get("code").asText()).isEqualTo("idempotency_conflict");
@@ -443,7 +450,7 @@ class IdempotentRetriesTest extends BehindFakeWorkersAi {
     }
 
     private static JsonNode usageChunk(List<String> events) {
-        return jsonEvents(events).stream().filter(chunk -> chunk.has("usage")).findFirst().orElseThrow();
+        return jsonEvents(events).stream().filter(chunk -> chunk.hasNonNull("usage")).findFirst().orElseThrow();
     }
 
     private static String finishReason(List<String> events) {
