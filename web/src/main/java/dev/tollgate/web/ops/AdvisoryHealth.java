@@ -53,7 +53,14 @@ public class AdvisoryHealth {
         return () -> {
             boolean healthy = true;
             Map<String, Object> details = new LinkedHashMap<>();
-            for (Projections.Status group : projections.status()) {
+            java.util.List<Projections.Status> groups;
+            try {
+                groups = projections.status();
+            } catch (RuntimeException unreadable) {
+                // their tokens live in the database: the db component says it is down, this one only that it cannot tell
+                return Health.unknown().withDetail("error", "the read models' positions cannot be read").build();
+            }
+            for (Projections.Status group : groups) {
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("status", group.status());
                 one.put("lag", group.lag());
