@@ -116,7 +116,15 @@ public class JwtService {
             log.warn("JWT_SECRET_KEY is shorter than 32 bytes; it is stretched with SHA-256. Prefer a longer key.");
             return sha256(raw);
         }
-        return keptKey(properties.dataDir().resolve(KEY_FILE));
+        Path file = properties.dataDir().resolve(KEY_FILE);
+        String database = System.getenv("DATABASE_URL");
+        if (database != null && !database.isBlank()) {
+            // a shared database means there may be other nodes, each with a key of its own unless told otherwise
+            log.warn("JWT_SECRET_KEY is not set: this node signs logins with the key kept in {}. Nodes that share a "
+                    + "database must share that key (the same JWT_SECRET_KEY on each), or a login made on one is "
+                    + "refused by another.", file);
+        }
+        return keptKey(file);
     }
 
     private static byte[] keptKey(Path file) {
