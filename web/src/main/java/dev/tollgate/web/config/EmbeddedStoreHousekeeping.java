@@ -19,13 +19,12 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The embedded default's file kept to its live size (ADR 57). With {@code WRITE_DELAY=0} (ADR 56) every commit
- * writes its own chunk, and H2 starts no background writer, which is also what rewrites partly dead chunks and
- * moves chunks to shrink the file: without it, 20,000 calls and transfers left a file of 1.1 GB for about 100 MB
- * of data. This runs the housekeeping H2's writer would run, on a thread of its own, every {@link #PERIOD_MS} ms:
- * partly dead chunks are rewritten, and space is reused after {@link #RETENTION_MS} ms instead of H2's 45 s, which
- * is safe because each round first forces the file to the disk. Only the store's own lock is taken, for as long as
- * H2 itself would take it.
+ * The embedded default's file kept close to its live size (ADR 57). Every answer waits for a write of the store
+ * (ADR 56, ADR 58), so the file gets many small chunks, most of each dead a moment later; a dead chunk's space is
+ * reused only after H2's retention time (45 s), and partly dead chunks stay until H2's background writer rewrites them.
+ * Every {@link #PERIOD_MS} ms this thread forces the file to the disk, which makes a retention of {@link #RETENTION_MS}
+ * ms safe, and, when H2 runs without its writer ({@code WRITE_DELAY=0} in an operator's own URL), runs the writer's
+ * housekeeping itself. Only the store's own lock is taken, for as long as H2 itself would take it.
  */
 @Component
 public class EmbeddedStoreHousekeeping implements DisposableBean {
@@ -46,10 +45,11 @@ public class EmbeddedStoreHousekeeping implements DisposableBean {
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
         MVStore store = storeOf(dataSource);
-        if (store == null || store.getAutoCommitDelay() > 0 || store.getFileStore() == null) {
-            return; // PostgreSQL, an in-memory database, or H2's own writer is already doing this
+        if (store == null || store.getFileStore() == null) {
+            return; // PostgreSQL or an in-memory database
         }
-        Method own = housekeepingOf(store.getFileStore());
+        // H2's own background writer rewrites and moves chunks when it runs (a positive WRITE_DELAY, ADR 58)
+        Method own = store.getAutoCommitDelay() > 0 ? null : housekeepingOf(store.getFileStore());
         // Dead chunks may be overwritten once they are RETENTION_MS old, which is safe against a power cut only
         // because every round below makes the file durable first (H2's 45 s default assumes nobody does).
         store.setRetentionTime(RETENTION_MS);
@@ -72,7 +72,7 @@ public class EmbeddedStoreHousekeeping implements DisposableBean {
             store.sync();
             if (own != null) {
                 own.invoke(store.getFileStore(), store);
-            } else if (store.getFileStore().getChunksFillRate() < FILL_RATE) {
+            } else if (store.getAutoCommitDelay() == 0 && store.getFileStore().getChunksFillRate() < FILL_RATE) {
                 store.compact(FILL_RATE, WRITE_LIMIT);
             }
         } catch (Exception | AssertionError e) {

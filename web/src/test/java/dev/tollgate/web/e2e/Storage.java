@@ -22,7 +22,7 @@ public final class Storage {
 
     public static Map<String, String> embedded(Path dataDir) {
         return Map.of("tollgate.data-dir", dataDir.toString(),
-                "spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("tollgate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+                "spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("tollgate") + ";DB_CLOSE_ON_EXIT=FALSE",
                 "spring.datasource.username", "", "spring.datasource.password", "");
     }
 

@@ -1,0 +1,79 @@
+package dev.tollgate.web.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitTest {
+    @TempDir
+    Path folder;
+
+    @Test
+    void everyChangeMadeBeforeAwaitIsInTheFileWhenAwaitReturnsWhateverTheOtherThreadsDo() throws Exception {
+        // given a store that would not write on its own for a long time, and 16 threads changing it
+        Path file = folder.resolve("store.mv.db");
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        store.setAutoCommitDelay(3_600_000);
+        MVMap<Integer, Integer> map = store.openMap("values");
+        GroupCommit group = new GroupCommit(store);
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        List<Future<?>> done = new ArrayList<>();
+
+        // when each puts its values, waiting after each one (one thread interrupted now and then)
+        for (int t = 0; t < 16; t++) {
+            int thread = t;
+            done.add(threads.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    map.put(thread * 1000 + i, i);
+                    if (thread == 3 && i % 10 == 0) {
+                        Thread.currentThread().interrupt();
+                    }
+                    group.await();
+                    Thread.interrupted();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+
+        // then the file as it is now (the store still open, nothing closed it) holds all 800
+        Path copy = folder.resolve("copy.mv.db");
+        Files.copy(file, copy);
+        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        assertThat(reopened.<Integer, Integer>openMap("values").size()).isEqualTo(800);
+        reopened.close();
+        store.close();
+    }
+
+    @Test
+    void withoutAwaitTheSameChangesAreNotYetInTheFile() throws Exception {
+        // the control: this store does not write a change before it is asked to
+        Path file = folder.resolve("lazy.mv.db");
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        store.setAutoCommitDelay(3_600_000);
+        MVMap<Integer, Integer> map = store.openMap("values");
+        new GroupCommit(store).await();
+        map.put(1, 1);
+
+        Path copy = folder.resolve("lazy-copy.mv.db");
+        Files.copy(file, copy);
+        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        assertThat(reopened.hasMap("values") ? reopened.<Integer, Integer>openMap("values").size() : 0).isZero();
+        reopened.close();
+        store.close();
+    }
+}
