@@ -23,15 +23,16 @@ import org.springframework.stereotype.Component;
  * (ADR 56, ADR 58), so the file gets many small chunks, most of each dead a moment later; a dead chunk's space is
  * reused only after H2's retention time (45 s), and partly dead chunks stay until H2's background writer rewrites them.
  * Every {@link #PERIOD_MS} ms this thread forces the file to the disk, which makes a retention of {@link #RETENTION_MS}
- * ms safe, and, when H2 runs without its writer ({@code WRITE_DELAY=0} in an operator's own URL), runs the writer's
- * housekeeping itself. Only the store's own lock is taken, for as long as H2 itself would take it.
+ * ms safe, rewrites sparse chunks (H2's writer stops doing so once the store looks idle), and, when H2 runs without
+ * its writer ({@code WRITE_DELAY=0} in an operator's own URL), runs the rest of the writer's housekeeping itself.
+ * Only the store's own lock is taken, for as long as H2 itself would take it.
  */
 @Component
 public class EmbeddedStoreHousekeeping implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStoreHousekeeping.class);
     public static final long PERIOD_MS = 500;
     public static final int RETENTION_MS = 2_000;
-    /** H2's own target when it is not idle (90% squared), for the public fallback below. */
+    /** H2's own target when it is not idle (90% squared). */
     private static final int FILL_RATE = 81;
     private static final int WRITE_LIMIT = 1024 * 1024;
 
@@ -72,7 +73,10 @@ public class EmbeddedStoreHousekeeping implements DisposableBean {
             store.sync();
             if (own != null) {
                 own.invoke(store.getFileStore(), store);
-            } else if (store.getAutoCommitDelay() == 0 && store.getFileStore().getChunksFillRate() < FILL_RATE) {
+            }
+            // H2's own rounds stop rewriting once the store looks idle, and a ledger that answered a burst and then
+            // waits is just that: sparse chunks are rewritten here whatever H2 decides (at most WRITE_LIMIT a round)
+            if (store.getFileStore().getChunksFillRate() < FILL_RATE) {
                 store.compact(FILL_RATE, WRITE_LIMIT);
             }
         } catch (Exception | AssertionError e) {
