@@ -23,8 +23,7 @@ class GroupCommitTest {
     void everyChangeMadeBeforeAwaitIsInTheFileWhenAwaitReturnsWhateverTheOtherThreadsDo() throws Exception {
         // given a store that would not write on its own for a long time, and 16 threads changing it
         Path file = folder.resolve("store.mv.db");
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        store.setAutoCommitDelay(3_600_000);
+        MVStore store = lazyStore(file);
         MVMap<Integer, Integer> map = store.openMap("values");
         GroupCommit group = new GroupCommit(store);
         ExecutorService threads = Executors.newFixedThreadPool(16);
@@ -63,8 +62,7 @@ class GroupCommitTest {
     void withoutAwaitTheSameChangesAreNotYetInTheFile() throws Exception {
         // the control: this store does not write a change before it is asked to
         Path file = folder.resolve("lazy.mv.db");
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        store.setAutoCommitDelay(3_600_000);
+        MVStore store = lazyStore(file);
         MVMap<Integer, Integer> map = store.openMap("values");
         new GroupCommit(store).await();
         map.put(1, 1);
@@ -75,5 +73,12 @@ class GroupCommitTest {
         assertThat(reopened.hasMap("values") ? reopened.<Integer, Integer>openMap("values").size() : 0).isZero();
         reopened.close();
         store.close();
+    }
+
+    /** A store whose own writer would not write for an hour: only an await puts a change in the file. */
+    private static MVStore lazyStore(Path file) {
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        store.setAutoCommitDelay(3_600_000);
+        return store;
     }
 }
