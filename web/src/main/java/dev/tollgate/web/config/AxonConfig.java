@@ -11,6 +11,7 @@ import dev.tollgate.domain.evolution.CreditsReservedUpcaster;
 import dev.tollgate.domain.evolution.ModelPriceSetUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledPartialUpcaster;
 import dev.tollgate.domain.evolution.ReservationSettledUpcaster;
+import dev.tollgate.api.account.ReserveCredits;
 import dev.tollgate.domain.transfer.CreditedTransfers;
 import dev.tollgate.domain.transfer.TransferProcess;
 import dev.tollgate.web.http.StorageOutage;
@@ -177,9 +178,19 @@ public class AxonConfig {
                     } catch (RuntimeException noTarget) {
                         return command.getCommandName().hashCode();
                     }
-                }, StorageOutage::causedBy, lanes > 0 ? lanes : Runtime.getRuntime().availableProcessors(), batch);
+                }, StorageOutage::causedBy, lanes > 0 ? lanes : Runtime.getRuntime().availableProcessors(), batch,
+                        DurableCommits.LANE_COMMITS, AxonConfig::answeredAtCommit);
         bus.registerHandlerInterceptor(new CorrelationDataInterceptor<>(axonConfiguration.correlationDataProviders()));
         return bus;
+    }
+
+    /**
+     * A hold is answered at its commit, before the embedded store has written it (ADR 59): the call it covers is
+     * answered only after its settlement, and the write that makes the settlement durable holds the hold too. A crash
+     * in between loses the hold, which is what its deadline would have done: released, nothing charged.
+     */
+    static boolean answeredAtCommit(CommandMessage<?> command) {
+        return command.getPayload() instanceof ReserveCredits;
     }
 
     /** Which account a command is for, found the way Axon finds it, with the lookup kept per command type. */

@@ -21,11 +21,54 @@ import org.springframework.stereotype.Component;
  * every connection of the pool waits, after a commit and after a change made in auto-commit, for a write of the store
  * that covers it ({@link GroupCommit}). H2 itself keeps its write delay and its background writer, which rewrites
  * sparse chunks. On any other database the pool is left as it is: PostgreSQL's commit already waits for its WAL.
+ *
+ * <p>A command lane does not wait (ADR 59): it commits through {@link #LANE_COMMITS}, and its callers are answered after
+ * the write.
  */
 @Component
 public class DurableCommits implements BeanPostProcessor {
     private static final Set<String> CHANGES = Set.of("executeUpdate", "executeLargeUpdate", "execute",
             "executeBatch", "executeLargeBatch");
+
+    /** Set while a thread commits without waiting: the store whose write its commits then wait for, if any. */
+    private static final ThreadLocal<Unwaited> UNWAITED = new ThreadLocal<>();
+
+    private static final class Unwaited {
+        GroupCommit owedTo;
+    }
+
+    /**
+     * A lane's commit on the embedded default returns without waiting for the store's write; its callers are answered
+     * after that write. Elsewhere (nothing wrapped) the commit is durable when it returns.
+     */
+    public static final SharedCommitCommandBus.LaneCommits LANE_COMMITS = commit -> {
+        GroupCommit owedTo = runUnwaited(commit);
+        return owedTo == null ? then -> then.accept(null) : owedTo::afterWrite;
+    };
+
+    /** Runs {@code work} with its commits not waiting for the store's write; returns the store they wait for. */
+    private static GroupCommit runUnwaited(Runnable work) {
+        Unwaited outer = UNWAITED.get();
+        Unwaited unwaited = outer != null ? outer : new Unwaited();
+        UNWAITED.set(unwaited);
+        try {
+            work.run();
+        } finally {
+            if (outer == null) {
+                UNWAITED.remove();
+            }
+        }
+        return unwaited.owedTo;
+    }
+
+    private static void committed(GroupCommit commits) {
+        Unwaited unwaited = UNWAITED.get();
+        if (unwaited == null) {
+            commits.await();
+        } else {
+            unwaited.owedTo = commits;
+        }
+    }
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -109,7 +152,7 @@ public class DurableCommits implements BeanPostProcessor {
             boolean wasManual = name.equals("setAutoCommit") && !target.getAutoCommit();
             Object result = call(target, method, args);
             if (name.equals("commit") || wasManual && Boolean.TRUE.equals(args[0])) {
-                commits.await();
+                committed(commits);
             } else if (result instanceof Statement statement && !(result instanceof Proxy)) {
                 Class<?>[] types = statement instanceof java.sql.CallableStatement
                         ? new Class<?>[] {java.sql.CallableStatement.class}
@@ -135,7 +178,7 @@ public class DurableCommits implements BeanPostProcessor {
             }
             Object result = call(target, method, args);
             if (CHANGES.contains(method.getName()) && connection.getAutoCommit()) {
-                commits.await();
+                committed(commits);
             }
             return result;
         }

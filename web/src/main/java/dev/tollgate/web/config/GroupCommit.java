@@ -1,13 +1,24 @@
 package dev.tollgate.web.config;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes committed transactions durable in groups (ADR 58). A thread whose transaction has committed asks for a write
  * of the store; the first to ask writes it for everyone who asked before its write began, and the others wait for that
- * write (or the next). One caller alone writes once per commit, as before; sixty-four callers share a write.
+ * write (or the next). One caller alone writes once per commit; sixty-four callers share a write.
+ *
+ * <p>A command lane does not wait (ADR 59): it asks to be called back after the write ({@link #afterWrite}) and goes
+ * on with its next batch, while a writer thread of this store's writes for it (or a waiting thread's write covers it).
  */
 final class GroupCommit {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
     private final MVStore store;
     private final Object lock = new Object();
     /** Tickets handed out: each stands for a committed transaction that is waiting to be durable. */
@@ -15,9 +26,15 @@ final class GroupCommit {
     /** Every ticket up to this one is durable. */
     private long written;
     private boolean writing;
+    /** Callbacks waiting for their ticket to be written, in ticket order. */
+    private final ArrayDeque<Callback> callbacks = new ArrayDeque<>();
+    private Thread writer;
 
     GroupCommit(MVStore store) {
         this.store = store;
+    }
+
+    private record Callback(long ticket, Consumer<Throwable> then) {
     }
 
     /** Returns once everything this thread committed before calling is in the file. */
@@ -44,12 +61,39 @@ final class GroupCommit {
         }
         // This thread writes, for every ticket handed out before its write began (its own among them).
         try {
-            long covered;
-            synchronized (lock) {
-                covered = asked;
-            }
-            // H2 waits for its writer threads with Future.get, which an interrupt would cut short
             interrupted |= Thread.interrupted();
+            write();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Calls {@code then} once everything the calling thread committed before this call is in the file, with
+     * {@code null}, or with the failure of the write that was to cover it; on the store's writer thread.
+     */
+    void afterWrite(Consumer<Throwable> then) {
+        synchronized (lock) {
+            callbacks.add(new Callback(++asked, then));
+            if (writer == null) {
+                writer = new Thread(this::writeForCallbacks, "embedded-store-writer");
+                writer.setDaemon(true);
+                writer.start();
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Writes the store for every ticket handed out so far; the caller has set {@code writing}. */
+    private void write() {
+        long covered;
+        synchronized (lock) {
+            covered = asked;
+        }
+        try {
+            // H2 waits for its writer threads with Future.get, which an interrupt would cut short
             store.commit();
             synchronized (lock) {
                 written = Math.max(written, covered);
@@ -59,9 +103,60 @@ final class GroupCommit {
                 writing = false;
                 lock.notifyAll();
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeForCallbacks() {
+        while (true) {
+            List<Callback> due = new ArrayList<>();
+            Throwable failure = null;
+            synchronized (lock) {
+                while (callbacks.isEmpty() || writing) {
+                    if (callbacks.isEmpty() && store.isClosed()) {
+                        writer = null;
+                        return;
+                    }
+                    try {
+                        lock.wait(1_000);
+                    } catch (InterruptedException e) {
+                        // only the store's closing ends this thread: a callback left behind would never be called
+                    }
+                }
+                if (callbacks.peek().ticket() > written) {
+                    writing = true;
+                } else {
+                    takeDue(due);
+                }
             }
+            if (due.isEmpty()) {
+                try {
+                    write();
+                } catch (RuntimeException | Error writeFailed) {
+                    failure = writeFailed;
+                }
+                synchronized (lock) {
+                    if (failure == null) {
+                        takeDue(due);
+                    } else {
+                        // the write that was to cover them failed: each hears that, as a waiting thread would
+                        due.addAll(callbacks);
+                        callbacks.clear();
+                    }
+                }
+            }
+            for (Callback callback : due) {
+                try {
+                    callback.then().accept(failure);
+                } catch (RuntimeException | Error unexpected) {
+                    log.error("A callback after the embedded store's write failed", unexpected);
+                }
+            }
+        }
+    }
+
+    private void takeDue(List<Callback> due) {
+        while (!callbacks.isEmpty() && callbacks.peek().ticket() <= written) {
+            due.add(callbacks.poll());
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.axonframework.commandhandling.CommandCallback;
@@ -41,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * so each gets its own answer and a conflict is retried by the gateway as before. If the commit itself fails, or
  * the database cannot be reached, each command hears that failure, as from Axon's bus: nothing is run twice.
  *
+ * <p>Where the store makes a commit durable only after it returns (the embedded default, ADR 59), the lane does not
+ * wait for that: it hands its callers' answers to {@link LaneCommits} and goes on with its next batch. A caller hears
+ * its answer once the commit is durable, except the commands that {@code answeredAtCommit} names: a hold is answered
+ * at its commit, because the call it covers is answered only after its settlement, whose durable commit covers the
+ * hold's too.
+ *
  * <p>A command sent from inside a unit of work (a handler reacting inside a command, a tracked event handler) runs
  * nested in that unit of work, as Axon's command bus runs it.
  */
@@ -53,17 +60,47 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     private final Predicate<Throwable> outage;
     private final Lane[] lanes;
     private final int maxBatch;
+    private final LaneCommits commits;
+    private final Predicate<CommandMessage<?>> answeredAtCommit;
     private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
     private volatile boolean stopped;
+
+    /** How a lane commits its batch, and when what it committed is durable. */
+    public interface LaneCommits {
+        /** Durable when the commit returns: PostgreSQL's commit waits for its WAL. */
+        LaneCommits DURABLE_AT_COMMIT = commit -> {
+            commit.run();
+            return then -> then.accept(null);
+        };
+
+        /** Commits through {@code commit} (its failure is thrown here) and tells when that commit is durable. */
+        Written commit(Runnable commit);
+    }
+
+    /** A commit on its way to durable storage. */
+    public interface Written {
+        /** Calls {@code then} once, with {@code null} when the commit is durable, or with the write's failure. */
+        void then(Consumer<Throwable> then);
+    }
 
     public SharedCommitCommandBus(Builder builder, TransactionManager transactionManager,
                                   ToIntFunction<CommandMessage<?>> laneKey, Predicate<Throwable> outage,
                                   int laneCount, int maxBatch) {
+        this(builder, transactionManager, laneKey, outage, laneCount, maxBatch, LaneCommits.DURABLE_AT_COMMIT,
+                command -> false);
+    }
+
+    public SharedCommitCommandBus(Builder builder, TransactionManager transactionManager,
+                                  ToIntFunction<CommandMessage<?>> laneKey, Predicate<Throwable> outage,
+                                  int laneCount, int maxBatch, LaneCommits commits,
+                                  Predicate<CommandMessage<?>> answeredAtCommit) {
         super(builder.transactionManager(transactionManager));
         this.transactionManager = transactionManager;
         this.laneKey = laneKey;
         this.outage = outage;
         this.maxBatch = maxBatch;
+        this.commits = commits;
+        this.answeredAtCommit = answeredAtCommit;
         this.lanes = new Lane[laneCount];
         for (int i = 0; i < laneCount; i++) {
             lanes[i] = new Lane("command-lane-" + (i + 1));
@@ -122,14 +159,17 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
         }
     }
 
-    /** A queued command; answered at most once, and every one is answered before its lane moves on. */
+    /**
+     * A queued command; answered at most once, and every one is answered (or its answer handed to the store's
+     * writer, after its commit) before its lane moves on.
+     */
     private static final class Pending {
         static final Pending STOP = new Pending(null, null, null);
 
         final CommandMessage<?> command;
         final MessageHandler<? super CommandMessage<?>> handler;
         final CommandCallback<Object, Object> callback;
-        boolean answered;
+        volatile boolean answered;
 
         Pending(CommandMessage<?> command, MessageHandler<? super CommandMessage<?>> handler,
                 CommandCallback<Object, Object> callback) {
@@ -198,6 +238,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
         // Set just before the transaction's commit is sent: past it, whether the batch was stored is unknown.
         AtomicBoolean commitSent = new AtomicBoolean();
         int next = from;
+        Written written;
         try {
             shared.attachTransaction(() -> {
                 Transaction transaction = transactionManager.startTransaction();
@@ -235,7 +276,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
                 results.add(asCommandResultMessage(result));
                 refused = own.isRolledBack();
             }
-            shared.commit();
+            written = commits.commit(shared::commit);
         } catch (RuntimeException | Error failed) {
             if (shared.isActive() && CurrentUnitOfWork.isStarted() && CurrentUnitOfWork.get() == shared) {
                 shared.rollback(failed);
@@ -258,8 +299,23 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
             }
             return next - from;
         }
+        List<Pending> later = new ArrayList<>(results.size());
+        List<CommandResultMessage<?>> laterResults = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
-            batch.get(from + i).answer(results.get(i));
+            Pending pending = batch.get(from + i);
+            if (answeredAtCommit.test(pending.command)) {
+                pending.answer(results.get(i));
+            } else {
+                later.add(pending);
+                laterResults.add(results.get(i));
+            }
+        }
+        if (!later.isEmpty()) {
+            written.then(failure -> {
+                for (int i = 0; i < later.size(); i++) {
+                    later.get(i).answer(failure == null ? laterResults.get(i) : asCommandResultMessage(failure));
+                }
+            });
         }
         return next - from;
     }

@@ -59,6 +59,55 @@ class GroupCommitTest {
     }
 
     @Test
+    void aCallbackAfterTheWriteIsCalledOnceEveryChangeMadeBeforeItWasAskedForIsInTheFile() throws Exception {
+        // given a store that would not write on its own, and 8 threads changing it without waiting
+        Path file = folder.resolve("later.mv.db");
+        MVStore store = lazyStore(file);
+        MVMap<Integer, Integer> map = store.openMap("values");
+        GroupCommit group = new GroupCommit(store);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        java.util.Set<Integer> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(400);
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+
+        // when each puts its values and asks to be called back after the write, mixed with threads that wait
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            threads.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    int key = thread * 1000 + i;
+                    map.put(key, i);
+                    if (i % 7 == 0) {
+                        group.await();
+                        acknowledged.add(key);
+                        called.countDown();
+                    } else {
+                        group.afterWrite(failure -> {
+                            if (failure != null) {
+                                failures.incrementAndGet();
+                            }
+                            acknowledged.add(key);
+                            called.countDown();
+                        });
+                    }
+                }
+            });
+        }
+        assertThat(called.await(60, TimeUnit.SECONDS)).isTrue();
+        threads.shutdown();
+
+        // then every change acknowledged is in the file as it is now (the store still open)
+        Path copy = folder.resolve("later-copy.mv.db");
+        Files.copy(file, copy);
+        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        MVMap<Integer, Integer> inFile = reopened.openMap("values");
+        assertThat(failures).hasValue(0);
+        assertThat(acknowledged).hasSize(400).allSatisfy(key -> assertThat(inFile.containsKey(key)).isTrue());
+        reopened.close();
+        store.close();
+    }
+
+    @Test
     void withoutAwaitTheSameChangesAreNotYetInTheFile() throws Exception {
         // the control: this store does not write a change before it is asked to
         Path file = folder.resolve("lazy.mv.db");

@@ -82,6 +82,33 @@ class SharedCommitCommandBusTest {
         return bus;
     }
 
+    /** A store that writes after the commit: each lane commit's write waits until the test writes or fails it. */
+    static final class LaterWrites implements SharedCommitCommandBus.LaneCommits {
+        final List<java.util.function.Consumer<Throwable>> waiting = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public SharedCommitCommandBus.Written commit(Runnable commit) {
+            commit.run();
+            return waiting::add;
+        }
+
+        void write(Throwable failure) {
+            List<java.util.function.Consumer<Throwable>> due;
+            synchronized (waiting) {
+                due = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+            due.forEach(then -> then.accept(failure));
+        }
+    }
+
+    private SharedCommitCommandBus busWritingLater(LaterWrites writes) {
+        bus = new SharedCommitCommandBus(SimpleCommandBus.builder(), transactions,
+                command -> 0, failure -> failure instanceof Unreachable, 1, 64, writes,
+                command -> ((Step) command.getPayload()).name().startsWith("hold"));
+        return bus;
+    }
+
     @AfterEach
     void stop() {
         if (bus != null) {
@@ -159,6 +186,53 @@ class SharedCommitCommandBusTest {
         assertThat(transactions.started).hasValue(2);
         assertThat(transactions.log).containsSubsequence("begin 2", "run a", "run a", "run a", "commit 2", "answer a");
         assertThat(transactions.log.indexOf("answer a")).isGreaterThan(transactions.log.indexOf("commit 2"));
+    }
+
+    @Test
+    void whereTheStoreWritesAfterTheCommit_aCallerHearsItsAnswerOnceWritten_aHoldAtItsCommit_andTheLaneGoesOn()
+            throws Exception {
+        // given a store that makes a commit durable only when it writes, later
+        LaterWrites writes = new LaterWrites();
+        busWritingLater(writes);
+        holdTheLane(new CountDownLatch(1));
+
+        // when a deposit-like command commits, and then a hold comes while that commit is not yet written
+        CompletableFuture<CommandResultMessage<?>> a = send("a");
+        waitFor(() -> writes.waiting.size() == 1);
+        CompletableFuture<CommandResultMessage<?>> hold = send("hold");
+
+        // then the lane ran the hold in the meantime and answered it at its commit; the first waits for the write
+        assertThat(hold.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done hold");
+        assertThat(a).isNotDone();
+        assertThat(transactions.log).containsSubsequence("commit 1", "begin 2", "run hold", "commit 2", "answer hold");
+
+        // and once the store has written, the first hears its answer
+        writes.write(null);
+        assertThat(a.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done a");
+    }
+
+    @Test
+    void whereTheWriteAfterTheCommitFails_eachCallerWaitingForItHearsTheFailure() throws Exception {
+        // given a committed command waiting for the store's write
+        LaterWrites writes = new LaterWrites();
+        busWritingLater(writes);
+        holdTheLane(new CountDownLatch(1));
+        CompletableFuture<CommandResultMessage<?>> a = send("a");
+        waitFor(() -> writes.waiting.size() == 1);
+
+        // when that write fails
+        writes.write(new IllegalStateException("disk full"));
+
+        // then its caller hears the failure, as from a commit that failed: the outcome is not known to be stored
+        assertThat(a.get(5, TimeUnit.SECONDS).isExceptional()).isTrue();
+        assertThat(a.get().exceptionResult()).hasMessage("disk full");
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
     }
 
     @Test
