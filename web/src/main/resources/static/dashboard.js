@@ -10,9 +10,10 @@ let token = sessionStorage.getItem(TOKEN);
 let leaving = false;
 
 class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, code) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -41,11 +42,11 @@ async function api(method, path, body, headers) {
     data = undefined;
   }
   if (!response.ok) {
-    if (response.status === 401 && token) expireSession();
+    if (response.status === 401 && token) expireSession(data && data.error && data.error.message);
     const error = data && data.error;
     throw new ApiError(error && error.message
       ? error.message + (error.code ? ' (' + error.code + ')' : '')
-      : 'HTTP ' + response.status, response.status);
+      : 'HTTP ' + response.status, response.status, error && error.code);
   }
   if (data === undefined) throw new ApiError('HTTP ' + response.status + ': the answer is not JSON.', response.status);
   return data;
@@ -226,8 +227,9 @@ function leave(message) {
   location.replace(location.pathname);
 }
 
-function expireSession() {
-  if (!leaving) leave('Your session has expired; please log in again.');
+function expireSession(why) {
+  // A disabled account is told so; any other refused token has simply run out.
+  if (!leaving) leave(why && why.includes('disabled') ? why : 'Your session has expired; please log in again.');
 }
 
 let adminPanels = [];
@@ -482,6 +484,8 @@ let projectionsTimer = null;
 // The rows are redrawn on each reload: whoever was on a row's button (the keyboard's place, or the button just
 // pressed, which its own request disabled) is put back on that row's new button.
 let replayFocus = null;
+// The read models that share one processor (ADR 51): a replay of one rebuilds them all.
+const READ_MODELS = ['balances', 'history', 'usage'];
 
 const loadProjections = panel('the read models', async () => {
   const projections = await api('GET', '/api/admin/projections');
@@ -500,7 +504,10 @@ const loadProjections = panel('the read models', async () => {
         replayFocus = replay.getAttribute('aria-label');
         await api('POST', '/api/admin/projections/' + encodeURIComponent(p.name) + '/replay');
         await refresh(loadProjections);
-        notify('Replay of ' + p.name + ' started.');
+        // The read models are rebuilt together (they share one processor): said here, or the other rows surprise.
+        const together = READ_MODELS.includes(p.name) ? READ_MODELS.filter((name) => name !== p.name) : [];
+        notify('Replay of ' + p.name + ' started' + (together.length ? '; ' + together.join(' and ')
+          + ' are rebuilt with it.' : '.'));
         watchProjections(60);
       }));
     }
@@ -586,12 +593,25 @@ function wire() {
     notify('Budget saved.');
   });
   onSubmit('chat-form', async () => {
-    const answer = await api('POST', '/api/ai/chat', {
-      model: $('chat-model').value,
-      // Left empty, the server's default applies.
-      max_tokens: $('chat-max').value.trim() === '' ? undefined : Number($('chat-max').value),
-      messages: [{ role: 'user', content: $('chat-message').value }],
-    });
+    // The last answer belongs to the last question: gone before the next answer, and kept out if that one fails.
+    $('chat-answer').hidden = true;
+    $('chat-answer').textContent = '';
+    $('chat-cost').textContent = '';
+    let answer;
+    try {
+      answer = await api('POST', '/api/ai/chat', {
+        model: $('chat-model').value,
+        // Left empty, the server's default applies.
+        max_tokens: $('chat-max').value.trim() === '' ? undefined : Number($('chat-max').value),
+        messages: [{ role: 'user', content: $('chat-message').value }],
+      });
+    } catch (failure) {
+      if (failure.code === 'insufficient_funds') {
+        failure.message += '\nA call holds its input and up to Max tokens of output at the model\'s price until it'
+          + ' is settled at its real cost: a lower Max tokens needs less, or add credit.';
+      }
+      throw failure;
+    }
     await refresh(loadBalance, loadBudget, loadUsage, loadHistory);
     $('chat-answer').textContent = answer.response;
     $('chat-answer').hidden = false;
@@ -605,11 +625,15 @@ function wire() {
       amount_usd: $('transfer-amount').value.trim(),
       note: $('transfer-note').value || undefined,
     });
+    // Sent: the form starts afresh, so that a second click is not a second transfer of the same amount.
+    $('transfer-amount').value = '';
+    $('transfer-note').value = '';
     await refresh(loadBalance, loadHistory, loadTeams);
     notify('Transfer ' + answer.status + '; your balance is ' + answer.balance_usd + ' USD.');
   });
   onSubmit('key-form', async () => {
     const key = await api('POST', '/api/auth/api-keys', { name: $('key-name').value });
+    $('key-name').value = '';
     await refresh(loadKeys);
     const shown = $('new-key');
     shown.textContent = 'Your new key (shown only now): ' + key.key;
@@ -618,6 +642,7 @@ function wire() {
   });
   onSubmit('team-form', async () => {
     const team = await api('POST', '/api/teams', { name: $('team-name').value.trim() });
+    $('team-name').value = '';
     await refresh(loadTeams);
     notify('Team ' + team.name + ' created; fund it with a transfer to ' + team.account_id + '.');
   });
@@ -636,19 +661,24 @@ function wire() {
     shown.hidden = false;
   });
   onSubmit('deposit-form', async () => {
+    const user = $('deposit-user').value.trim();
     const answer = await moveMoney('deposit', '/api/admin/credits/deposit',
-      { user_id: $('deposit-user').value.trim(), amount_usd: $('deposit-amount').value.trim() });
+      { user_id: user, amount_usd: $('deposit-amount').value.trim() });
+    $('deposit-amount').value = '';
     await refresh(loadBalance, ...adminPanels);
-    notify('Deposited; the balance is now ' + answer.balance_usd + ' USD.');
+    notify('Deposited; the balance of ' + user + ' is now ' + answer.balance_usd + ' USD.');
   });
   onSubmit('deduct-form', async () => {
+    const user = $('deduct-user').value.trim();
     const answer = await moveMoney('deduct', '/api/admin/credits/deduct', {
-      user_id: $('deduct-user').value.trim(),
+      user_id: user,
       amount_usd: $('deduct-amount').value.trim(),
       note: $('deduct-note').value.trim() || undefined,
     });
+    $('deduct-amount').value = '';
+    $('deduct-note').value = '';
     await refresh(loadBalance, ...adminPanels);
-    notify('Deducted; the balance is now ' + answer.balance_usd + ' USD.');
+    notify('Deducted; the balance of ' + user + ' is now ' + answer.balance_usd + ' USD.');
   });
   onSubmit('events-form', async () => {
     const account = $('events-user').value.trim();

@@ -162,7 +162,7 @@ class DashboardInBrowserTest {
         new Actions(driver).doubleClick(button("Deposit")).perform();
         // then the dashboard reports one deposit, with the user's table row already reloaded
         wait.until(d -> textOf("notice").startsWith("Deposited"));
-        assertThat(textOf("notice")).isEqualTo("Deposited; the balance is now 3 USD.");
+        assertThat(textOf("notice")).isEqualTo("Deposited; the balance of " + id + " is now 3 USD.");
         assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[3]")).getText())
                 .isEqualTo("3");
         // and the account was credited once: a second request, had one been sent, would have landed by now
@@ -275,7 +275,7 @@ class DashboardInBrowserTest {
         button("Deduct").click();
         // then the dashboard says so, the users table follows, and the account holds 3.5
         wait.until(d -> textOf("notice").startsWith("Deducted"));
-        assertThat(textOf("notice")).isEqualTo("Deducted; the balance is now 3.5 USD.");
+        assertThat(textOf("notice")).isEqualTo("Deducted; the balance of " + email + " is now 3.5 USD.");
         assertThat(driver.findElement(By.xpath("//tbody[@id='users']/tr[td[1]='" + email + "']/td[3]")).getText())
                 .isEqualTo("3.5");
         assertThat(http.get("/api/credits/balance", login(email, PASSWORD)).body().get("balance_usd").asText())
@@ -344,7 +344,8 @@ class DashboardInBrowserTest {
         button("Replay usage").click();
         // then the dashboard says it started, and the read models table reloads until it has caught up again
         wait.until(d -> textOf("notice").startsWith("Replay"));
-        assertThat(textOf("notice")).isEqualTo("Replay of usage started.");
+        assertThat(textOf("notice"))
+                .isEqualTo("Replay of usage started; balances and history are rebuilt with it.");
         wait.until(d -> d.findElement(By.xpath("//tbody[@id='projections']/tr[td[1]='usage']/td[4]")).getText()
                 .equals("caught_up"));
         assertThat(consoleErrors()).isEmpty();
@@ -358,7 +359,8 @@ class DashboardInBrowserTest {
         // when they press Enter on it
         replay.sendKeys(Keys.ENTER);
         // then once the table has been redrawn (and the read model caught up), the keyboard is on that row's button
-        wait.until(d -> textOf("notice").equals("Replay of balances started."));
+        wait.until(d -> textOf("notice")
+                .equals("Replay of balances started; history and usage are rebuilt with it."));
         wait.until(ExpectedConditions.stalenessOf(replay));
         wait.until(d -> d.findElement(By.xpath("//tbody[@id='projections']/tr[td[1]='balances']/td[4]")).getText()
                 .equals("caught_up"));
@@ -407,6 +409,13 @@ class DashboardInBrowserTest {
             Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
             assertThat(overflow).isLessThanOrEqualTo(0L);
+            // and no amount is cut off at the edge of its table's box: the words give way instead
+            Boolean amountsWhole = (Boolean) ((JavascriptExecutor) driver).executeScript(
+                    "const cells = document.querySelectorAll('#users td.num');"
+                    + "return cells.length > 0 && Array.from(cells).every(td => {"
+                    + " const box = td.closest('.scroll').getBoundingClientRect(), r = td.getBoundingClientRect();"
+                    + " return r.right <= box.right + 0.5 && td.scrollWidth <= td.clientWidth; });");
+            assertThat(amountsWhole).isTrue();
         } finally {
             driver.manage().window().setSize(new Dimension(1280, 1000));
         }
@@ -414,6 +423,27 @@ class DashboardInBrowserTest {
         WebElement heading = driver.findElement(By.xpath("//tbody[@id='users']/../thead/tr/th[3]"));
         WebElement amount = driver.findElement(By.xpath("//tbody[@id='users']/tr[1]/td[3]"));
         assertThat(heading.getCssValue("text-align")).isEqualTo(amount.getCssValue("text-align")).isEqualTo("right");
+    }
+
+    @Test
+    void aTransferSentThroughTheFormIsSentOnce_aSecondClickFindsTheFormStartedAfresh() throws InterruptedException {
+        // given a user with 5 USD, and someone to pay
+        String sender = newUser("5");
+        String recipient = newUser("0");
+        logIn(sender);
+        // when they transfer 1.25 and press the button once more after it was done
+        byLabel("Recipient").sendKeys(recipient);
+        byLabel("Transfer amount (USD)").sendKeys("1.25");
+        button("Transfer money").click();
+        wait.until(d -> textOf("notice").startsWith("Transfer"));
+        button("Transfer money").click();
+        Thread.sleep(300);
+        // then the money moved once, and the amount waits for a new one
+        assertThat(byLabel("Transfer amount (USD)").getAttribute("value")).isEmpty();
+        assertThat(http.get("/api/credits/balance", login(sender, PASSWORD)).body().get("balance_usd").asText())
+                .isEqualTo("3.75");
+        assertThat(http.get("/api/credits/balance", login(recipient, PASSWORD)).body().get("balance_usd").asText())
+                .isEqualTo("1.25");
     }
 
     @Test
