@@ -17,6 +17,7 @@ import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import dev.tollgate.web.ledger.Ledger;
 import dev.tollgate.web.security.Caller;
+import dev.tollgate.web.security.CredentialsFilter;
 import dev.tollgate.web.security.JwtService;
 import java.time.Instant;
 import java.util.List;
@@ -115,11 +116,12 @@ public class AuthController {
         throttle.beforeLogin(request, response, email);
         User user = users.byEmail(email)
                 .filter(found -> passwords.matches(password, found.passwordHash()))
-                .filter(found -> !found.disabled())
                 .orElse(null);
-        if (user == null) {
+        if (user == null || user.disabled()) {
             throttle.loginFailed(request, email);
-            throw ApiException.unauthorized("Wrong email or password.");
+            // Only someone who knows the password learns that the account exists and why it cannot log in.
+            throw ApiException.unauthorized(user == null ? "Wrong email or password."
+                    : CredentialsFilter.DISABLED_MESSAGE);
         }
         JwtService.Issued issued = jwt.issue(user);
         return new TokenView(issued.token(), "bearer", issued.expiresInSeconds());

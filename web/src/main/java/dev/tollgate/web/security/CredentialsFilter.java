@@ -2,6 +2,7 @@ package dev.tollgate.web.security;
 
 import dev.tollgate.web.identity.ApiKey;
 import dev.tollgate.web.identity.ApiKeys;
+import dev.tollgate.web.identity.User;
 import dev.tollgate.web.identity.UserDirectory;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,6 +30,8 @@ public class CredentialsFilter extends OncePerRequestFilter {
     /** Set on a request whose credentials did not verify (wrong, expired, revoked, or a disabled user's). */
     public static final String REJECTED = CredentialsFilter.class.getName() + ".rejected";
     public static final String REJECTED_MESSAGE = "Invalid, expired or revoked credentials.";
+    /** What a disabled user's verified token or key, or correct password, is told instead. */
+    public static final String DISABLED_MESSAGE = "This account is disabled; an administrator can enable it again.";
 
     public CredentialsFilter(JwtService jwt, ApiKeys apiKeys, UserDirectory users) {
         this.jwt = jwt;
@@ -49,7 +52,7 @@ public class CredentialsFilter extends OncePerRequestFilter {
             // Not answered here: a path that needs no credentials (login, registration, health, the dashboard) is
             // served to a client still sending a stale token, as it would be without one; a path that needs them
             // answers 401 with these words (SecurityConfig's entry point).
-            request.setAttribute(REJECTED, Boolean.TRUE);
+            request.setAttribute(REJECTED, disabledOwner(presented) ? DISABLED_MESSAGE : REJECTED_MESSAGE);
             chain.doFilter(request, response);
             return;
         }
@@ -74,6 +77,15 @@ public class CredentialsFilter extends OncePerRequestFilter {
                 .flatMap(users::byId)
                 .filter(user -> !user.disabled())
                 .map(user -> new Caller(user.id(), user.email(), user.role(), null));
+    }
+
+    /** Whether the credential verifies and names a user who is disabled (asked only of a refused credential). */
+    private boolean disabledOwner(String presented) {
+        if (presented.startsWith(ApiKeys.KEY_START)) {
+            return apiKeys.authenticate(presented).flatMap(k -> users.byId(k.userId())).map(User::disabled)
+                    .orElse(false);
+        }
+        return jwt.verify(presented).flatMap(users::byId).map(User::disabled).orElse(false);
     }
 
     private static String presentedCredential(HttpServletRequest request) {

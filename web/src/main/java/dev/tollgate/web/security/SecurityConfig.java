@@ -132,8 +132,7 @@ public class SecurityConfig {
                         .authenticationEntryPoint((request, response, failure) -> {
                             if (!knownPaths.answeredAsUnknown(request, response)) {
                                 ErrorBody.write(request, response, mapper, 401, "unauthorized",
-                                        Boolean.TRUE.equals(request.getAttribute(CredentialsFilter.REJECTED))
-                                                ? CredentialsFilter.REJECTED_MESSAGE
+                                        request.getAttribute(CredentialsFilter.REJECTED) instanceof String why ? why
                                                 : "Send a login token or API key: Authorization: Bearer <token>.");
                             }
                         })

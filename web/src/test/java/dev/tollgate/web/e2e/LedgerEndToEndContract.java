@@ -849,8 +849,13 @@ abstract class LedgerEndToEndContract {
         assertThat(disabled.body().get("disabled").asBoolean()).isTrue();
         assertThat(http.get("/api/credits/balance", user.token).status()).isEqualTo(401);
         assertThat(http.get("/api/credits/balance", key).status()).isEqualTo(401);
-        assertThat(http.post("/api/auth/login", null, json("email", user.email, "password", "correct-horse")).status())
-                .isEqualTo(401);
+        Http.Answer login = http.post("/api/auth/login", null, json("email", user.email, "password", "correct-horse"));
+        assertThat(login.status()).isEqualTo(401);
+        // told why, since the password was right (a wrong one still hears only that it is wrong)
+        assertThat(login.errorMessage()).contains("disabled");
+        assertThat(http.get("/api/credits/balance", key).errorMessage()).contains("disabled");
+        assertThat(http.post("/api/auth/login", null, json("email", user.email, "password", "wrong-horse"))
+                .errorMessage()).isEqualTo("Wrong email or password.");
 
         assertThat(http.post("/api/admin/users/" + user.id + "/enable", adminToken, "{}").status()).isEqualTo(200);
         assertThat(http.get("/api/credits/balance", user.token).status()).isEqualTo(200);
