@@ -65,9 +65,11 @@ public class OfflineProvider implements InferenceProvider {
     public ChatCompletion chat(ChatRequest request) {
         ModelPrice price = prices.priceOf(request.model())
                 .orElseThrow(() -> ProviderException.of(ProviderException.Kind.MODEL_NOT_FOUND, "No such model."));
-        String text = answer(request, price);
+        String full = fullAnswer(request, price);
+        String text = cut(full, request.maxTokens());
+        // Cut short by max_tokens, the answer says so, as a model's does ("length"), so clients can tell.
         return new ChatCompletion(text, new ProviderUsage(tokens.countPrompt(request.messages()), tokens.count(text)),
-                "stop");
+                text.equals(full.stripTrailing()) ? "stop" : "length");
     }
 
     @Override
@@ -79,16 +81,20 @@ public class OfflineProvider implements InferenceProvider {
         return whole;
     }
 
-    /** Deterministic text of at most max_tokens tokens. */
-    private String answer(ChatRequest request, ModelPrice price) {
+    /** The deterministic text, before max_tokens. */
+    private static String fullAnswer(ChatRequest request, ModelPrice price) {
         String last = request.messages().stream().filter(m -> m.role().equals("user")).map(ChatMessage::content)
                 .reduce((a, b) -> b).orElse("");
         String quoted = last.length() > 80 ? last.substring(0, 80) : last;
-        String full = "[offline] This is Tollgate's offline provider standing in for " + price.model()
+        return "[offline] This is Tollgate's offline provider standing in for " + price.model()
                 + "; no model was called. You said: " + quoted;
+    }
+
+    /** The text's words that fit in max_tokens tokens. */
+    private String cut(String full, int maxTokens) {
         StringBuilder out = new StringBuilder();
         for (String word : full.split("(?<= )")) {
-            if (tokens.count(out + word) > request.maxTokens()) {
+            if (tokens.count(out + word) > maxTokens) {
                 break;
             }
             out.append(word);

@@ -145,7 +145,7 @@ public class OpenAiController {
         }
         toolCallsDelta(sse, first.done(), firstId, firstCreated, request.model(), first.done().text().isEmpty(),
                 includeUsage);
-        finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage);
+        finish(sse, first.done(), firstId, firstCreated, request.model(), includeUsage, request.maxTokens());
         return null;
     }
 
@@ -173,7 +173,7 @@ public class OpenAiController {
                     ? IdempotentCalls.StreamedCall.broken(requestId, failed).stamped(created) : null;
         }
         toolCallsDelta(sse, done, id, created, request.model(), !sse.started(), includeUsage);
-        finish(sse, done, id, created, request.model(), includeUsage);
+        finish(sse, done, id, created, request.model(), includeUsage, request.maxTokens());
         return IdempotentCalls.StreamedCall.finished(done).stamped(created);
     }
 
@@ -236,11 +236,11 @@ public class OpenAiController {
     }
 
     private void finish(ChatStreams sse, MeteredCalls.Metered done, String id, long created, String model,
-                        boolean includeUsage) {
+                        boolean includeUsage, int maxTokens) {
         ObjectNode last = chunk(id, created, model);
         ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
         choice.putObject("delta");
-        choice.put("finish_reason", finishReason(done));
+        choice.put("finish_reason", finishReason(done, maxTokens));
         nullUsage(last, includeUsage);
         sse.data(last.toString());
         if (includeUsage) {
@@ -362,7 +362,7 @@ public class OpenAiController {
         } else {
             message.put("content", done.text());
         }
-        choice.put("finish_reason", finishReason(done));
+        choice.put("finish_reason", finishReason(done, request.maxTokens()));
         completion.set("usage", usage(done));
         completion.set("x_tollgate", tollgate(done));
         return completion;
@@ -385,14 +385,20 @@ public class OpenAiController {
                 .put("token_source", done.source().name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** A model that asked for function calls stopped to have them run: OpenAI's clients look for "tool_calls". */
-    private static String finishReason(MeteredCalls.Metered done) {
+    /**
+     * A model that asked for function calls stopped to have them run: OpenAI's clients look for "tool_calls". Workers
+     * AI's own answers give no reason: one whose output reached max_tokens was cut there ("length"), as OpenAI says.
+     */
+    static String finishReason(MeteredCalls.Metered done, int maxTokens) {
         String reason = done.finishReason();
         boolean called = ToolCallForms.openAi(done.toolCalls(), done.requestId()) != null;
         if (called && (reason == null || reason.equals("stop"))) {
             return "tool_calls";
         }
-        return reason == null ? "stop" : reason;
+        if (reason == null) {
+            return done.outputTokens() >= maxTokens ? "length" : "stop";
+        }
+        return reason;
     }
 
     /**

@@ -110,6 +110,17 @@ class OpenAiSdkDropInTest {
     }
 
     @Test
+    void aCompletionCutShortByItsTokenLimitSaysSo() {
+        // when the SDK allows fewer tokens than the answer needs
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("Why is pizza so good?").maxCompletionTokens(5).build());
+
+        // then the answer stops at the limit and says why, as OpenAI's does
+        assertThat(completion.usage().orElseThrow().completionTokens()).isPositive().isLessThanOrEqualTo(5);
+        assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
+    }
+
+    @Test
     void aChatWithToolsIsAnsweredOfflineInTextSinceTheOfflineProviderCallsNoFunction() {
         // given a tool, offered where no Cloudflare credentials are set
         ChatCompletionFunctionTool weather = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
@@ -118,7 +129,7 @@ class OpenAiSdkDropInTest {
 
         // when the SDK asks with it
         ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(MODEL).addUserMessage("Weather in Paris?").addTool(weather).maxCompletionTokens(40).build());
+                .model(MODEL).addUserMessage("Weather in Paris?").addTool(weather).maxCompletionTokens(200).build());
 
         // then the offline provider answers in text, as it does without tools, and asks for no call
         ChatCompletion.Choice choice = completion.choices().get(0);
