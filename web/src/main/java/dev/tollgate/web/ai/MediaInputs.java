@@ -48,6 +48,25 @@ public final class MediaInputs {
         return text;
     }
 
+    /**
+     * Bytes as Workers AI takes them, an array of integers 0–255 ({@code [uint8, …]}), or as base64 text
+     * ({@link #base64}). The JSON body's own limit bounds the array's length.
+     */
+    public static byte[] bytes(JsonNode node, String field) {
+        if (node != null && node.isArray() && !node.isEmpty()) {
+            byte[] bytes = new byte[node.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                JsonNode value = node.get(i);
+                if (!value.isIntegralNumber() || value.asInt() < 0 || value.asInt() > 255) {
+                    throw new IllegalArgumentException(field + " must hold bytes (0-255) or be base64 text");
+                }
+                bytes[i] = (byte) value.asInt();
+            }
+            return bytes;
+        }
+        return base64(node, field);
+    }
+
     /** Base64 (standard or URL-safe, or a {@code data:…;base64,} URL) to bytes; empty or undecodable is refused. */
     public static byte[] base64(JsonNode node, String field) {
         if (node == null || !node.isTextual() || node.textValue().isBlank()) {

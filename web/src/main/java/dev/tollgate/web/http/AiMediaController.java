@@ -149,7 +149,7 @@ public class AiMediaController {
             if (body.hasNonNull("model")) {
                 model = Amounts.requiredText(body, "model");
             }
-            audio = MediaInputs.base64(body.get("audio"), "audio");
+            audio = MediaInputs.bytes(body.get("audio"), "audio");
         } else if (type.startsWith("multipart/form-data")) {
             // A form upload, as OpenAI's transcription endpoint takes it: the file in "file" (or "audio").
             Part file = part(http, "file");
@@ -215,7 +215,7 @@ public class AiMediaController {
     public Object visionChat(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
                              @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         var chat = AiController.chatRequest(promptAsMessage(body));
-        byte[] image = MediaInputs.base64(body.get("image"), "image");
+        byte[] image = MediaInputs.bytes(body.get("image"), "image");
         if (image.length > MediaInputs.MAX_MEDIA_BYTES) {
             throw tooLarge();
         }

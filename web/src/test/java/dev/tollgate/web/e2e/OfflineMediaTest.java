@@ -138,6 +138,32 @@ class OfflineMediaTest {
     }
 
     @Test
+    void aRecordingAndAnImageSentAsWorkersAiByteArraysAreAnsweredLikeBase64() throws Exception {
+        // given one second of audio and a small image, as arrays of bytes (Workers AI's own input form)
+        byte[] wav = MeteredMediaGatewayTest.wav(16_000, 32_000);
+        StringBuilder audio = new StringBuilder("[");
+        for (int i = 0; i < wav.length; i++) {
+            audio.append(i == 0 ? "" : ",").append(wav[i] & 0xFF);
+        }
+        audio.append(']');
+
+        // when they are sent to Tollgate's own paths
+        Http.Answer speech = http.post("/api/ai/transcribe", token,
+                "{\"model\":\"@cf/openai/whisper\",\"audio\":" + audio + "}");
+        Http.Answer vision = http.post("/api/ai/vision-chat", token, "{\"model\":\"@cf/meta/llama-3.2-11b-vision-"
+                + "instruct\",\"image\":[0,1,2],\"prompt\":\"What is this?\"}");
+        Http.Answer notBytes = http.post("/api/ai/vision-chat", token, "{\"model\":\"@cf/meta/llama-3.2-11b-vision-"
+                + "instruct\",\"image\":[0,1,256],\"prompt\":\"What is this?\"}");
+
+        // then both are answered and charged as their base64 forms are, and a value that is no byte is refused
+        assertThat(speech.status()).as(speech.toString()).isEqualTo(200);
+        assertThat(speech.body().get("cost_usd").asText()).isEqualTo("0.000008334");
+        assertThat(vision.status()).as(vision.toString()).isEqualTo(200);
+        assertThat(notBytes.status()).as(notBytes.toString()).isEqualTo(400);
+        assertThat(notBytes.body().get("error").get("message").asText()).contains("bytes (0-255)");
+    }
+
+    @Test
     void thePriceListShowsUnitPricesForImagesAndSpeech() {
         JsonNode pricing = http.get("/api/credits/pricing", token).body();
 
