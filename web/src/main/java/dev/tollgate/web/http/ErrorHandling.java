@@ -158,6 +158,9 @@ public class ErrorHandling {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
+        if (clientGone(e)) {
+            return null;
+        }
         ResponseEntity<Map<String, Object>> answer;
         if (StorageOutage.causedBy(e)) {
             // A commit cut off mid-way may or may not have landed; an idempotency key makes the retry safe.
@@ -169,6 +172,21 @@ public class ErrorHandling {
                     "Something went wrong on our side; quote the request id when you report it.");
         }
         return endStreamOr(response, answer);
+    }
+
+    /**
+     * Whether the failure is the client having gone away while its answer was written (it closed the connection): not
+     * a fault of Tollgate's, and nobody is left to answer. Logged at debug, with no trace.
+     */
+    public static boolean clientGone(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.catalina.connector.ClientAbortException
+                    || t instanceof org.springframework.web.context.request.async.AsyncRequestNotUsableException) {
+                log.debug("the client went away before its answer was written: {}", t.toString());
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

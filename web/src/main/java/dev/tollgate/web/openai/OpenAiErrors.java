@@ -85,6 +85,9 @@ public class OpenAiErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
+        if (ErrorHandling.clientGone(e)) {
+            return null;
+        }
         log.error("unexpected failure", e);
         return ErrorHandling.endStreamOr(response, answer(500, "server_error",
                 "Something went wrong on our side (request " + RequestIds.current() + ").", null, "internal_error"));

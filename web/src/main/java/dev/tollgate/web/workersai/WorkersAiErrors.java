@@ -108,6 +108,9 @@ public class WorkersAiErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) {
+        if (ErrorHandling.clientGone(e)) {
+            return null;
+        }
         log.error("unexpected failure", e);
         return ErrorHandling.endStreamOr(response, answer(500, 9500, "Internal error"));
     }
