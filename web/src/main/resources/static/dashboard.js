@@ -239,6 +239,7 @@ async function show() {
   myId = me.id;
   const admin = me.role === 'admin';
   $('who').textContent = me.email + (admin ? ' (admin)' : '');
+  $('my-id').textContent = me.id;
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('logout').hidden = false;

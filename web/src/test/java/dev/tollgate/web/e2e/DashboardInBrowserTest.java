@@ -146,6 +146,8 @@ class DashboardInBrowserTest {
         String api = http.get("/api/credits/balance", login(email, PASSWORD)).body().get("balance_usd").asText();
         assertThat(shown).isEqualTo(api).isEqualTo("12.5");
         assertThat(textOf("who")).isEqualTo(email);
+        // and the user id others can send money to is theirs
+        assertThat(textOf("my-id")).isEqualTo(http.get("/api/auth/me", login(email, PASSWORD)).body().get("id").asText());
     }
 
     @Test
