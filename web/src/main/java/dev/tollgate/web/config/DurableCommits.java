@@ -39,11 +39,22 @@ public class DurableCommits implements BeanPostProcessor {
 
     /**
      * A lane's commit on the embedded default returns without waiting for the store's write; its callers are answered
-     * after that write. Elsewhere (nothing wrapped) the commit is durable when it returns.
+     * after that write, which an idle lane leads itself. Elsewhere (nothing wrapped) the commit is durable when it
+     * returns.
      */
     public static final SharedCommitCommandBus.LaneCommits LANE_COMMITS = commit -> {
         GroupCommit owedTo = runUnwaited(commit);
-        return owedTo == null ? then -> then.accept(null) : owedTo::afterWrite;
+        return owedTo == null ? then -> then.accept(null) : new SharedCommitCommandBus.Written() {
+            @Override
+            public void then(java.util.function.Consumer<Throwable> then) {
+                owedTo.afterWrite(then);
+            }
+
+            @Override
+            public void await() {
+                owedTo.await();
+            }
+        };
     };
 
     /** Runs {@code work} with its commits not waiting for the store's write; returns the store they wait for. */

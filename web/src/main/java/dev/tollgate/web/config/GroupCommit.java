@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * of the store; the first to ask writes it for everyone who asked before its write began, and the others wait for that
  * write (or the next). One caller alone writes once per commit; sixty-four callers share a write.
  *
- * <p>A command lane does not wait (ADR 59): it asks to be called back after the write ({@link #afterWrite}) and goes
- * on with its next batch, while a writer thread of this store's writes for it (or a waiting thread's write covers it).
+ * <p>A busy command lane does not wait (ADR 59): it asks to be called back after the write ({@link #afterWrite}) and
+ * goes on with its next batch. Whichever thread completes a write that covers a callback calls it: a waiting thread
+ * that led a write, or else this store's writer thread, which writes when nobody else does.
  */
 final class GroupCommit {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
@@ -60,14 +61,16 @@ final class GroupCommit {
             writing = true;
         }
         // This thread writes, for every ticket handed out before its write began (its own among them).
+        List<Callback> due;
         try {
             interrupted |= Thread.interrupted();
-            write();
+            due = write();
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+        call(due, null);
     }
 
     /**
@@ -86,22 +89,38 @@ final class GroupCommit {
         }
     }
 
-    /** Writes the store for every ticket handed out so far; the caller has set {@code writing}. */
-    private void write() {
+    /**
+     * Writes the store for every ticket handed out so far; the caller has set {@code writing}. Returns the callbacks
+     * the write covered, for the caller to call (outside the lock).
+     */
+    private List<Callback> write() {
         long covered;
         synchronized (lock) {
             covered = asked;
         }
+        List<Callback> due = new ArrayList<>();
         try {
             // H2 waits for its writer threads with Future.get, which an interrupt would cut short
             store.commit();
             synchronized (lock) {
                 written = Math.max(written, covered);
+                takeDue(due);
             }
         } finally {
             synchronized (lock) {
                 writing = false;
                 lock.notifyAll();
+            }
+        }
+        return due;
+    }
+
+    private static void call(List<Callback> due, Throwable failure) {
+        for (Callback callback : due) {
+            try {
+                callback.then().accept(failure);
+            } catch (RuntimeException | Error unexpected) {
+                log.error("A callback after the embedded store's write failed", unexpected);
             }
         }
     }
@@ -130,27 +149,17 @@ final class GroupCommit {
             }
             if (due.isEmpty()) {
                 try {
-                    write();
+                    due = write();
                 } catch (RuntimeException | Error writeFailed) {
                     failure = writeFailed;
-                }
-                synchronized (lock) {
-                    if (failure == null) {
-                        takeDue(due);
-                    } else {
+                    synchronized (lock) {
                         // the write that was to cover them failed: each hears that, as a waiting thread would
                         due.addAll(callbacks);
                         callbacks.clear();
                     }
                 }
             }
-            for (Callback callback : due) {
-                try {
-                    callback.then().accept(failure);
-                } catch (RuntimeException | Error unexpected) {
-                    log.error("A callback after the embedded store's write failed", unexpected);
-                }
-            }
+            call(due, failure);
         }
     }
 

@@ -81,6 +81,20 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     public interface Written {
         /** Calls {@code then} once, with {@code null} when the commit is durable, or with the write's failure. */
         void then(Consumer<Throwable> then);
+
+        /** Returns once the commit is durable (this thread may write it), or throws the write's failure. */
+        default void await() {
+            java.util.concurrent.CompletableFuture<java.util.Optional<Throwable>> done =
+                    new java.util.concurrent.CompletableFuture<>();
+            then(failure -> done.complete(java.util.Optional.ofNullable(failure)));
+            Throwable failure = done.join().orElse(null);
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+        }
     }
 
     public SharedCommitCommandBus(Builder builder, TransactionManager transactionManager,
@@ -214,7 +228,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
                 boolean stop = batch.remove(Pending.STOP);
                 for (int done = 0; done < batch.size(); ) {
                     try {
-                        done += runTogether(batch, done);
+                        done += runTogether(batch, done, queue);
                     } catch (RuntimeException | Error unexpected) {
                         log.error("A command lane failed", unexpected);
                         for (int i = done; i < batch.size(); i++) {
@@ -232,7 +246,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     }
 
     /** Runs the batch from {@code from} until a command is refused, commits, answers; returns how many it ran. */
-    private int runTogether(List<Pending> batch, int from) {
+    private int runTogether(List<Pending> batch, int from, java.util.Queue<Pending> waiting) {
         List<CommandResultMessage<?>> results = new ArrayList<>(batch.size() - from);
         UnitOfWork<?> shared = DefaultUnitOfWork.startAndGet(batch.get(from).command);
         // Set just before the transaction's commit is sent: past it, whether the batch was stored is unknown.
@@ -311,11 +325,23 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
             }
         }
         if (!later.isEmpty()) {
-            written.then(failure -> {
+            Consumer<Throwable> answer = failure -> {
                 for (int i = 0; i < later.size(); i++) {
                     later.get(i).answer(failure == null ? laterResults.get(i) : asCommandResultMessage(failure));
                 }
-            });
+            };
+            if (waiting.isEmpty() && from + results.size() == batch.size()) {
+                // Nothing else to run: this lane writes (or waits for a write) itself, with no hand-off.
+                Throwable failure = null;
+                try {
+                    written.await();
+                } catch (RuntimeException | Error writeFailed) {
+                    failure = writeFailed;
+                }
+                answer.accept(failure);
+            } else {
+                written.then(answer);
+            }
         }
         return next - from;
     }

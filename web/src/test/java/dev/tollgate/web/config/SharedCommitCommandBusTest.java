@@ -189,26 +189,59 @@ class SharedCommitCommandBusTest {
     }
 
     @Test
-    void whereTheStoreWritesAfterTheCommit_aCallerHearsItsAnswerOnceWritten_aHoldAtItsCommit_andTheLaneGoesOn()
+    void whereTheStoreWritesAfterTheCommit_aCallerHearsItsAnswerOnceWritten_aHoldAtItsCommit_andABusyLaneGoesOn()
             throws Exception {
-        // given a store that makes a commit durable only when it writes, later
+        // given a store that makes a commit durable only when it writes, later, and a lane busy with a first command
+        // while a deposit-like command, a refused one and a hold queue up behind it
+        LaterWrites writes = new LaterWrites();
+        busWritingLater(writes);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdTheLane(entered);
+        CompletableFuture<CommandResultMessage<?>> first = send("first");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<CommandResultMessage<?>> a = send("a");
+        CompletableFuture<CommandResultMessage<?>> refused = send("refused");
+        CompletableFuture<CommandResultMessage<?>> hold = send("hold");
+
+        // when the lane runs them, and the store has not written yet
+        release.countDown();
+
+        // then the lane went on past the unwritten commits and answered the hold at its commit; the others wait
+        assertThat(hold.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done hold");
+        assertThat(first).isNotDone();
+        assertThat(a).isNotDone();
+        assertThat(refused).isNotDone();
+        assertThat(transactions.log).containsSubsequence("commit 1", "begin 2", "run a", "run refused", "commit 2",
+                "begin 3", "run hold", "commit 3", "answer hold");
+
+        // and once the store has written, each hears its answer
+        writes.write(null);
+        assertThat(first.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done first");
+        assertThat(a.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done a");
+        assertThat(refused.get(5, TimeUnit.SECONDS).exceptionResult()).hasMessage("insufficient funds");
+    }
+
+    @Test
+    void anIdleLaneWaitsForTheWriteItselfBeforeItTakesTheNextCommand() throws Exception {
+        // given a store that writes later, and an idle lane that has just committed a command
         LaterWrites writes = new LaterWrites();
         busWritingLater(writes);
         holdTheLane(new CountDownLatch(1));
-
-        // when a deposit-like command commits, and then a hold comes while that commit is not yet written
         CompletableFuture<CommandResultMessage<?>> a = send("a");
         waitFor(() -> writes.waiting.size() == 1);
+
+        // when a hold arrives before the write
         CompletableFuture<CommandResultMessage<?>> hold = send("hold");
+        Thread.sleep(100);
 
-        // then the lane ran the hold in the meantime and answered it at its commit; the first waits for the write
-        assertThat(hold.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done hold");
-        assertThat(a).isNotDone();
-        assertThat(transactions.log).containsSubsequence("commit 1", "begin 2", "run hold", "commit 2", "answer hold");
+        // then nothing more ran: the lane is waiting for its write, as a lane with nothing else to do may
+        assertThat(hold).isNotDone();
+        assertThat(transactions.log).doesNotContain("run hold");
 
-        // and once the store has written, the first hears its answer
+        // and after the write, both are answered
         writes.write(null);
         assertThat(a.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done a");
+        assertThat(hold.get(5, TimeUnit.SECONDS).getPayload()).isEqualTo("done hold");
     }
 
     @Test
