@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -46,7 +47,7 @@ public class DurableCommits implements BeanPostProcessor {
         GroupCommit owedTo = runUnwaited(commit);
         return owedTo == null ? then -> then.accept(null) : new SharedCommitCommandBus.Written() {
             @Override
-            public void then(java.util.function.Consumer<Throwable> then) {
+            public void then(Consumer<Throwable> then) {
                 owedTo.afterWrite(then);
             }
 

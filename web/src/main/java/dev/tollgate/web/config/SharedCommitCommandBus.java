@@ -4,6 +4,9 @@ import static org.axonframework.commandhandling.GenericCommandResultMessage.asCo
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,9 +87,8 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
 
         /** Returns once the commit is durable (this thread may write it), or throws the write's failure. */
         default void await() {
-            java.util.concurrent.CompletableFuture<java.util.Optional<Throwable>> done =
-                    new java.util.concurrent.CompletableFuture<>();
-            then(failure -> done.complete(java.util.Optional.ofNullable(failure)));
+            CompletableFuture<Optional<Throwable>> done = new CompletableFuture<>();
+            then(failure -> done.complete(Optional.ofNullable(failure)));
             Throwable failure = done.join().orElse(null);
             if (failure instanceof RuntimeException runtime) {
                 throw runtime;
@@ -174,8 +176,8 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     }
 
     /**
-     * A queued command; answered at most once, and every one is answered (or its answer handed to the store's
-     * writer, after its commit) before its lane moves on.
+     * A queued command; answered at most once, and every one is answered (or, after its commit, its answer handed
+     * on until the commit is durable) before its lane moves on.
      */
     private static final class Pending {
         static final Pending STOP = new Pending(null, null, null);
@@ -246,7 +248,7 @@ public final class SharedCommitCommandBus extends SimpleCommandBus {
     }
 
     /** Runs the batch from {@code from} until a command is refused, commits, answers; returns how many it ran. */
-    private int runTogether(List<Pending> batch, int from, java.util.Queue<Pending> waiting) {
+    private int runTogether(List<Pending> batch, int from, Queue<Pending> waiting) {
         List<CommandResultMessage<?>> results = new ArrayList<>(batch.size() - from);
         UnitOfWork<?> shared = DefaultUnitOfWork.startAndGet(batch.get(from).command);
         // Set just before the transaction's commit is sent: past it, whether the batch was stored is unknown.
