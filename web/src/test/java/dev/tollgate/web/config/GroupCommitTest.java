@@ -50,9 +50,7 @@ class GroupCommitTest {
         threads.shutdown();
 
         // then the file as it is now (the store still open, nothing closed it) holds all 800
-        Path copy = folder.resolve("copy.mv.db");
-        Files.copy(file, copy);
-        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        MVStore reopened = asItIsNow(file, "copy.mv.db");
         assertThat(reopened.<Integer, Integer>openMap("values").size()).isEqualTo(800);
         reopened.close();
         store.close();
@@ -97,9 +95,7 @@ class GroupCommitTest {
         threads.shutdown();
 
         // then every change acknowledged is in the file as it is now (the store still open)
-        Path copy = folder.resolve("later-copy.mv.db");
-        Files.copy(file, copy);
-        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        MVStore reopened = asItIsNow(file, "later-copy.mv.db");
         MVMap<Integer, Integer> inFile = reopened.openMap("values");
         assertThat(failures).hasValue(0);
         assertThat(acknowledged).hasSize(400).allSatisfy(key -> assertThat(inFile.containsKey(key)).isTrue());
@@ -116,12 +112,17 @@ class GroupCommitTest {
         new GroupCommit(store).await();
         map.put(1, 1);
 
-        Path copy = folder.resolve("lazy-copy.mv.db");
-        Files.copy(file, copy);
-        MVStore reopened = new MVStore.Builder().fileName(copy.toString()).readOnly().open();
+        MVStore reopened = asItIsNow(file, "lazy-copy.mv.db");
         assertThat(reopened.hasMap("values") ? reopened.<Integer, Integer>openMap("values").size() : 0).isZero();
         reopened.close();
         store.close();
+    }
+
+    /** A copy of the file as it is now (its store still open), opened read-only. */
+    private MVStore asItIsNow(Path file, String copyName) throws java.io.IOException {
+        Path copy = folder.resolve(copyName);
+        Files.copy(file, copy);
+        return new MVStore.Builder().fileName(copy.toString()).readOnly().open();
     }
 
     /** A store whose own writer would not write for an hour: only an await puts a change in the file. */
