@@ -143,12 +143,18 @@ public record Money(long nanos) implements Comparable<Money> {
         }
         out.append(whole);
         if (fraction != 0) {
-            String digits = String.format("%09d", fraction);
+            // nine digits with leading zeros, trailing zeros dropped; by hand, as String.format was nearly all of this
+            // method's cost on every answer
+            String digits = Long.toString(fraction);
             int end = digits.length();
             while (digits.charAt(end - 1) == '0') {
                 end--;
             }
-            out.append('.').append(digits, 0, end);
+            out.append('.');
+            for (int pad = digits.length(); pad < 9; pad++) {
+                out.append('0');
+            }
+            out.append(digits, 0, end);
         }
         return out.toString();
     }
