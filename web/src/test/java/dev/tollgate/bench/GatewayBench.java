@@ -159,6 +159,7 @@ public final class GatewayBench {
                     settled = JitSettle.settle(random -> call(client, each.get(next[0]++ % each.size()), null),
                             () -> jit.getTotalCompilationTime() + CpuTime.compilerTicks(pid) * 10);
                 }
+                atMeasure(app.pid());
                 List<Row> rows = new ArrayList<>();
                 for (int concurrency : new int[] {1, 16, 64}) {
                     if (wanted("chat")) {
@@ -403,6 +404,24 @@ public final class GatewayBench {
         double perSecond = CALLS / ((System.nanoTime() - started) / 1e9);
         return new Result(beyond.percentileMillis(50), beyond.percentileMillis(99), perSecond, m.failures(),
                 cpuMsPerCall(cpu, CALLS), connections);
+    }
+
+    /**
+     * {@code -Dbench.atMeasure=<shell command>}: run once the warm-up is over, before the first measured row, with
+     * Tollgate's process id in {@code TOLLGATE_PID}; e.g. {@code jcmd $TOLLGATE_PID JVMTI.agent_load <profiler>} to
+     * profile the measured rows only.
+     */
+    private static void atMeasure(long pid) throws Exception {
+        String command = System.getProperty("bench.atMeasure");
+        if (command == null || command.isBlank()) {
+            return;
+        }
+        ProcessBuilder shell = new ProcessBuilder("bash", "-c", command).inheritIO();
+        shell.environment().put("TOLLGATE_PID", Long.toString(pid));
+        int exit = shell.start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("-Dbench.atMeasure exited with " + exit);
+        }
     }
 
     /** Whether {@code -Dbench.rows} (a part of a row's name; every row unless told) asks for this row. */
