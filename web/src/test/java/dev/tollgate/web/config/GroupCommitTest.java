@@ -2,16 +2,21 @@ package dev.tollgate.web.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.WriteBuffer;
+import org.h2.mvstore.type.BasicDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +121,59 @@ class GroupCommitTest {
         assertThat(reopened.hasMap("values") ? reopened.<Integer, Integer>openMap("values").size() : 0).isZero();
         reopened.close();
         store.close();
+    }
+
+    @Test
+    void theThreadThatWritesSerializesTheChunkItselfNotH2sHelperThreads() throws Exception {
+        // given a store with H2's background writer (which brings its two helper threads), and a map whose values
+        // note the thread that serializes them into a chunk
+        Path file = folder.resolve("inline.mv.db");
+        MVStore store = lazyStore(file);
+        ThreadNoting values = new ThreadNoting();
+        MVMap<Integer, Integer> map = store.openMap("noted", new MVMap.Builder<Integer, Integer>().valueType(values));
+        GroupCommit group = new GroupCommit(store);
+
+        // when a thread of ours changes the map and waits for the write
+        Thread ours = new Thread(() -> {
+            map.put(1, 1);
+            group.await();
+        }, "asking-thread");
+        ours.start();
+        ours.join(10_000);
+
+        // then that thread serialized the value, and the change is in the file
+        assertThat(values.writers).containsExactly("asking-thread");
+        MVStore reopened = asItIsNow(file, "inline-copy.mv.db");
+        assertThat(reopened.openMap("noted", new MVMap.Builder<Integer, Integer>().valueType(new ThreadNoting()))
+                .get(1)).isEqualTo(1);
+        reopened.close();
+        store.close();
+    }
+
+    /** Integers that note which threads wrote them into a chunk. */
+    private static final class ThreadNoting extends BasicDataType<Integer> {
+        final Set<String> writers = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public int getMemory(Integer value) {
+            return 16;
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Integer value) {
+            writers.add(Thread.currentThread().getName());
+            buffer.putInt(value);
+        }
+
+        @Override
+        public Integer read(ByteBuffer buffer) {
+            return buffer.getInt();
+        }
+
+        @Override
+        public Integer[] createStorage(int size) {
+            return new Integer[size];
+        }
     }
 
     /** A copy of the file as it is now (its store still open), opened read-only. */
