@@ -10,7 +10,7 @@ import org.axonframework.common.IdentifierFactory;
  * Axon's identifiers for commands, events and deadlines: random UUIDs, as Axon's default makes them, drawn from a
  * generator of each thread's own. The default calls {@link UUID#randomUUID()}, whose single shared generator is a lock
  * that every request thread and command lane takes several times per metered call; under load a thread descheduled
- * while holding it kept the others waiting 20–30 ms (JFR, docs/benchmarks.md, session 24). Each thread's generator is
+ * while holding it kept the others waiting 7–32 ms (JFR, docs/benchmarks.md, session 24). Each thread's generator is
  * a DRBG seeded by the JDK from the system's entropy, so an identifier keeps its 122 random bits. Axon finds this class
  * through {@code META-INF/services/org.axonframework.common.IdentifierFactory}.
  */
