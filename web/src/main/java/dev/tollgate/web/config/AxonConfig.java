@@ -340,6 +340,18 @@ public class AxonConfig {
     }
 
     /**
+     * On the embedded default the read models' processor commits without waiting for the store's write and pauses
+     * after each commit (ADR 62); on PostgreSQL its commits stay as they are.
+     */
+    @Bean
+    public ConfigurerModule readModelsCommitWithoutWaiting(DataSource dataSource) {
+        return configurer -> configurer.eventProcessing().registerTransactionManager(Projections.READ_MODELS,
+                c -> dataSource instanceof DurableCommits.Durable
+                        ? new ReadModelCommits(c.getComponent(TransactionManager.class), ReadModelCommits.PAUSE_MS)
+                        : c.getComponent(TransactionManager.class));
+    }
+
+    /**
      * A ledger may never skip an event: Axon's default error handler logs a failing handler and moves on, which
      * would leave a transfer in flight forever or a read model wrong. Propagate instead, so the batch is rolled
      * back and retried with back-off until it succeeds.

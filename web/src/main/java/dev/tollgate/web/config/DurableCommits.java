@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * sparse chunks. On any other database the pool is left as it is: PostgreSQL's commit already waits for its WAL.
  *
  * <p>A command lane does not wait (ADR 59): it commits through {@link #LANE_COMMITS}, and its callers are answered after
- * the write.
+ * the write. The read models do not wait at all ({@link ReadModelCommits}, ADR 62): their rows are rebuilt from the
+ * events.
  */
 @Component
 public class DurableCommits implements BeanPostProcessor {
@@ -59,7 +60,7 @@ public class DurableCommits implements BeanPostProcessor {
     };
 
     /** Runs {@code work} with its commits not waiting for the store's write; returns the store they wait for. */
-    private static GroupCommit runUnwaited(Runnable work) {
+    static GroupCommit runUnwaited(Runnable work) {
         Unwaited outer = UNWAITED.get();
         Unwaited unwaited = outer != null ? outer : new Unwaited();
         UNWAITED.set(unwaited);
